@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { usageError } from './errors.js';
+import { ingestOptions } from './stages/ingest/options.js';
+import { sessionOptions } from './stages/sessions/options.js';
+import { evidenceOptions } from './stages/evidence/options.js';
+
+/**
+ * The options schema: one declaration gives the TypeScript type, the config-file validation
+ * and the documented defaults. Every threshold lives here (through the stage option files).
+ */
+export const configSchema = z.object({
+  input: ingestOptions.prefault({}),
+  output: z.string().default('out').describe('Output folder.'),
+  seed: z.number().int().default(42).describe('Seed for every random choice. Same inputs + config + seed = identical outputs.'),
+  threads: z.number().int().positive().optional().describe('DuckDB threads (default: all cores). Outputs do not depend on it.'),
+  sessions: sessionOptions.prefault({}),
+  evidence: evidenceOptions.prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** Validate options (from a file, flags or a library call) and freeze them. */
+export function parseConfig(input: unknown, where = 'options'): Config {
+  const r = configSchema.safeParse(input ?? {});
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw usageError('bad_config', `invalid ${where}:\n${lines.join('\n')}\nSee docs/config.md or run \`clickforge init\` for a commented example.`);
+  }
+  return deepFreeze(r.data);
+}
+
+/** Load a YAML or JSON config file; relative input/output paths are resolved against the file's folder. */
+export async function loadConfigFile(path: string): Promise<ConfigInput> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw usageError('config_missing', `cannot read config file ${path}: ${(cause as Error).message}. Create one with \`clickforge init\`.`, { cause });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (cause) {
+    throw usageError('config_syntax', `config file ${path} is not valid YAML/JSON: ${(cause as Error).message}`, { cause });
+  }
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw usageError('config_syntax', `config file ${path} must hold a mapping of options`);
+  const base = dirname(resolve(path));
+  const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? resolve(base, p) : p);
+  const cfg = raw as Record<string, unknown>;
+  const input = cfg.input as Record<string, unknown> | undefined;
+  if (input && typeof input === 'object') {
+    for (const k of ['serps', 'events'] as const) {
+      const v = input[k];
+      if (typeof v === 'string') input[k] = [abs(v)];
+      else if (Array.isArray(v)) input[k] = v.map(abs);
+    }
+    for (const k of ['corpus', 'labels'] as const) if (input[k] !== undefined) input[k] = abs(input[k]);
+  }
+  if (cfg.output !== undefined) cfg.output = abs(cfg.output);
+  return cfg as ConfigInput;
+}
+
+/** Merge b into a (b wins); plain objects merge recursively, arrays and scalars replace. */
+export function mergeConfig(a: unknown, b: unknown): unknown {
+  if (b === undefined) return a;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = mergeConfig(out[k], v);
+    return out;
+  }
+  return b;
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+const format = z.enum(['auto', 'jsonl', 'csv', 'parquet']).default('auto')
+  .describe('File format. "auto" picks it from the extension (.jsonl/.ndjson/.json, .csv/.tsv, .parquet).');
+
+/** A column mapping: canonical field name -> the user's column name. */
+const columnMap = z.record(z.string(), z.string()).default({})
+  .describe('Rename the user\'s columns: { canonical_name: "their_column" }.');
+
+export const ingestOptions = z.object({
+  serps: z.array(z.string()).default([])
+    .describe('SERP-record files (one result page per row). Either serps or events is required.'),
+  events: z.array(z.string()).default([])
+    .describe('Flat event files (search / impression / click / conversion / session_end rows).'),
+  corpus: z.string().optional().describe('Corpus file: doc_id, text, optional title, category, entity, published_at.'),
+  labels: z.string().optional().describe('Labels file: query, doc_id, grade, optional source.'),
+  format,
+  columns: z.object({
+    serps: columnMap,
+    events: columnMap,
+    corpus: columnMap,
+    labels: columnMap,
+  }).prefault({}),
+  timestamps: z.enum(['auto', 'iso', 'epoch_s', 'epoch_ms']).default('auto')
+    .describe('How timestamps are written. "auto" detects per file (ISO strings; numbers below 1e11 are seconds, else milliseconds) and reports what it found.'),
+  maxDwellMs: z.number().int().positive().default(6 * 3600 * 1000)
+    .describe('Dwell above this is absurd (a tab left open): the click is kept but its dwell becomes unknown. Default 6 h.'),
+});
+export type IngestOptions = z.infer<typeof ingestOptions>;
