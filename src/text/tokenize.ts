@@ -54,9 +54,10 @@ export function createTokenizer(opts: TokenizeOptions = {}): Tokenizer {
   return (text: string): string[] => {
     const out: string[] = [];
     const norm = text.normalize('NFKC').toLowerCase();
+    const anyUnspaced = UNSPACED.test(norm);
     for (const m of norm.matchAll(WORD)) {
       const w = m[0];
-      if (!UNSPACED.test(w)) {
+      if (!anyUnspaced || !UNSPACED.test(w)) {
         push(out, w);
         continue;
       }
