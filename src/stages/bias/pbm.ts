@@ -1,0 +1,207 @@
+import type { CellCounts, ResultPages } from './counts.js';
+
+/** PyClick's guard against log(0): parameters never exceed 1 - 1e-6. */
+const PROB_MAX = 1 - 1e-6;
+
+export interface PbmFitOptions {
+  readonly iterations: number;
+  readonly init: number;
+  readonly priorWeight: number;
+  readonly tolerance: number;
+  /** Keep examination fixed at these values (per rank) and fit attractiveness only. */
+  readonly fixedExamination?: ArrayLike<number>;
+}
+
+export interface HeldOutMetrics {
+  readonly pages: number;
+  readonly observations: number;
+  /** Mean over ranks of the per-rank perplexity. */
+  readonly perplexity: number;
+  readonly perplexityByRank: readonly number[];
+  /** Mean log-likelihood (natural log) per observation; equals PyClick's when every page is full. */
+  readonly logLikelihood: number;
+}
+
+/** A fitted position-based model: P(click at rank r on pair p) = examination[r] * attractiveness[p]. */
+export class PbmModel {
+  constructor(
+    readonly examination: Float64Array,
+    readonly attractiveness: Float64Array,
+    /** Attractiveness of a pair never seen in training (PyClick: a fresh parameter, 0.5). */
+    readonly unseenAttractiveness: number,
+    readonly iterations: number,
+    readonly converged: boolean,
+    readonly trainLogLikelihood: number,
+  ) {}
+
+  get nRanks(): number {
+    return this.examination.length;
+  }
+
+  attractivenessOf(pair: number): number {
+    return pair >= 0 && pair < this.attractiveness.length ? (this.attractiveness[pair] as number) : this.unseenAttractiveness;
+  }
+
+  /** Click probability per rank of a page given as pair indices in rank order (-1 or unknown = unseen pair). */
+  predictClickProbs(pagePairs: ArrayLike<number>): Float64Array {
+    const n = Math.min(pagePairs.length, this.nRanks);
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) out[r] = (this.examination[r] as number) * this.attractivenessOf(pagePairs[r] as number);
+    return out;
+  }
+
+  /** Held-out metrics over aggregated cells: O(cells). */
+  evaluate(cells: CellCounts): HeldOutMetrics {
+    const R = this.nRanks;
+    const log2Sum = new Float64Array(R);
+    const nAt = new Float64Array(R);
+    let lnSum = 0;
+    let obs = 0;
+    for (let i = 0; i < cells.length; i++) {
+      const r = cells.rank[i] as number;
+      if (r >= R) continue;
+      const n = cells.impressions[i] as number;
+      const c = cells.clicks[i] as number;
+      const p = (this.examination[r] as number) * this.attractivenessOf(cells.pair[i] as number);
+      const l = c * Math.log(p) + (n - c) * Math.log(1 - p);
+      lnSum += l;
+      log2Sum[r] = (log2Sum[r] as number) + l / Math.LN2;
+      nAt[r] = (nAt[r] as number) + n;
+      obs += n;
+    }
+    return finishMetrics(log2Sum, nAt, lnSum / obs, cells.pages, obs);
+  }
+
+  /**
+   * Held-out metrics page by page with PyClick's exact definitions (per-rank sums divided by the
+   * number of pages, log-likelihood = mean over pages of the mean over the page's ranks).
+   * `pairOf(query, doc)` maps the page set's indices to this model's pair indices (-1 = unseen).
+   */
+  evaluatePages(pages: ResultPages, pairOf: (query: number, doc: number) => number): HeldOutMetrics {
+    const R = Math.min(this.nRanks, pages.nRanks);
+    const log2Sum = new Float64Array(R);
+    const nAt = new Float64Array(R).fill(pages.nPages);
+    let llSum = 0;
+    let obs = 0;
+    for (let i = 0; i < pages.nPages; i++) {
+      const q = pages.query[i] as number;
+      const mask = pages.clicks[i] as number;
+      let pageLn = 0;
+      let k = 0;
+      for (let r = 0; r < R; r++) {
+        const d = pages.docs[i * pages.nRanks + r] as number;
+        if (d < 0) continue;
+        const p1 = (this.examination[r] as number) * this.attractivenessOf(pairOf(q, d));
+        const p = (mask >>> r) & 1 ? p1 : 1 - p1;
+        const l = Math.log(p);
+        pageLn += l;
+        log2Sum[r] = (log2Sum[r] as number) + l / Math.LN2;
+        k++;
+      }
+      if (k > 0) llSum += pageLn / k;
+      obs += k;
+    }
+    return finishMetrics(log2Sum, nAt, llSum / pages.nPages, pages.nPages, obs);
+  }
+}
+
+function finishMetrics(log2Sum: Float64Array, nAt: Float64Array, ll: number, pages: number, obs: number): HeldOutMetrics {
+  const byRank: number[] = [];
+  let sum = 0;
+  let k = 0;
+  for (let r = 0; r < log2Sum.length; r++) {
+    const n = nAt[r] as number;
+    if (n <= 0) {
+      byRank.push(Number.NaN);
+      continue;
+    }
+    const p = 2 ** (-(log2Sum[r] as number) / n);
+    byRank.push(p);
+    sum += p;
+    k++;
+  }
+  return { pages, observations: obs, perplexity: k > 0 ? sum / k : Number.NaN, perplexityByRank: byRank, logLikelihood: ll };
+}
+
+/**
+ * Fit the position-based model by EM on aggregated (pair, rank) cells: each iteration is
+ * O(cells), not O(pages). The updates are PyClick's (PBMAttrEM / PBMExamEM) summed over the
+ * `impressions` copies of a cell: a click contributes 1 to both numerators, a skip contributes
+ * the posterior (1-e)a/(1-ea) to attractiveness and (1-a)e/(1-ea) to examination; every M-step
+ * starts from the prior (init*priorWeight / priorWeight) and clamps at 1 - 1e-6.
+ *
+ * `impressions` and `clicks` may be fractional (bootstrap weights).
+ */
+export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: PbmFitOptions): PbmModel {
+  const { iterations, init, priorWeight: w, tolerance } = opts;
+  const A = new Float64Array(nPairs).fill(init);
+  const E = new Float64Array(nRanks).fill(init);
+  const fixed = opts.fixedExamination;
+  if (fixed) for (let r = 0; r < nRanks; r++) E[r] = Math.min(fixed[r] as number, PROB_MAX);
+  const numA = new Float64Array(nPairs);
+  const denA = new Float64Array(nPairs);
+  const numE = new Float64Array(nRanks);
+  const denE = new Float64Array(nRanks);
+  const pair = cells.pair;
+  const rank = cells.rank;
+  const imp = cells.impressions;
+  const clk = cells.clicks;
+  const len = cells.length;
+  const prior = init * w;
+  let it = 0;
+  let converged = false;
+  while (it < iterations) {
+    numA.fill(prior);
+    denA.fill(w);
+    numE.fill(prior);
+    denE.fill(w);
+    for (let i = 0; i < len; i++) {
+      const p = pair[i] as number;
+      const r = rank[i] as number;
+      if (r >= nRanks) continue;
+      const n = imp[i] as number;
+      const c = clk[i] as number;
+      const a = A[p] as number;
+      const e = E[r] as number;
+      const skip = (n - c) / (1 - e * a);
+      numA[p] = (numA[p] as number) + c + skip * (1 - e) * a;
+      denA[p] = (denA[p] as number) + n;
+      numE[r] = (numE[r] as number) + c + skip * (1 - a) * e;
+      denE[r] = (denE[r] as number) + n;
+    }
+    let delta = 0;
+    for (let p = 0; p < nPairs; p++) {
+      const d = denA[p] as number;
+      const v = d > 0 ? Math.min((numA[p] as number) / d, PROB_MAX) : init;
+      const dv = Math.abs(v - (A[p] as number));
+      if (dv > delta) delta = dv;
+      A[p] = v;
+    }
+    if (!fixed) {
+      for (let r = 0; r < nRanks; r++) {
+        const d = denE[r] as number;
+        const v = d > 0 ? Math.min((numE[r] as number) / d, PROB_MAX) : init;
+        const dv = Math.abs(v - (E[r] as number));
+        if (dv > delta) delta = dv;
+        E[r] = v;
+      }
+    }
+    it++;
+    if (tolerance > 0 && delta < tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  let ll = 0;
+  let obs = 0;
+  for (let i = 0; i < len; i++) {
+    const r = rank[i] as number;
+    if (r >= nRanks) continue;
+    const n = imp[i] as number;
+    const c = clk[i] as number;
+    const q = (E[r] as number) * (A[pair[i] as number] as number);
+    ll += c * Math.log(q) + (n - c) * Math.log(1 - q);
+    obs += n;
+  }
+  return new PbmModel(E, A, init, it, converged, obs > 0 ? ll / obs : Number.NaN);
+}
