@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { familyKeyOptions } from '../../text/family-normalize.js';
+
+export const familyOptions = z.object({
+  key: familyKeyOptions.prefault({}).describe('How queries are reduced to a family key (see src/text/family-normalize.ts).'),
+  sameKey: z.object({
+    enabled: z.boolean().default(true).describe('Rule (a): queries with equal family keys are one family. Never refused by maxFamilySize: they are the same intent by construction.'),
+  }).prefault({}),
+  reformulation: z.object({
+    enabled: z.boolean().default(true).describe('Rule (b): a query and its in-session reformulation are one family.'),
+    minCount: z.number().int().positive().default(2)
+      .describe('Edges seen fewer times than this (both directions summed) are ignored. 2 keeps a link seen in two sessions: one session alone is often a topic switch.'),
+  }).prefault({}),
+  nearDuplicate: z.object({
+    enabled: z.boolean().default(true).describe('Rule (c): near-duplicate family keys (typos, plurals the stemmer missed, extra words).'),
+    jaccard: z.number().min(0).max(1).default(0.7)
+      .describe('Exact character-trigram Jaccard at or above which two keys merge. 0.7 catches one typo in a ~12-character query; lower values start joining different products of one brand.'),
+    numHashes: z.number().int().positive().default(64).describe('MinHash functions per key.'),
+    bands: z.number().int().positive().default(16)
+      .describe('LSH bands (numHashes/bands rows each). 16 x 4 makes a pair at Jaccard 0.7 a candidate with probability 0.99 and one at 0.3 with 0.12.'),
+    minChars: z.number().int().positive().default(10)
+      .describe('Keys shorter than this are compared by edit distance instead: trigram Jaccard is unstable on short strings (one typo in "vpn" leaves no shared trigram).'),
+    shortMaxEdits: z.number().int().min(0).max(1).default(1)
+      .describe('Keys of shortMinChars..minChars-1 characters merge at this edit distance (0 turns it off; 1 is the only other supported value).'),
+    shortMinChars: z.number().int().positive().default(5)
+      .describe('Keys shorter than this never merge by edit distance: "cat"/"car" are one edit apart and different intents.'),
+    digitsMustMatch: z.boolean().default(true)
+      .describe('Refuse a near-duplicate merge when the numbers differ ("iphone 12" vs "iphone 13"): model numbers and years are intent.'),
+    maxBucketCompare: z.number().int().positive().default(50)
+      .describe('At most this many earlier keys are compared per LSH bucket (guards against huge buckets; truncations are counted).'),
+    seed: z.number().int().default(42).describe('Seed of the MinHash functions.'),
+  }).prefault({}),
+  positiveOverlap: z.object({
+    enabled: z.boolean().default(true).describe('Rule (d): queries whose positive documents overlap strongly are one family.'),
+    jaccard: z.number().min(0).max(1).default(0.6)
+      .describe('Jaccard over positive doc ids at or above which two queries merge. 0.6 with at least 2 positives each means most of what satisfies one satisfies the other.'),
+    minPositives: z.number().int().positive().default(2)
+      .describe('Both queries need at least this many positives: one shared click on a popular page is not the same intent.'),
+    maxDocQueries: z.number().int().positive().default(1000)
+      .describe('Documents positive for more queries than this are not used to find candidates (home pages, FAQs); counted in stats.'),
+  }).prefault({}),
+  maxFamilySize: z.number().int().positive().default(500)
+    .describe('A merge by rules (b)-(d) that would make a family larger than this many queries is refused and counted: chains of reformulations or near-duplicates otherwise grow giant components that swallow a split.'),
+  reportLargest: z.number().int().nonnegative().default(10).describe('How many of the largest families the stats list, with examples.'),
+});
+export type FamilyOptions = z.infer<typeof familyOptions>;
+export type FamilyOptionsInput = z.input<typeof familyOptions>;
