@@ -5,7 +5,7 @@
  * Input: the canonical tables (serps, impressions, clicks, conversions, session_ends).
  * Output (DuckDB tables):
  *   query_norms(query, query_norm)                   normalizeQuery over DISTINCT raw queries
- *   serp_sessions(serp_id, session_key, session_source, session_id, user_id, ts, query, query_norm,
+ *   serp_facts(serp_id, session_key, session_source, session_id, user_id, ts, query, query_norm,
  *                 session_seq, next_serp_ts, next_query_norm, reformulated, session_success)
  *   reformulation_pairs(query_norm_from, query_norm_to, similarity)   distinct similar pairs
  *   reformulations(query_norm_from, query_norm_to, count)             used by the families stage
@@ -131,7 +131,7 @@ export async function buildSessions(conn: DuckDBConnection, opts: SessionOptions
     ) GROUP BY session_key
   `);
   await conn.run(`
-    CREATE OR REPLACE TABLE serp_sessions AS
+    CREATE OR REPLACE TABLE serp_facts AS
     SELECT q.serp_id, q.session_key, q.session_source, q.session_id, q.user_id, q.ts, q.query, q.query_norm,
            q.session_seq, q.next_serp_ts, q.next_query_norm,
            (rp.query_norm_from IS NOT NULL AND q.next_serp_ts - q.ts <= ${refWinMs}) AS reformulated,
@@ -144,7 +144,7 @@ export async function buildSessions(conn: DuckDBConnection, opts: SessionOptions
   await conn.run(`
     CREATE OR REPLACE TABLE reformulations AS
     SELECT query_norm AS query_norm_from, next_query_norm AS query_norm_to, count(*)::BIGINT AS count
-    FROM serp_sessions WHERE reformulated GROUP BY 1, 2 ORDER BY 1, 2
+    FROM serp_facts WHERE reformulated GROUP BY 1, 2 ORDER BY 1, 2
   `);
 
   // 5. Conversions -> result page. Given serp_id is kept; otherwise the latest page of the same
@@ -156,11 +156,11 @@ export async function buildSessions(conn: DuckDBConnection, opts: SessionOptions
     clicked AS (SELECT DISTINCT serp_id, doc_id FROM clicks),
     cand AS (
       SELECT c.conv_row, s.serp_id, s.ts, s.session_key
-      FROM c JOIN serp_sessions s ON s.session_id = c.session_id
+      FROM c JOIN serp_facts s ON s.session_id = c.session_id
       WHERE c.serp_id IS NULL AND c.session_id IS NOT NULL
       UNION ALL
       SELECT c.conv_row, s.serp_id, s.ts, s.session_key
-      FROM c JOIN serp_sessions s ON s.user_id = c.user_id
+      FROM c JOIN serp_facts s ON s.user_id = c.user_id
       WHERE c.serp_id IS NULL AND c.session_id IS NULL AND c.user_id IS NOT NULL
     ),
     best AS (
@@ -179,7 +179,7 @@ export async function buildSessions(conn: DuckDBConnection, opts: SessionOptions
            CASE WHEN c.serp_id IS NOT NULL THEN 'given' WHEN b.serp_id IS NOT NULL THEN 'linked' ELSE 'unlinked' END AS link
     FROM c
     LEFT JOIN best b USING (conv_row)
-    LEFT JOIN serp_sessions sg ON sg.serp_id = c.serp_id
+    LEFT JOIN serp_facts sg ON sg.serp_id = c.serp_id
     ORDER BY c.conv_row
   `);
 
@@ -190,10 +190,10 @@ export async function buildSessions(conn: DuckDBConnection, opts: SessionOptions
     WITH k AS (
       SELECT c.click_id, c.serp_id, s.session_key, s.user_id, c.doc_id, c.rank, c.ts, c.dwell_ms,
              s.reformulated, s.next_serp_ts, s.session_success
-      FROM clicks c JOIN serp_sessions s USING (serp_id)
+      FROM clicks c JOIN serp_facts s USING (serp_id)
     ),
     ev AS (
-      SELECT session_key, ts, 0 AS kind, serp_id, NULL::BIGINT AS click_id FROM serp_sessions
+      SELECT session_key, ts, 0 AS kind, serp_id, NULL::BIGINT AS click_id FROM serp_facts
       UNION ALL
       SELECT session_key, ts, 1 AS kind, serp_id, click_id FROM k WHERE ts IS NOT NULL
     ),
@@ -227,15 +227,15 @@ export async function buildSessions(conn: DuckDBConnection, opts: SessionOptions
 
   const counts = (await queryRows<Record<string, number>>(conn, `
     SELECT
-      (SELECT count(*) FROM serp_sessions) AS serps,
+      (SELECT count(*) FROM serp_facts) AS serps,
       (SELECT count(*) FROM clicks) AS clicks,
       (SELECT count(*) FROM conversions) AS conversions,
       (SELECT count(*) FROM session_ends) AS session_ends,
-      (SELECT count(DISTINCT session_key) FROM serp_sessions) AS sessions,
-      (SELECT count(DISTINCT session_key) FILTER (WHERE session_source = 'given') FROM serp_sessions) AS sessions_given,
-      (SELECT count(DISTINCT session_key) FILTER (WHERE session_source = 'gap') FROM serp_sessions) AS sessions_gap,
-      (SELECT count(DISTINCT session_key) FILTER (WHERE session_source = 'single') FROM serp_sessions) AS sessions_single,
-      (SELECT count(*) FILTER (WHERE reformulated) FROM serp_sessions) AS serps_reformulated,
+      (SELECT count(DISTINCT session_key) FROM serp_facts) AS sessions,
+      (SELECT count(DISTINCT session_key) FILTER (WHERE session_source = 'given') FROM serp_facts) AS sessions_given,
+      (SELECT count(DISTINCT session_key) FILTER (WHERE session_source = 'gap') FROM serp_facts) AS sessions_gap,
+      (SELECT count(DISTINCT session_key) FILTER (WHERE session_source = 'single') FROM serp_facts) AS sessions_single,
+      (SELECT count(*) FILTER (WHERE reformulated) FROM serp_facts) AS serps_reformulated,
       (SELECT count(*) FROM reformulations) AS reformulation_edges,
       (SELECT count(*) FROM query_norms) AS distinct_queries,
       (SELECT count(DISTINCT query_norm) FROM query_norms) AS distinct_query_norms,

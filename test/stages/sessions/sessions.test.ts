@@ -15,7 +15,7 @@ beforeEach(async () => ({ conn, close } = await freshDb()));
 afterEach(() => close());
 
 const sessionOf = async (): Promise<Record<string, string>> => {
-  const rows = await queryRows<{ serp_id: string; session_key: string }>(conn, 'SELECT serp_id, session_key FROM serp_sessions');
+  const rows = await queryRows<{ serp_id: string; session_key: string }>(conn, 'SELECT serp_id, session_key FROM serp_facts');
   return Object.fromEntries(rows.map((r) => [r.serp_id, r.session_key]));
 };
 const clickRow = async (id: number) =>
@@ -94,7 +94,7 @@ describe('buildSessions: reformulation', () => {
     await serp(conn, { serp_id: 'c', ts: T0 + 60 * SEC, query: 'lunch menu', user_id: 'u1', docs: ['d3'] });
     await serp(conn, { serp_id: 'd', ts: T0 + 20 * MIN, query: 'lunch menus today', user_id: 'u1', docs: ['d3'] });
     const { stats } = await buildSessions(conn, opts);
-    const rows = await queryRows<{ serp_id: string; reformulated: boolean }>(conn, 'SELECT serp_id, reformulated FROM serp_sessions ORDER BY serp_id');
+    const rows = await queryRows<{ serp_id: string; reformulated: boolean }>(conn, 'SELECT serp_id, reformulated FROM serp_facts ORDER BY serp_id');
     expect(rows.map((r) => r.reformulated)).toEqual([true, false, false, false]);
     expect(await queryRows(conn, 'SELECT * FROM reformulations')).toEqual([
       { query_norm_from: 'reset okta tokn', query_norm_to: 'reset okta token', count: 1 },
@@ -147,7 +147,7 @@ describe('buildSessions: conversions and success', () => {
       { user_id: 'u9', ts: T0 + 2 * MIN, success: true },
     ]);
     const { stats } = await buildSessions(conn, opts);
-    const rows = await queryRows<{ serp_id: string; session_success: boolean | null }>(conn, 'SELECT serp_id, session_success FROM serp_sessions ORDER BY serp_id');
+    const rows = await queryRows<{ serp_id: string; session_success: boolean | null }>(conn, 'SELECT serp_id, session_success FROM serp_facts ORDER BY serp_id');
     expect(rows).toEqual([
       { serp_id: 'a', session_success: true },
       { serp_id: 'b', session_success: true },
