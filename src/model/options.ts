@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** Architecture of the built-in bi-encoder (saved with the model). */
+export const modelOptions = z.object({
+  dim: z.number().int().min(8).max(1024).default(64)
+    .describe('Embedding dimension. 64 keeps the table at 64 MB for 2^18 buckets and embed() fast; 128 gains little on small training sets.'),
+  buckets: z.number().int().min(256).max(2 ** 24)
+    .refine((n) => (n & (n - 1)) === 0, 'buckets must be a power of two (features are masked, not taken modulo)')
+    .default(2 ** 18)
+    .describe('Hash buckets shared by all features (power of two). 2^18 keeps collisions rare for vocabularies up to ~100k words plus their n-grams (fastText uses 2M for whole Wikipedia).'),
+  charMin: z.number().int().min(1).max(10).default(3).describe('Shortest character n-gram (over "<word>" with boundary markers), as in fastText.'),
+  charMax: z.number().int().min(1).max(10).default(5).describe('Longest character n-gram.'),
+  wordWeight: z.number().min(0).default(1).describe('Weight of word unigram features.'),
+  bigramWeight: z.number().min(0).default(1).describe('Weight of word bigram features (0 turns them off).'),
+  charWeight: z.number().min(0).default(1).describe('Weight of character n-gram features (0 turns them off).'),
+  maxTokens: z.number().int().positive().default(128)
+    .describe('Texts are truncated to this many tokens before featurisation (documents are long, queries are not). 128 covers a title and abstract lead.'),
+  initScale: z.number().positive().default(1)
+    .describe('Rows start uniform with standard deviation initScale/sqrt(dim), i.e. about unit norm: the untrained model is then a random projection of the feature bag (a lexical baseline).'),
+  seed: z.number().int().default(42).describe('Seed of the initial table.'),
+});
+export type ModelOptions = z.input<typeof modelOptions>;
+export type ResolvedModelOptions = z.infer<typeof modelOptions>;
+
+/** Training of the built-in bi-encoder with the multiple-negatives ranking (InfoNCE) loss. */
+export const trainOptions = z.object({
+  epochs: z.number().int().positive().default(2).describe('Passes over the training records.'),
+  batchSize: z.number().int().min(2).default(64)
+    .describe('Records per batch: every other positive in the batch is a negative (in-batch negatives). 64 was the best speed/quality point on the synthetic bench.'),
+  lr: z.number().positive().default(0.05).describe('Row-wise Adagrad learning rate.'),
+  temperature: z.number().positive().default(0.05).describe('Softmax temperature of the InfoNCE loss (sentence-transformers MNRL uses scale 20 = 1/0.05).'),
+  maxNegatives: z.number().int().min(0).default(4).describe('Explicit hard negatives used per record (the first ones given).'),
+  seed: z.number().int().default(42).describe('Seed of the shuffling (reseeded as seed + epoch).'),
+});
+export type TrainOptions = z.input<typeof trainOptions>;
+export type ResolvedTrainOptions = z.infer<typeof trainOptions>;
