@@ -1,0 +1,247 @@
+/**
+ * Evidence stage: per-click flags and one outcome bucket per click (the click funnel), then one
+ * row of signal counts, a grade (0..3) and a weight per (normalised query, document).
+ *
+ * Input: the tables of the sessions stage (serp_facts, session_clicks, conversion_links) and
+ * ingest (impressions, clicks).
+ * Output: `evidence` (sorted by query_norm, doc_id) and the DuckDB tables
+ *   click_facts(click_id, serp_id, session_key, user_id, query, query_norm, doc_id, rank, ts, dwell_ms,
+ *               dwell_source, satisfied, converted, success_last, short_dwell, medium_dwell, pogo,
+ *               unknown_dwell, outcome, kept)
+ *   evidence(<the Evidence record's columns without `kind`>, signals VARCHAR[])
+ * Drops: clicks whose outcome is discarded (pogo, short_dwell, and medium_dwell_dropped /
+ * unknown_dwell when the options say "drop"); they still count in the evidence row (grade 0 when
+ * nothing else supports the pair). Every click lands in exactly one bucket; the stage checks it.
+ * See docs/stages/evidence.md for the grade and weight rules.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Evidence, StageStats } from '../../types.js';
+import { queryRows } from '../../db/duckdb.js';
+import { internalError, usageError } from '../../errors.js';
+import { requireTables } from '../sessions/db-helpers.js';
+import type { EvidenceOptions } from './options.js';
+
+const STAGE = 'evidence';
+
+/** Outcome buckets in precedence order (a click takes the first that applies). */
+export const CLICK_OUTCOMES = [
+  'converted',
+  'satisfied',
+  'success_last',
+  'pogo',
+  'short_dwell',
+  'medium_dwell',
+  'medium_dwell_dropped',
+  'weak_unknown_dwell',
+  'unknown_dwell',
+] as const;
+export type ClickOutcomeName = (typeof CLICK_OUTCOMES)[number];
+
+/** Outcomes that count as evidence for a pair; the others are discarded. */
+export const KEPT_OUTCOMES: ReadonlySet<string> = new Set(['converted', 'satisfied', 'success_last', 'medium_dwell', 'weak_unknown_dwell']);
+
+const WHY: Record<ClickOutcomeName, string> = {
+  converted: 'a conversion on the doc from that page, or later in the session',
+  satisfied: 'dwell >= evidence.satisfiedDwellMs',
+  success_last: 'last click of a session that ended successfully',
+  pogo: 'short dwell, then back to the same page or a reformulation within sessions.pogoWindowSec',
+  short_dwell: 'dwell < evidence.shortDwellMs',
+  medium_dwell: 'dwell between shortDwellMs and satisfiedDwellMs, kept as weak (evidence.mediumDwell=weak)',
+  medium_dwell_dropped: 'dwell between shortDwellMs and satisfiedDwellMs, dropped (evidence.mediumDwell=drop)',
+  weak_unknown_dwell: 'no later event in the session, kept as weak (evidence.unknownDwell=weak)',
+  unknown_dwell: 'no later event in the session, dropped (evidence.unknownDwell=drop)',
+};
+
+export async function buildEvidence(conn: DuckDBConnection, opts: EvidenceOptions): Promise<{ evidence: Evidence[]; stats: StageStats }> {
+  const t0 = performance.now();
+  if (opts.shortDwellMs > opts.satisfiedDwellMs) {
+    throw usageError('bad_dwell_thresholds', `evidence.shortDwellMs (${opts.shortDwellMs}) is above evidence.satisfiedDwellMs (${opts.satisfiedDwellMs}): set shortDwellMs <= satisfiedDwellMs.`, { stage: STAGE });
+  }
+  await requireTables(conn, STAGE, ['serp_facts', 'session_clicks', 'conversion_links'], 'buildSessions (the sessions stage)');
+  const sat = opts.satisfiedDwellMs;
+  const short = opts.shortDwellMs;
+  const medium = opts.mediumDwell === 'weak' ? `'medium_dwell'` : `'medium_dwell_dropped'`;
+  const unknown = opts.unknownDwell === 'weak' ? `'weak_unknown_dwell'` : `'unknown_dwell'`;
+  const kept = [...KEPT_OUTCOMES].map((o) => `'${o}'`).join(', ');
+
+  await conn.run(`
+    CREATE OR REPLACE TABLE click_facts AS
+    WITH conv AS (
+      SELECT doc_id, ts, serp_id, session_key FROM conversion_links WHERE session_key IS NOT NULL
+    ),
+    conv_hits AS (
+      SELECT DISTINCT k.click_id
+      FROM session_clicks k JOIN conv c ON c.doc_id = k.doc_id AND c.session_key = k.session_key
+      WHERE c.serp_id = k.serp_id OR (c.ts IS NOT NULL AND k.ts IS NOT NULL AND c.ts >= k.ts)
+    ),
+    f AS (
+      SELECT k.click_id, k.serp_id, k.session_key, k.user_id, s.query, s.query_norm, k.doc_id, k.rank, k.ts,
+             k.dwell_ms, k.dwell_source,
+             coalesce(k.dwell_ms >= ${sat}, false) AS satisfied,
+             h.click_id IS NOT NULL AS converted,
+             k.is_last_click AND coalesce(k.session_success, false) AS success_last,
+             coalesce(k.dwell_ms < ${short}, false) AS short_dwell,
+             coalesce(k.dwell_ms >= ${short} AND k.dwell_ms < ${sat}, false) AS medium_dwell,
+             coalesce(k.dwell_ms < ${short}, false) AND k.pogo_return AS pogo,
+             k.dwell_ms IS NULL AS unknown_dwell
+      FROM session_clicks k JOIN serp_facts s USING (serp_id) LEFT JOIN conv_hits h USING (click_id)
+    ),
+    o AS (
+      SELECT *,
+             CASE WHEN converted THEN 'converted'
+                  WHEN satisfied THEN 'satisfied'
+                  WHEN success_last THEN 'success_last'
+                  WHEN pogo THEN 'pogo'
+                  WHEN short_dwell THEN 'short_dwell'
+                  WHEN medium_dwell THEN ${medium}
+                  ELSE ${unknown} END AS outcome
+      FROM f
+    )
+    SELECT *, outcome IN (${kept}) AS kept FROM o ORDER BY click_id
+  `);
+
+  await conn.run(`
+    CREATE OR REPLACE TABLE evidence AS
+    WITH shown AS (
+      SELECT serp_id, doc_id, rank FROM impressions
+      UNION ALL
+      SELECT DISTINCT c.serp_id, c.doc_id, c.rank FROM clicks c
+      ANTI JOIN impressions i ON i.serp_id = c.serp_id AND i.doc_id = c.doc_id
+    ),
+    maxclick AS (SELECT serp_id, max(rank) AS max_rank FROM clicks GROUP BY serp_id),
+    clicked AS (SELECT DISTINCT serp_id, doc_id FROM clicks),
+    imp AS (
+      SELECT s.query_norm, sh.doc_id,
+             count(*) AS impressions,
+             count(DISTINCT sh.serp_id) AS serps,
+             count(DISTINCT coalesce('user:' || s.user_id, 'session:' || s.session_key)) AS users,
+             min(s.ts) AS first_ts, max(s.ts) AS last_ts,
+             count(*) FILTER (WHERE sh.rank < m.max_rank AND k.serp_id IS NULL) AS skip_above
+      FROM shown sh
+      JOIN serp_facts s USING (serp_id)
+      LEFT JOIN maxclick m USING (serp_id)
+      LEFT JOIN clicked k ON k.serp_id = sh.serp_id AND k.doc_id = sh.doc_id
+      GROUP BY 1, 2
+    ),
+    cl AS (
+      SELECT query_norm, doc_id,
+             count(*) AS clicks,
+             count(*) FILTER (WHERE satisfied) AS satisfied,
+             count(*) FILTER (WHERE converted) AS converted,
+             count(*) FILTER (WHERE success_last) AS success_last,
+             count(*) FILTER (WHERE short_dwell) AS short_dwell,
+             count(*) FILTER (WHERE pogo) AS pogo,
+             count(*) FILTER (WHERE unknown_dwell) AS unknown_dwell,
+             count(*) FILTER (WHERE outcome = 'converted') AS b_converted,
+             count(*) FILTER (WHERE outcome = 'satisfied') AS b_satisfied,
+             count(*) FILTER (WHERE outcome = 'success_last') AS b_success_last,
+             count(*) FILTER (WHERE outcome = 'medium_dwell') AS b_medium,
+             count(*) FILTER (WHERE outcome = 'weak_unknown_dwell') AS b_unknown,
+             count(*) FILTER (WHERE kept) AS b_kept,
+             count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS b_negative
+      FROM click_facts GROUP BY 1, 2
+    ),
+    qform AS (
+      SELECT query_norm, query FROM (SELECT query_norm, query, count(*) AS n FROM serp_facts GROUP BY 1, 2)
+      QUALIFY row_number() OVER (PARTITION BY query_norm ORDER BY n DESC, query) = 1
+    ),
+    j AS (
+      SELECT imp.query_norm, qform.query, imp.doc_id, imp.impressions,
+             coalesce(cl.clicks, 0) AS clicks, coalesce(cl.satisfied, 0) AS satisfied,
+             coalesce(cl.converted, 0) AS converted, coalesce(cl.success_last, 0) AS success_last,
+             coalesce(cl.short_dwell, 0) AS short_dwell, coalesce(cl.pogo, 0) AS pogo,
+             coalesce(cl.unknown_dwell, 0) AS unknown_dwell, imp.skip_above, imp.serps, imp.users,
+             imp.first_ts, imp.last_ts,
+             coalesce(cl.b_converted, 0) AS b_converted, coalesce(cl.b_satisfied, 0) AS b_satisfied,
+             coalesce(cl.b_success_last, 0) AS b_success_last, coalesce(cl.b_medium, 0) AS b_medium,
+             coalesce(cl.b_unknown, 0) AS b_unknown, coalesce(cl.b_kept, 0) AS b_kept,
+             coalesce(cl.b_negative, 0) AS b_negative
+      FROM imp LEFT JOIN cl USING (query_norm, doc_id) JOIN qform USING (query_norm)
+    ),
+    g AS (
+      SELECT *,
+             CASE WHEN b_converted > 0 THEN 3
+                  WHEN b_satisfied + b_success_last > 0 AND b_satisfied + b_success_last > b_negative THEN 2
+                  WHEN b_kept > 0 THEN 1
+                  ELSE 0 END AS grade
+      FROM j
+    )
+    SELECT query_norm, query, doc_id,
+           impressions::BIGINT AS impressions, clicks::BIGINT AS clicks, satisfied::BIGINT AS satisfied,
+           converted::BIGINT AS converted, success_last::BIGINT AS success_last, short_dwell::BIGINT AS short_dwell,
+           pogo::BIGINT AS pogo, unknown_dwell::BIGINT AS unknown_dwell, skip_above::BIGINT AS skip_above,
+           serps::BIGINT AS serps, users::BIGINT AS users, first_ts, last_ts,
+           grade::INTEGER AS grade,
+           CASE WHEN grade > 0 THEN log2(1 + b_kept) ELSE 0 END::DOUBLE AS weight,
+           CASE WHEN grade > 0 THEN list_filter([
+             CASE WHEN b_converted > 0 THEN 'converted' END,
+             CASE WHEN b_satisfied > 0 THEN 'satisfied' END,
+             CASE WHEN b_success_last > 0 THEN 'success_last' END,
+             CASE WHEN b_medium > 0 THEN 'medium_dwell' END,
+             CASE WHEN b_unknown > 0 THEN 'unknown_dwell' END
+           ], x -> x IS NOT NULL) ELSE []::VARCHAR[] END AS signals
+    FROM g
+    ORDER BY query_norm, doc_id
+  `);
+
+  const bucketRows = await queryRows<{ outcome: string; n: number }>(conn, 'SELECT outcome, count(*) AS n FROM click_facts GROUP BY outcome');
+  const buckets = new Map(bucketRows.map((r) => [r.outcome, r.n]));
+  const totals = (await queryRows<Record<string, number>>(conn, `
+    SELECT (SELECT count(*) FROM clicks) AS clicks,
+           (SELECT count(*) FROM click_facts) AS click_facts,
+           (SELECT count(*) FROM impressions) AS impressions,
+           (SELECT count(*) FROM evidence) AS evidence_rows,
+           (SELECT count(*) FROM evidence WHERE clicks > 0) AS clicked_pairs,
+           (SELECT count(*) FROM evidence WHERE grade = 0) AS grade_0,
+           (SELECT count(*) FROM evidence WHERE grade = 1) AS grade_1,
+           (SELECT count(*) FROM evidence WHERE grade = 2) AS grade_2,
+           (SELECT count(*) FROM evidence WHERE grade = 3) AS grade_3
+  `))[0] ?? {};
+  const t = (k: string): number => Number(totals[k] ?? 0);
+  const bucketSum = [...buckets.values()].reduce((a, b) => a + b, 0);
+  if (bucketSum !== t('click_facts')) {
+    throw internalError('funnel_mismatch', `click outcome buckets sum to ${bucketSum} but click_facts has ${t('click_facts')} rows`, { stage: STAGE });
+  }
+
+  const out: Record<string, number> = {
+    evidence_rows: t('evidence_rows'),
+    clicked_pairs: t('clicked_pairs'),
+    grade_0: t('grade_0'), grade_1: t('grade_1'), grade_2: t('grade_2'), grade_3: t('grade_3'),
+  };
+  const dropped: Record<string, number> = {};
+  const notes: string[] = [];
+  let keptClicks = 0;
+  const clicks = t('click_facts');
+  for (const o of CLICK_OUTCOMES) {
+    const n = buckets.get(o) ?? 0;
+    if (KEPT_OUTCOMES.has(o)) {
+      out[o] = n;
+      keptClicks += n;
+    } else if (n > 0 || o === 'pogo' || o === 'short_dwell') {
+      dropped[o] = n;
+    }
+    if (n > 0) notes.push(`${o}: ${n} clicks (${pct(n, clicks)}) - ${WHY[o]}${KEPT_OUTCOMES.has(o) ? '' : ' [discarded]'}`);
+  }
+  out.clicks_kept = keptClicks;
+  notes.unshift(`click funnel: ${clicks} clicks, ${keptClicks} kept (${pct(keptClicks, clicks)}), ${clicks - keptClicks} discarded (${pct(clicks - keptClicks, clicks)}).`);
+  if (t('clicks') !== clicks) notes.push(`${t('clicks') - clicks} clicks reference no result page and were not bucketed (ingest should have quarantined them).`);
+
+  const rows = await queryRows<Omit<Evidence, 'kind'>>(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id');
+  const evidence: Evidence[] = rows.map((r) => ({ kind: 'Evidence', ...r, signals: [...(r.signals as readonly string[])] }));
+
+  return {
+    evidence,
+    stats: {
+      stage: STAGE,
+      in: { clicks, impressions: t('impressions') },
+      out,
+      dropped,
+      notes,
+      seconds: (performance.now() - t0) / 1000,
+    },
+  };
+}
+
+function pct(n: number, d: number): string {
+  return d > 0 ? `${((100 * n) / d).toFixed(1)}%` : '0%';
+}
