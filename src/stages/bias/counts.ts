@@ -1,3 +1,4 @@
+import { usageError } from '../../errors.js';
 import { hash32 } from '../../util/rng.js';
 
 /**
@@ -164,7 +165,7 @@ export function isHoldout(pageKey: string | number, seed: number, share: number)
 /**
  * Aggregate page sets into click counts. Either give explicit `train` and `holdout` page sets
  * (the PyClick protocol: train file, test file), or one `pages` set split by a seeded hash of the
- * page number with `holdoutShare`. Page sets must share their query/doc dictionaries.
+ * page number with `holdoutShare`. Pairs are matched across page sets by their query key and doc id.
  */
 export function clickCountsFromPages(
   input:
@@ -174,8 +175,8 @@ export function clickCountsFromPages(
   const first = 'pages' in input ? input.pages : input.train;
   const nRanks = first.nRanks;
   const b = new ClickCountsBuilder(nRanks);
-  const pairCache = new Map<number, number>();
-  const nDocs = first.docIds.length + 1;
+  let pairCache = new Map<number, number>();
+  let nDocs = 1;
   const pairFor = (pg: ResultPages, q: number, d: number): number => {
     const key = q * nDocs + d;
     let p = pairCache.get(key);
@@ -186,7 +187,10 @@ export function clickCountsFromPages(
     return p;
   };
   const add = (pg: ResultPages, fold: (i: number) => Fold): void => {
-    if (pg.nRanks !== nRanks) throw new Error(`page sets disagree on the number of ranks (${pg.nRanks} vs ${nRanks})`);
+    if (pg.nRanks !== nRanks) throw usageError('bad_input', `page sets disagree on the number of ranks (${pg.nRanks} vs ${nRanks}); parse them with the same ranks option`, { stage: 'bias' });
+    // Page sets may carry different dictionaries: cache their (query, doc) -> pair per set.
+    pairCache = new Map();
+    nDocs = pg.docIds.length + 1;
     for (let i = 0; i < pg.nPages; i++) {
       const cells = b.folds[fold(i)];
       cells.pages++;

@@ -3,6 +3,9 @@ import type { CellCounts, ResultPages } from './counts.js';
 /** PyClick's guard against log(0): parameters never exceed 1 - 1e-6. */
 const PROB_MAX = 1 - 1e-6;
 
+/** x * ln(y) with 0 * ln(0) = 0 (a cell with no clicks at a zero probability is certain, not NaN). */
+const xlogy = (x: number, y: number): number => (x === 0 ? 0 : x * Math.log(y));
+
 export interface PbmFitOptions {
   readonly iterations: number;
   readonly init: number;
@@ -63,7 +66,7 @@ export class PbmModel {
       const n = cells.impressions[i] as number;
       const c = cells.clicks[i] as number;
       const p = (this.examination[r] as number) * this.attractivenessOf(cells.pair[i] as number);
-      const l = c * Math.log(p) + (n - c) * Math.log(1 - p);
+      const l = xlogy(c, p) + xlogy(n - c, 1 - p);
       lnSum += l;
       log2Sum[r] = (log2Sum[r] as number) + l / Math.LN2;
       nAt[r] = (nAt[r] as number) + n;
@@ -200,7 +203,7 @@ export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: 
     const n = imp[i] as number;
     const c = clk[i] as number;
     const q = (E[r] as number) * (A[pair[i] as number] as number);
-    ll += c * Math.log(q) + (n - c) * Math.log(1 - q);
+    ll += xlogy(c, q) + xlogy(n - c, 1 - q);
     obs += n;
   }
   return new PbmModel(E, A, init, it, converged, obs > 0 ? ll / obs : Number.NaN);

@@ -1,0 +1,223 @@
+/**
+ * Position-bias estimation: how likely a result at rank r is to be looked at, relative to rank 1.
+ *
+ * ## Input
+ * `ClickCounts`: (query, document, rank) -> (impressions, clicks) cells in three folds (train,
+ * holdout, randomized), built by `clickCountsFromDb` (canonical DuckDB tables) or
+ * `clickCountsFromPages` (e.g. the Yandex relevance-prediction parser).
+ *
+ * ## Output
+ * `PropensityResult`: which estimator ran and why, the examination curve raw and normalised to
+ * rank 1 = 1, a query-bootstrap confidence interval, the held-out perplexity / log-likelihood of a
+ * PBM that uses this curve, the fitted PBM (attractiveness per pair) and `StageStats`.
+ *
+ * ## Drops
+ * None here: every cell is used. Builders count what they drop (rank_beyond_max, click_not_shown).
+ *
+ * ## Example
+ * ```ts
+ * const res = estimatePropensities(counts, biasOptions.parse({ estimator: 'pbm-em' }));
+ * res.relative; // [1, 0.689, 0.571, ...]
+ * ```
+ */
+import type { StageStats } from '../../types.js';
+import { usageError } from '../../errors.js';
+import { createRng } from '../../util/rng.js';
+import { cellsByQuery, type CellCounts, type ClickCounts } from './counts.js';
+import { interventionHarvest } from './intervention.js';
+import type { BiasOptions } from './options.js';
+import { fitPbm, type HeldOutMetrics, type PbmModel } from './pbm.js';
+import { randomizedCtr } from './randomized.js';
+
+export type EstimatorName = 'pbm-em' | 'intervention' | 'randomized';
+
+export interface CurveInterval {
+  readonly level: number;
+  readonly samples: number;
+  /** Resampling unit of the bootstrap. */
+  readonly unit: 'query';
+  readonly units: number;
+  /** Percentile bounds of the relative curve (rank 1 = 1), per rank. */
+  readonly lower: readonly number[];
+  readonly upper: readonly number[];
+}
+
+export interface PropensityResult {
+  readonly kind: 'PropensityResult';
+  readonly requested: BiasOptions['estimator'];
+  readonly estimator: EstimatorName;
+  readonly reason: string;
+  /** Examination relative to rank 1 (rank 1 = 1); what inverse-propensity weights use. */
+  readonly relative: readonly number[];
+  /**
+   * Unnormalised curve: PBM examination probabilities (pbm-em), CTR per rank (randomized), or the
+   * relative curve again (intervention: the absolute scale is not identified).
+   */
+  readonly raw: readonly number[];
+  readonly ci: CurveInterval | null;
+  /** Held-out fit of a PBM using this curve (attractiveness fitted by EM on train). Null without holdout pages. */
+  readonly heldOut: HeldOutMetrics | null;
+  readonly train: { readonly pages: number; readonly cells: number; readonly pairs: number; readonly logLikelihood: number; readonly iterations: number; readonly converged: boolean };
+  /** The PBM behind `heldOut`: attractiveness per pair index of the input counts. */
+  readonly model: PbmModel;
+  /** Click probability per rank of a page (query key, document ids in rank order); unseen pairs use `init`. */
+  predictClickProbs(query: string, docIds: readonly string[]): Float64Array;
+  readonly seconds: { readonly fit: number; readonly ci: number; readonly total: number };
+  readonly stats: StageStats;
+}
+
+interface CurveOut {
+  readonly relative: Float64Array;
+  readonly raw: Float64Array;
+  readonly model?: PbmModel;
+  readonly notes: readonly string[];
+}
+
+function runEstimator(name: EstimatorName, cells: CellCounts, counts: ClickCounts, o: BiasOptions): CurveOut {
+  const R = Math.min(o.maxRank, counts.nRanks);
+  const nPairs = counts.pairQuery.length;
+  if (name === 'pbm-em') {
+    const model = fitPbm(cells, nPairs, R, o);
+    const e1 = model.examination[0] as number;
+    return { relative: model.examination.map((v) => v / e1), raw: model.examination.slice(), model, notes: [] };
+  }
+  if (name === 'intervention') {
+    const r = interventionHarvest(cells, nPairs, R, { minClicks: o.minHarvestClicks });
+    return { relative: r.relative, raw: r.relative.slice(), notes: [...r.notes, `intervention harvesting: ${r.harvestedPairs} (query, document) pairs seen at 2+ ranks, ${r.rankPairsUsed} rank pairs used.`] };
+  }
+  const r = randomizedCtr(cells, R);
+  return { relative: r.relative, raw: r.ctr, notes: [] };
+}
+
+function pickEstimator(counts: ClickCounts, o: BiasOptions): { name: EstimatorName; reason: string } {
+  if (o.estimator !== 'auto') return { name: o.estimator, reason: `requested estimator '${o.estimator}'` };
+  const rp = counts.randomized.pages;
+  if (rp >= o.minRandomizedPages) return { name: 'randomized', reason: `auto: ${rp} randomised pages >= minRandomizedPages (${o.minRandomizedPages})` };
+  return { name: 'pbm-em', reason: `auto: ${rp} randomised pages < minRandomizedPages (${o.minRandomizedPages}), so PBM by EM on all pages` };
+}
+
+/** Cells of the chosen queries, each weighted by how often the bootstrap drew its query. */
+function resample(cells: CellCounts, byQuery: readonly Int32Array[], present: readonly number[], rng: ReturnType<typeof createRng>): CellCounts {
+  const mult = new Float64Array(byQuery.length);
+  for (let k = 0; k < present.length; k++) {
+    const q = present[rng.int(present.length)] as number;
+    mult[q] = (mult[q] as number) + 1;
+  }
+  let len = 0;
+  for (const q of present) if ((mult[q] as number) > 0) len += (byQuery[q] as Int32Array).length;
+  const pair = new Int32Array(len);
+  const rank = new Int32Array(len);
+  const impressions = new Float64Array(len);
+  const clicks = new Float64Array(len);
+  let j = 0;
+  for (const q of present) {
+    const m = mult[q] as number;
+    if (m === 0) continue;
+    for (const i of byQuery[q] as Int32Array) {
+      pair[j] = cells.pair[i] as number;
+      rank[j] = cells.rank[i] as number;
+      impressions[j] = (cells.impressions[i] as number) * m;
+      clicks[j] = (cells.clicks[i] as number) * m;
+      j++;
+    }
+  }
+  return { length: len, pair, rank, impressions, clicks, pages: cells.pages };
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
+}
+
+/** Estimate the examination curve with the chosen estimator. Deterministic for a given seed. */
+export function estimatePropensities(input: ClickCounts, opts: BiasOptions): PropensityResult {
+  const t0 = performance.now();
+  const o = opts;
+  const R = Math.min(o.maxRank, input.nRanks);
+  const { name, reason } = pickEstimator(input, o);
+  const cells = name === 'randomized' ? input.randomized : input.train;
+  if (cells.length === 0) {
+    throw usageError('no_click_data', `estimator '${name}' has no ${name === 'randomized' ? 'randomised' : 'training'} pages to learn from. ${name === 'randomized' ? 'Mark randomised pages (randomizedWhere) or choose estimator pbm-em.' : 'Check that impressions and clicks were ingested.'}`, { stage: 'bias' });
+  }
+  const main = runEstimator(name, cells, input, o);
+  const tFit = performance.now();
+
+  let ci: CurveInterval | null = null;
+  const notes = [...main.notes];
+  if (o.ciSamples > 0) {
+    const byQuery = cellsByQuery(cells, input.pairQuery, input.queries.length);
+    const present: number[] = [];
+    for (let q = 0; q < byQuery.length; q++) if ((byQuery[q] as Int32Array).length > 0) present.push(q);
+    if (present.length < 2) {
+      notes.push(`no confidence interval: the bootstrap resamples queries and there is only ${present.length}.`);
+    } else {
+      if (present.length < 30) notes.push(`confidence interval from only ${present.length} queries: treat it as rough.`);
+      const rng = createRng(o.seed).fork('bias-bootstrap');
+      const perRank: number[][] = Array.from({ length: R }, () => []);
+      for (let s = 0; s < o.ciSamples; s++) {
+        const rep = runEstimator(name, resample(cells, byQuery, present, rng), input, o);
+        for (let r = 0; r < R; r++) {
+          const v = rep.relative[r] as number;
+          if (Number.isFinite(v)) (perRank[r] as number[]).push(v);
+        }
+      }
+      const a = (1 - o.ciLevel) / 2;
+      const lower: number[] = [];
+      const upper: number[] = [];
+      for (const vals of perRank) {
+        vals.sort((x, y) => x - y);
+        lower.push(percentile(vals, a));
+        upper.push(percentile(vals, 1 - a));
+      }
+      ci = { level: o.ciLevel, samples: o.ciSamples, unit: 'query', units: present.length, lower, upper };
+    }
+  }
+  const tCi = performance.now();
+
+  // A PBM for held-out evaluation: the EM fit itself, or attractiveness fitted with this curve fixed.
+  let model = main.model;
+  if (!model) {
+    const fixed = main.relative.map((v) => (Number.isFinite(v) ? v : 0));
+    model = fitPbm(input.train.length > 0 ? input.train : cells, input.pairQuery.length, R, { ...o, fixedExamination: fixed });
+  }
+  const heldOut = input.holdout.length > 0 ? model.evaluate(input.holdout) : null;
+  if (!heldOut) notes.push('no held-out pages: perplexity not measured (holdoutShare = 0 or too few pages).');
+
+  let lookup: Map<string, number> | undefined;
+  const predictClickProbs = (query: string, docIds: readonly string[]): Float64Array => {
+    if (!lookup) {
+      lookup = new Map();
+      for (let p = 0; p < input.pairQuery.length; p++) lookup.set(`${input.queries[input.pairQuery[p] as number]}\u0000${input.docIds[input.pairDoc[p] as number]}`, p);
+    }
+    const pairs = docIds.map((d) => lookup!.get(`${query}\u0000${d}`) ?? -1);
+    return model.predictClickProbs(pairs);
+  };
+
+  const tEnd = performance.now();
+  const stats: StageStats = {
+    stage: 'bias',
+    in: { train_pages: input.train.pages, holdout_pages: input.holdout.pages, randomized_pages: input.randomized.pages, train_cells: input.train.length, pairs: input.pairQuery.length },
+    out: { ranks: R },
+    dropped: {},
+    notes: [reason, ...notes],
+    seconds: (tEnd - t0) / 1000,
+  };
+  return {
+    kind: 'PropensityResult',
+    requested: o.estimator,
+    estimator: name,
+    reason,
+    relative: Array.from(main.relative),
+    raw: Array.from(main.raw),
+    ci,
+    heldOut,
+    train: { pages: cells.pages, cells: cells.length, pairs: input.pairQuery.length, logLikelihood: model.trainLogLikelihood, iterations: model.iterations, converged: model.converged },
+    model,
+    predictClickProbs,
+    seconds: { fit: (tFit - t0) / 1000, ci: (tCi - tFit) / 1000, total: (tEnd - t0) / 1000 },
+    stats,
+  };
+}

@@ -1,0 +1,86 @@
+import type { DuckDBConnection } from '../../db/duckdb.js';
+import { queryNumber } from '../../db/duckdb.js';
+import { normalizeQuery } from '../../text/normalize.js';
+import type { StageStats } from '../../types.js';
+import { ClickCountsBuilder, type ClickCounts, type Fold } from './counts.js';
+
+export interface DbCountsOptions {
+  /** Ranks above this are not modelled; their impressions are counted as rank_beyond_max. */
+  readonly maxRank: number;
+  readonly holdoutShare: number;
+  readonly seed: number;
+  /**
+   * SQL boolean expression over the `serps` row aliased `s` that marks pages whose order was
+   * randomised, e.g. `s.serp_id LIKE 'rand-%'`. Those pages go to the randomized fold only.
+   */
+  readonly randomizedWhere?: string;
+}
+
+const FOLDS: readonly Fold[] = ['train', 'holdout', 'randomized'];
+
+/**
+ * The SQL that aggregates the canonical tables to (query, doc, rank, fold) -> (impressions, clicks).
+ * A result counts as clicked once however many clicks it got (PBM is binary). The holdout fold is a
+ * seeded hash of serp_id, so a page always lands in the same fold for the same seed. Grouping is on
+ * the raw query; normalisation (NFKC etc., which DuckDB lacks) happens after, in TypeScript, on the
+ * already small aggregate.
+ */
+export function clickCountsSql(opts: DbCountsOptions): string {
+  const cut = Math.round(opts.holdoutShare * 1_000_000);
+  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
+  return `
+WITH clicked AS (SELECT DISTINCT serp_id, rank FROM clicks)
+SELECT s.query AS query, i.doc_id AS doc_id, (i.rank - 1)::INTEGER AS rank0,
+  (CASE WHEN ${rand} THEN 2
+        WHEN hash(s.serp_id || '#${Math.trunc(opts.seed)}') % 1000000 < ${cut} THEN 1
+        ELSE 0 END)::INTEGER AS fold,
+  count(*)::DOUBLE AS n,
+  count(c.serp_id)::DOUBLE AS k
+FROM impressions i
+JOIN serps s ON s.serp_id = i.serp_id
+LEFT JOIN clicked c ON c.serp_id = i.serp_id AND c.rank = i.rank
+WHERE i.rank <= ${Math.trunc(opts.maxRank)}
+GROUP BY ALL
+ORDER BY query, doc_id, rank0, fold`;
+}
+
+/** Build `ClickCounts` from the canonical `serps`/`impressions`/`clicks` tables, aggregated in DuckDB. */
+export async function clickCountsFromDb(conn: DuckDBConnection, opts: DbCountsOptions): Promise<{ counts: ClickCounts; stats: StageStats }> {
+  const t0 = performance.now();
+  const b = new ClickCountsBuilder(opts.maxRank);
+  const norm = new Map<string, string>();
+  const res = await conn.stream(clickCountsSql(opts));
+  let rows = 0;
+  for await (const chunk of res.yieldRowsJs()) {
+    for (const row of chunk) {
+      const raw = row[0] as string;
+      let q = norm.get(raw);
+      if (q === undefined) {
+        q = normalizeQuery(raw);
+        norm.set(raw, q);
+      }
+      const fold = FOLDS[row[3] as number] as Fold;
+      b.folds[fold].add(b.pairOf(q, row[1] as string), row[2] as number, row[4] as number, row[5] as number);
+      rows++;
+    }
+  }
+  const cut = Math.round(opts.holdoutShare * 1_000_000);
+  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
+  const pageRows = await conn.runAndReadAll(`
+SELECT (CASE WHEN ${rand} THEN 2 WHEN hash(s.serp_id || '#${Math.trunc(opts.seed)}') % 1000000 < ${cut} THEN 1 ELSE 0 END)::INTEGER AS fold,
+  count(*)::DOUBLE AS pages
+FROM serps s WHERE s.serp_id IN (SELECT serp_id FROM impressions WHERE rank <= ${Math.trunc(opts.maxRank)})
+GROUP BY ALL`);
+  for (const [fold, pages] of pageRows.getRowsJS()) b.folds[FOLDS[fold as number] as Fold].pages = pages as number;
+  const beyond = await queryNumber(conn, `SELECT count(*) FROM impressions WHERE rank > ${Math.trunc(opts.maxRank)}`);
+  const counts = b.build();
+  const stats: StageStats = {
+    stage: 'bias',
+    in: { aggregate_rows: rows, raw_queries: norm.size },
+    out: { pairs: counts.pairQuery.length, train_cells: counts.train.length, holdout_cells: counts.holdout.length, randomized_cells: counts.randomized.length, train_pages: counts.train.pages, holdout_pages: counts.holdout.pages, randomized_pages: counts.randomized.pages },
+    dropped: beyond > 0 ? { rank_beyond_max: beyond } : {},
+    notes: beyond > 0 ? [`${beyond} impressions below rank ${opts.maxRank} are not modelled; raise maxRank to include them.`] : [],
+    seconds: (performance.now() - t0) / 1000,
+  };
+  return { counts, stats };
+}

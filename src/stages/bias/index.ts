@@ -1,0 +1,7 @@
+export { biasOptions, type BiasOptions, type BiasOptionsInput } from './options.js';
+export { clickCountsFromPages, isHoldout, ClickCountsBuilder, type ClickCounts, type CellCounts, type ResultPages } from './counts.js';
+export { clickCountsFromDb, clickCountsSql, type DbCountsOptions } from './from-duckdb.js';
+export { fitPbm, PbmModel, type PbmFitOptions, type HeldOutMetrics } from './pbm.js';
+export { interventionHarvest, type RelativeCurveResult } from './intervention.js';
+export { randomizedCtr, type RandomizedCurveResult } from './randomized.js';
+export { estimatePropensities, type PropensityResult, type EstimatorName, type CurveInterval } from './estimate.js';
