@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { falseNegativeOptions } from '../false-negatives/options.js';
+
+/** The candidate window shared by the ranked miners: skip the top `skipTop`, look at the next `window`, keep `count`. */
+const windowOptions = (d: { skipTop: number; window: number; count: number; sampling: 'top' | 'random' }) =>
+  z.object({
+    skipTop: z.number().int().nonnegative().default(d.skipTop)
+      .describe('Ranks to skip at the top of the miner\'s list (positives already excluded). The false-negative filters do this job more precisely, so the default skips none (as sentence-transformers\' range_min=0).'),
+    window: z.number().int().positive().default(d.window)
+      .describe('How many ranks after the skipped ones to consider.'),
+    count: z.number().int().positive().default(d.count)
+      .describe('Candidates to propose per query (before filtering). Several times perRecord, because the filters remove some.'),
+    sampling: z.enum(['top', 'random']).default(d.sampling)
+      .describe('"top": the first `count` of the window (hardest); "random": `count` drawn uniformly from the window (seeded per query), kept in rank order.'),
+  });
+
+export const negativeOptions = z.object({
+  seed: z.number().int().default(42).describe('Seed for every random choice; each query gets its own stream, so results do not depend on query order.'),
+  miners: z.array(z.enum(['random', 'bm25', 'behavioural', 'dense'])).min(1).default(['behavioural', 'bm25', 'dense'])
+    .describe('Miners to run, in priority order (the final pick goes round-robin in this order). "dense" is skipped with a note when no embedder is given. "random" is an easy baseline, off by default.'),
+  perRecord: z.number().int().positive().default(4)
+    .describe('Negatives per training record. 4 hard negatives is a common budget (e.g. E5/BGE fine-tuning recipes use 1-7); in-batch negatives add the rest.'),
+  minNegatives: z.number().int().nonnegative().default(1)
+    .describe('Records left with fewer negatives than this after filtering are dropped (counted as too_few_negatives). 0 keeps every record.'),
+  embedBatchSize: z.number().int().positive().default(256).describe('Texts per Embedder.embed call.'),
+  random: z.object({
+    count: z.number().int().positive().default(10).describe('Documents drawn uniformly from the corpus per query (positives excluded).'),
+  }).prefault({}),
+  bm25: windowOptions({ skipTop: 0, window: 50, count: 20, sampling: 'top' }).prefault({}),
+  dense: windowOptions({ skipTop: 0, window: 50, count: 20, sampling: 'top' }).extend({
+    blockSize: z.number().int().positive().default(4096).describe('Documents per block of the exact top-k scan (memory: queries x blockSize floats).'),
+  }).prefault({}),
+  behavioural: z.object({
+    count: z.number().int().positive().default(20).describe('Candidates to propose per query.'),
+    minSkipAbove: z.number().int().positive().default(1)
+      .describe('A doc shown above a clicked result and skipped at least this often is a "skipped above the click" negative (Joachims et al. 2005: the strongest click-based preference).'),
+    minExposure: z.number().positive().default(3)
+      .describe('An unclicked doc needs at least this exposure: impressions, or the sum of impressions x examination propensity of their ranks when a propensity is given. 3 examined impressions without a click is weak but real evidence.'),
+    maxClicks: z.number().int().nonnegative().default(0)
+      .describe('Docs with more clicks than this for the query are never behavioural negatives.'),
+  }).prefault({}),
+  filters: falseNegativeOptions.prefault({}),
+});
+export type NegativeOptions = z.infer<typeof negativeOptions>;
+export type NegativeOptionsInput = z.input<typeof negativeOptions>;

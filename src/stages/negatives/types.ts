@@ -1,0 +1,77 @@
+import type { Doc, Evidence } from '../../types.js';
+import type { Bm25Index } from '../../retrieval/bm25.js';
+import type { Embedder } from './embedder.js';
+
+export type NegativeSource = 'random' | 'bm25' | 'behavioural' | 'dense';
+
+/** One training example: a query, its graded positives and the mined, filtered negatives. */
+export interface TrainingRecord {
+  readonly kind: 'TrainingRecord';
+  readonly query: string;
+  readonly query_norm: string;
+  /** Query family id (query_norm when no families were given). */
+  readonly family: string;
+  readonly positives: readonly {
+    readonly doc_id: string;
+    readonly text: string;
+    readonly grade: number;
+    readonly weight: number;
+    /** Relevance score under the record scorer (see docs/stages/negatives.md). */
+    readonly score?: number;
+  }[];
+  readonly negatives: readonly {
+    readonly doc_id: string;
+    readonly text: string;
+    readonly source: NegativeSource;
+    /** Relevance score under the same scorer as the positives' `score`, so margins compare. */
+    readonly score?: number;
+    /** 1-based rank in the miner's own list (BM25/dense: among non-positive documents). */
+    readonly rank?: number;
+  }[];
+}
+
+/** What kind of behavioural evidence a behavioural candidate has. */
+export type Behaviour = 'skip_above' | 'unclicked';
+
+/** A negative candidate proposed by a miner (before the false-negative filters). */
+export interface NegativeCandidate {
+  /** Index into the corpus (`MiningContext.docs`). */
+  readonly doc: number;
+  readonly source: NegativeSource;
+  readonly rank: number;
+  /** The miner's own score (BM25, cosine, skip count, exposure); not comparable across miners. */
+  readonly minerScore?: number;
+  readonly behaviour?: Behaviour;
+}
+
+/** The query a miner works on, with the corpus indices of its positives (to exclude). */
+export interface MineQuery {
+  readonly query: string;
+  readonly query_norm: string;
+  readonly exclude: ReadonlySet<number>;
+}
+
+/** Shared, lazily built resources for miners and filters. Built once per `mineNegatives` call. */
+export interface MiningContext {
+  readonly docs: readonly Doc[];
+  readonly docIndex: ReadonlyMap<string, number>;
+  readonly seed: number;
+  readonly evidenceByQuery: ReadonlyMap<string, readonly Evidence[]>;
+  /** Examination propensity per 1-based rank, index 0 unused (optional). */
+  readonly propensity?: readonly number[];
+  /** Per-rank impression counts per `query_norm \t doc_id` (optional; see behavioural miner). */
+  readonly impressionsByRank?: ReadonlyMap<string, readonly { readonly rank: number; readonly impressions: number }[]>;
+  readonly embedder?: Embedder;
+  bm25(): Bm25Index;
+  /** Unit-length document vectors, docs.length x embedder.dim (throws without an embedder). */
+  docVectors(): Promise<Float32Array>;
+  /** Unit-length query vector (cached by query text). */
+  queryVector(query: string): Promise<Float32Array>;
+}
+
+/** A miner proposes candidates per query. Implementations: random, bm25, behavioural, dense. */
+export interface NegativeMiner {
+  readonly source: NegativeSource;
+  /** Candidates for each query, in the miner's preference order, never a doc in `exclude`. */
+  mine(queries: readonly MineQuery[], ctx: MiningContext): Promise<NegativeCandidate[][]>;
+}
