@@ -56,7 +56,8 @@ function parseOptions(o: NegativeOptionsInput | NegativeOptions | undefined): Ne
   return r.data;
 }
 
-function createContext(input: MineNegativesInput, seed: number, batchSize: number): MiningContext {
+/** The shared lazy resources (doc index, BM25, embeddings) that miners and filters use. Exported for tests and custom pipelines. */
+export function createMiningContext(input: MineNegativesInput, seed: number, batchSize = 256): MiningContext {
   const docIndex = new Map<string, number>();
   input.docs.forEach((d, i) => {
     const prev = docIndex.get(d.doc_id);
@@ -114,7 +115,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
   const t0 = performance.now();
   const o = parseOptions(options);
   const f = o.filters;
-  const ctx = createContext(input, o.seed, o.embedBatchSize);
+  const ctx = createMiningContext(input, o.seed, o.embedBatchSize);
   const notes: string[] = [];
   const emb = input.embedder;
 
@@ -155,7 +156,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
   const generated: Record<string, number> = {};
   const mineDropped: Record<string, number> = {};
   const selOut: Record<string, number> = {};
-  let selIn = 0, surplus = 0, tooFew = 0, noPositives = 0, short = 0, pairsOut = 0;
+  let selIn = 0, surplus = 0, tooFew = 0, lostWithRecord = 0, noPositives = 0, short = 0, pairsOut = 0;
   const hard = new Map<NegativeSource, { sum: number; n: number }>();
   const records: TrainingRecord[] = [];
   const bm25 = ctx.bm25();
@@ -249,6 +250,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
       if (chosen.length < o.perRecord) short++;
       if (chosen.length < o.minNegatives) {
         tooFew++;
+        lostWithRecord += chosen.length;
         continue;
       }
       let minPos = Infinity;
@@ -307,7 +309,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
     stage: `${STAGE}/select`,
     in: { candidates: selIn, records: input.positives.length },
     out: { records: records.length, negatives: pairsOut, ...selOut },
-    dropped: { surplus_candidates: surplus, records_too_few_negatives: tooFew, records_without_positives: noPositives },
+    dropped: { surplus_candidates: surplus, candidates_of_dropped_records: lostWithRecord, records_too_few_negatives: tooFew, records_without_positives: noPositives },
     notes: selNotes,
   });
   const hardness: MineNegativesResult['hardness'] = {};
