@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { mineNegatives } from '../../../src/stages/negatives/mine.js';
+import type { MineNegativesInput, MineNegativesResult } from '../../../src/stages/negatives/mine.js';
+import type { Doc, Evidence, MultiPositive } from '../../../src/types.js';
+import { createRng } from '../../../src/util/rng.js';
+import { bowEmbedder, doc, ev, multi } from './fixtures.js';
+
+/**
+ * A toy world with known relevance. Intent i has topic words T0..T3, a query "T0 T1", a
+ * reformulation "T1 T0 T2" in the same family, and relevant docs: r0 (the clicked positive), r1 (a
+ * FAQ copy of r0), r2 (another relevant page: clicked with satisfaction under the reformulation
+ * for even intents, never clicked for odd ones). Six lookalikes share one query word each.
+ */
+function toyWorld(intents = 40) {
+  const rng = createRng('toy-world');
+  const filler = (n: number) => Array.from({ length: n }, () => `g${rng.int(300)}`).join(' ');
+  const T = (i: number, j: number) => `w${i}x${j}`;
+  const docs: Doc[] = [];
+  const relevant = new Map<string, Set<string>>();
+  const positives: MultiPositive[] = [];
+  const evidence: Evidence[] = [];
+  const familyOf = new Map<string, string>();
+  for (let i = 0; i < intents; i++) {
+    const q = `${T(i, 0)} ${T(i, 1)}`;
+    const reform = `${T(i, 1)} ${T(i, 0)} ${T(i, 2)}`;
+    familyOf.set(q, `f${i}`);
+    familyOf.set(reform, `f${i}`);
+    const r0 = `${T(i, 0)} ${T(i, 1)} ${T(i, 2)} ${T(i, 3)} ${filler(10)}`;
+    docs.push(doc(`i${i}r0`, r0), doc(`i${i}r1`, `faq ${r0}`));
+    docs.push(doc(`i${i}r2`, i % 2 === 0 ? `${T(i, 0)} ${T(i, 1)} ${T(i, 3)} ${filler(12)}` : `${T(i, 0)} ${T(i, 1)} ${T(i, 2)} ${filler(4)}`));
+    relevant.set(q, new Set([`i${i}r0`, `i${i}r1`, `i${i}r2`]));
+    for (let l = 0; l < 6; l++) docs.push(doc(`i${i}l${l}`, `${T(i, l % 2)} ${T((i + 1 + l) % intents, 3)} ${filler(10)}`));
+    positives.push(multi(q, [{ doc_id: `i${i}r0`, text: r0, grade: 3 }]));
+    evidence.push(ev(q, `i${i}r0`, { clicks: 8, satisfied: 6, grade: 3 }));
+    evidence.push(ev(q, `i${i}l0`, { skip_above: 3 }));
+    evidence.push(ev(q, `i${i}l1`, { impressions: 12 }));
+    if (i % 2 === 0) evidence.push(ev(reform, `i${i}r2`, { clicks: 2, satisfied: 2, grade: 2 }));
+  }
+  for (let k = 0; k < 200; k++) docs.push(doc(`noise${k}`, filler(12)));
+  return { input: { docs, positives, evidence, familyOf } satisfies MineNegativesInput, relevant };
+}
+
+function fnRate(r: MineNegativesResult, relevant: Map<string, Set<string>>) {
+  let fn = 0, n = 0, twoPlus = 0;
+  for (const rec of r.records) {
+    const rel = relevant.get(rec.query_norm)!;
+    for (const neg of rec.negatives) {
+      n++;
+      if (rel.has(neg.doc_id)) fn++;
+    }
+    if (rec.negatives.length >= 2) twoPlus++;
+  }
+  return { rate: n > 0 ? fn / n : 0, n, twoPlusShare: twoPlus / relevant.size };
+}
+
+const ALL_OFF = { clickVeto: { enabled: false }, sameField: { enabled: false }, nearDuplicate: { enabled: false }, positiveAware: { enabled: false }, ambiguity: { enabled: false }, judge: { enabled: false }, preferBehavioural: { enabled: false } };
+
+describe('mineNegatives on a toy world with known relevance', () => {
+  const { input, relevant } = toyWorld();
+
+  it('filters cut the false-negative rate by >= 3x vs unfiltered BM25 top-k, and most queries keep >= 2 negatives', async () => {
+    const base = await mineNegatives(input, { miners: ['bm25'], filters: ALL_OFF });
+    const filtered = await mineNegatives(input, { miners: ['behavioural', 'bm25'] });
+    const b = fnRate(base, relevant), f = fnRate(filtered, relevant);
+    expect(b.rate).toBeGreaterThan(0.3);
+    expect(f.rate * 3).toBeLessThanOrEqual(b.rate);
+    expect(f.twoPlusShare).toBeGreaterThanOrEqual(0.8);
+    // Each defence did its share of the work.
+    const dropped = (name: string) => Object.values(filtered.stats.find((s) => s.stage === `false-negatives/${name}`)!.dropped).reduce((a, x) => a + x, 0);
+    expect(dropped('click-veto')).toBeGreaterThan(0);
+    expect(dropped('near-duplicate')).toBeGreaterThan(0);
+    expect(dropped('positive-aware')).toBeGreaterThan(0);
+    expect(filtered.duplicates!.clusters).toBeGreaterThanOrEqual(40);
+    expect(filtered.removedExamples['near-duplicate']!.length).toBeGreaterThan(0);
+    expect(filtered.removedExamples['near-duplicate']!.length).toBeLessThanOrEqual(5);
+  });
+
+  it('with an embedder (dense miner, cosine scores, ambiguity filter) the reduction holds', async () => {
+    const base = await mineNegatives({ ...input, embedder: bowEmbedder() }, { miners: ['dense'], filters: ALL_OFF });
+    const filtered = await mineNegatives({ ...input, embedder: bowEmbedder() }, { miners: ['behavioural', 'bm25', 'dense'] });
+    const b = fnRate(base, relevant), f = fnRate(filtered, relevant);
+    expect(b.rate).toBeGreaterThan(0.3);
+    expect(f.rate * 3).toBeLessThanOrEqual(b.rate);
+    expect(f.twoPlusShare).toBeGreaterThanOrEqual(0.8);
+    expect(filtered.stats[0]!.notes!.join(' ')).toMatch(/cosine under bow-256/);
+    expect(filtered.hardness.dense!.mean).toBeLessThanOrEqual(0.95);
+  });
+
+  it('the counts add up: candidates = kept + removed by each filter + surplus', async () => {
+    const r = await mineNegatives(input, { miners: ['behavioural', 'bm25', 'random'] });
+    const mine = r.stats[0]!;
+    const filters = r.stats.filter((s) => s.stage.startsWith('false-negatives/'));
+    const select = r.stats.at(-1)!;
+    expect(filters.map((s) => s.stage)).toEqual(['false-negatives/click-veto', 'false-negatives/near-duplicate', 'false-negatives/positive-aware', 'false-negatives/prefer-behavioural']);
+    const sum = (o: Readonly<Record<string, number>>) => Object.values(o).reduce((a, x) => a + x, 0);
+    const proposed = sum(Object.fromEntries(Object.entries(mine.out).filter(([k]) => k.startsWith('proposed_'))));
+    expect(mine.out.candidates).toBe(proposed - (mine.dropped.duplicate_candidate ?? 0));
+    let flow = mine.out.candidates!;
+    for (const s of filters) {
+      expect(s.in.candidates).toBe(flow);
+      expect(s.out.kept! + sum(s.dropped)).toBe(s.in.candidates);
+      flow = s.out.kept!;
+    }
+    expect(select.in.candidates).toBe(flow);
+    expect(select.out.negatives! + select.dropped.surplus_candidates! + select.dropped.candidates_of_dropped_records!).toBe(flow);
+    expect(r.records.reduce((a, x) => a + x.negatives.length, 0)).toBe(select.out.negatives);
+    expect(select.out.records! + select.dropped.records_too_few_negatives! + select.dropped.records_without_positives!).toBe(input.positives.length);
+  });
+
+  it('records are well formed: no positive or duplicate among negatives, skipped-above first, scores comparable', async () => {
+    const r = await mineNegatives(input, { perRecord: 3 });
+    for (const rec of r.records) {
+      const pos = new Set(rec.positives.map((p) => p.doc_id));
+      const ids = rec.negatives.map((n) => n.doc_id);
+      expect(ids.some((d) => pos.has(d))).toBe(false);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(rec.negatives.length).toBeLessThanOrEqual(3);
+      for (const n of rec.negatives) expect(n.score!).toBeLessThanOrEqual(0.95 * rec.positives[0]!.score! + 1e-9);
+    }
+    const i0 = r.records.find((x) => x.query_norm === 'w0x0 w0x1')!;
+    expect(i0.negatives[0]).toMatchObject({ doc_id: 'i0l0', source: 'behavioural' });
+    expect(i0.family).toBe('f0');
+  });
+
+  it('is deterministic: same input and seed give identical output; the seed matters for random sampling', async () => {
+    const o = { miners: ['random', 'bm25'] as ('random' | 'bm25')[], bm25: { sampling: 'random' as const, count: 5 } };
+    const a = await mineNegatives(input, { ...o, seed: 3 });
+    const b = await mineNegatives(input, { ...o, seed: 3 });
+    const c = await mineNegatives(input, { ...o, seed: 4 });
+    const strip = (r: MineNegativesResult) => JSON.stringify({ ...r, stats: r.stats.map((s) => ({ ...s, seconds: 0 })) });
+    expect(strip(a)).toBe(strip(b));
+    expect(JSON.stringify(a.records)).not.toBe(JSON.stringify(c.records));
+  });
+});
+
+describe('mineNegatives input and option errors', () => {
+  it('names the corpus row of a repeated doc_id', async () => {
+    const docs = [doc('a', 'x y'), doc('b', 'y z'), doc('a', 'z w')];
+    await expect(mineNegatives({ docs, positives: [], evidence: [] })).rejects.toThrow(/corpus row 3 repeats doc_id "a" \(first seen at row 1\)/);
+  });
+  it('explains a bad option', async () => {
+    await expect(mineNegatives({ docs: [], positives: [], evidence: [] }, { perRecord: 0 })).rejects.toThrow(/negatives\.perRecord/);
+  });
+  it('skips the dense miner and the ambiguity filter with a note when there is no embedder; a dense scorer without one is an error', async () => {
+    const r = await mineNegatives({ docs: [doc('a', 'x y')], positives: [multi('x', [{ doc_id: 'a', text: 'x y' }])], evidence: [] });
+    const notes = r.stats[0]!.notes!.join(' ');
+    expect(notes).toMatch(/dense miner skipped/);
+    expect(notes).toMatch(/ambiguity filter skipped/);
+    expect(r.stats.at(-1)!.dropped.records_too_few_negatives).toBe(1);
+    await expect(mineNegatives({ docs: [], positives: [], evidence: [] }, { filters: { positiveAware: { scorer: 'dense' } } })).rejects.toThrow(/no embedder/);
+  });
+});
