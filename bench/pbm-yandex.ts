@@ -72,7 +72,7 @@ function pageLevelEm(pages: ResultPages, iterations: number): Float64Array {
 }
 
 const dict = createRelPredDictionary();
-let t = performance.now();
+const t = performance.now();
 const train = await readYandexRelPred(join(dir, 'trainSample'), { dictionary: dict });
 const test = await readYandexRelPred(join(dir, 'testSample'), { dictionary: dict });
 const parseS = (performance.now() - t) / 1000;
