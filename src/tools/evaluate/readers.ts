@@ -154,7 +154,7 @@ export function readBeir(dir: string, split = 'test'): BeirData {
     const raw = rl[i]!.trim();
     if (!raw) continue;
     const f = raw.split('\t');
-    if (i === 0 && f[2] !== undefined && Number.isNaN(Number(f[2]))) continue;
+    if (i === 0 && /^(query[-_ ]?id|qid)$/i.test(f[0] ?? '')) continue;
     const g = Number(f[2]);
     if (f.length < 3 || !f[0] || !f[1] || !Number.isFinite(g)) throw inputError('bad_beir_qrels', `${rp}:${i + 1}: expected "query-id<TAB>corpus-id<TAB>score" with a numeric score.`, { stage: 'evaluate' });
     let m = qrels.get(f[0]);
