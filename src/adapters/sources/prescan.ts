@@ -53,7 +53,7 @@ export async function prescanTextFile(path: string, opts: { jsonl: boolean; coll
   const fh = await open(path, 'r');
   const blankLines: number[] = [];
   const badLines: BadLine[] = [];
-  let lines = 0;
+  let lines: number;
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
     let carry = Buffer.alloc(0);
