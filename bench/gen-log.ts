@@ -24,7 +24,7 @@ export async function generateLog(events: number, dir?: string, seed = 7): Promi
   let t = 1_700_000_000_000;
   let buf: string[] = [];
   const flush = async () => {
-    if (!ws.write(buf.join(''))) await new Promise((r) => ws.once('drain', r));
+    if (!ws.write(buf.join(''))) await new Promise<void>((r) => ws.once('drain', () => r()));
     buf = [];
   };
   while (n < events) {
