@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Architecture of the built-in bi-encoder (saved with the model). */
 export const modelOptions = z.object({
   dim: z.number().int().min(8).max(1024).default(64)
-    .describe('Embedding dimension. 64 keeps the table at 64 MB for 2^18 buckets and embed() fast; 128 gains little on small training sets.'),
+    .describe('Embedding dimension. 64 keeps the table at 64 MB for 2^18 buckets and embed() fast (cost is linear in dim).'),
   buckets: z.number().int().min(256).max(2 ** 24)
     .refine((n) => (n & (n - 1)) === 0, 'buckets must be a power of two (features are masked, not taken modulo)')
     .default(2 ** 18)
@@ -26,7 +26,7 @@ export type ResolvedModelOptions = z.infer<typeof modelOptions>;
 export const trainOptions = z.object({
   epochs: z.number().int().positive().default(2).describe('Passes over the training records.'),
   batchSize: z.number().int().min(2).default(64)
-    .describe('Records per batch: every other positive in the batch is a negative (in-batch negatives). 64 was the best speed/quality point on the synthetic bench.'),
+    .describe('Records per batch: every other positive in the batch is a negative (in-batch negatives). 64 is a common CPU batch for MNRL; larger batches give more (and harder) in-batch negatives at linear cost.'),
   lr: z.number().positive().default(0.05).describe('Row-wise Adagrad learning rate.'),
   temperature: z.number().positive().default(0.05).describe('Softmax temperature of the InfoNCE loss (sentence-transformers MNRL uses scale 20 = 1/0.05).'),
   maxNegatives: z.number().int().min(0).default(4).describe('Explicit hard negatives used per record (the first ones given).'),
