@@ -14,6 +14,7 @@ const CHUNK = 1 << 20;
 export class LineSink {
   private parts: string[] = [];
   private size = 0;
+  /** Bytes written, known after close. */
   bytes = 0;
   lines = 0;
   private constructor(readonly path: string, private readonly tmp: string, private readonly stream: WriteStream) {}
@@ -39,7 +40,6 @@ export class LineSink {
     const chunk = this.parts.join('');
     this.parts = [];
     this.size = 0;
-    this.bytes += Buffer.byteLength(chunk);
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
@@ -47,6 +47,7 @@ export class LineSink {
     await this.flush();
     this.stream.end();
     await once(this.stream, 'finish');
+    this.bytes = this.stream.bytesWritten;
     await commitTemp(this.tmp, this.path);
   }
 
