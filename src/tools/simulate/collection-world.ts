@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputError } from '../../errors.js';
+import { normalizeQuery } from '../../text/normalize.js';
 import { createRng, hash32 } from '../../util/rng.js';
 import { examinationCurve } from './helpdesk-world.js';
 import type { SimulateOptionsInput } from './options.js';
@@ -171,10 +172,11 @@ export function buildCollectionWorld(coll: Collection, input: SimulateOptionsInp
     }
     const split = splitOf(q.query_id, opts.testShare, hash32);
     texts.forEach((t, k) => {
-      if (seen.has(t.text)) { dupes++; return; }
+      const key = normalizeQuery(t.text);
+      if (seen.has(key)) { dupes++; return; }
       const share = texts.length === 1 ? 1 : k === 0 ? 0.6 : 0.4 / (texts.length - 1);
       const sq: SimQuery = { query_id: t.id, query: t.text, family: q.query_id, style: t.style, weight: ((zipf[r] as number) / zsum) * share, split };
-      seen.set(t.text, sq);
+      seen.set(key, sq);
       queries.push(sq);
       const sorted = [...grades].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
       for (const [doc_id, grade] of sorted) {

@@ -1,3 +1,4 @@
+import { normalizeQuery } from '../../text/normalize.js';
 import { createRng, hash32 } from '../../util/rng.js';
 import type { SimulateOptionsInput } from './options.js';
 import { parseSimulateOptions } from './parse.js';
@@ -178,8 +179,10 @@ export function buildHelpdeskWorld(input: SimulateOptionsInput = {}): SimulatedW
     const split = splitOf(it.id, opts.testShare, hash32);
     STYLES.forEach((style, k) => {
       const q = texts[style];
-      if (seen.has(q)) return;
-      seen.add(q);
+      // Unique after normalisation: evidence is aggregated per normalised query downstream.
+      const key = normalizeQuery(q);
+      if (seen.has(key)) return;
+      seen.add(key);
       queries.push({ query_id: `q${queries.length + 1}`, query: q, family: it.id, style, weight: ((zipf[r] as number) / zsum) * ((sw[k] as number) / swSum), split });
       for (const [doc_id, grade] of judged.get(it.id) ?? []) qrels.push({ query: q, doc_id, grade });
     });

@@ -9,6 +9,7 @@ import {
 } from '../../../src/tools/simulate/index.js';
 import { contentTokens } from '../../../src/tools/simulate/text.js';
 import { ClickforgeError } from '../../../src/errors.js';
+import { normalizeQuery } from '../../../src/text/normalize.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const cranfieldDir = resolve(repoRoot, '../shared/data/cranfield');
@@ -38,7 +39,7 @@ describe('help-desk world', () => {
 
   it('has seven styles per intent, unique query texts, a train/test split by family and weights summing to 1', () => {
     expect(new Set(world.queries.map((q) => q.style)).size).toBe(7);
-    expect(new Set(world.queries.map((q) => q.query)).size).toBe(world.queries.length);
+    expect(new Set(world.queries.map((q) => normalizeQuery(q.query))).size).toBe(world.queries.length);
     const byFam = new Map<string, Set<string>>();
     for (const q of world.queries) byFam.set(q.family, (byFam.get(q.family) ?? new Set()).add(q.split));
     expect([...byFam.values()].every((s) => s.size === 1)).toBe(true);
@@ -115,6 +116,20 @@ describe('simulateLog', () => {
     expect(Object.keys(corpus[0] ?? {})).toEqual(['doc_id', 'title', 'text', 'category', 'entity', 'published_at']);
     const qrelsTsv = readFileSync(join(tmp, 'd1', 'truth/beir/qrels/train.tsv'), 'utf8').split('\n');
     expect(qrelsTsv[0]).toBe('query-id\tcorpus-id\tscore');
+  });
+
+  it('cascade: at most one click per page; events-only output works', async () => {
+    const o: SimulateOptionsInput = { ...small, sessions: 300, clicks: { model: 'cascade' }, format: ['events'] };
+    const stats = await simulateLog(buildHelpdeskWorld(o), o, join(tmp, 'cascade'));
+    expect(existsSync(join(tmp, 'cascade', 'serps.jsonl'))).toBe(false);
+    const events = jsonl(join(tmp, 'cascade', 'events.jsonl'));
+    const perSerp = new Map<string, number>();
+    for (const e of events) if (e.type === 'click') perSerp.set(String(e.serp_id), (perSerp.get(String(e.serp_id)) ?? 0) + 1);
+    expect(Math.max(...perSerp.values())).toBe(1);
+    expect(events.filter((e) => e.type === 'search').length).toBe(stats.out.serps);
+    const ex = stats.detail.examinedByRank;
+    expect(ex[0]).toBe(1);
+    expect(ex[9] as number).toBeLessThan(ex[1] as number);
   });
 
   it('omits dwell_ms in timestamps mode', async () => {
