@@ -48,6 +48,7 @@ const LATIN_MARKS = /(\p{Script=Latin})\p{M}+/gu;
 const LATIN_WORD = /^\p{Script=Latin}+$/u;
 const ASCII_WORD = /^[a-z]+$/;
 const WS = /\s+/u;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export type FamilyKeyer = (query: string) => string;
 
@@ -67,10 +68,15 @@ export function createFamilyKeyer(options: Partial<FamilyKeyOptions> = {}): Fami
   };
 
   const surfaceTokens = (query: string): string[] => {
-    let s = query.normalize('NFKC').toLowerCase().replace(APOSTROPHE, '');
-    if (o.foldAccents && HAS_MARK.test(s.normalize('NFD'))) s = s.normalize('NFD').replace(LATIN_MARKS, '$1').normalize('NFC');
+    const ascii = PRINTABLE_ASCII.test(query);
+    let s = (ascii ? query : query.normalize('NFKC')).toLowerCase().replace(APOSTROPHE, '');
+    if (!ascii && o.foldAccents) {
+      const d = s.normalize('NFD');
+      if (HAS_MARK.test(d)) s = d.replace(LATIN_MARKS, '$1').normalize('NFC');
+    }
     s = s.replace(PUNCT, ' ').trim();
     if (s === '') return [];
+    if (ascii) return s.split(WS);
     const out: string[] = [];
     for (const chunk of s.split(WS)) {
       if (!UNSPACED.test(chunk)) {

@@ -203,8 +203,8 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
     const hasher = new MinHasher({ numHashes: nd.numHashes, bands: nd.bands, seed: nd.seed });
     const B = nd.bands;
     const lsh = new LshIndex(B, 1024);
-    const bandKeys = new Uint32Array(B);
-    const sets = new Map<number, Uint32Array>();
+    const bandKeys = new Int32Array(B);
+    const sets: (Uint32Array | undefined)[] = new Array(K);
     const stamp = new Int32Array(K).fill(-1);
     let truncated = 0, compared = 0;
     const deletions = new Map<string, number[]>();
@@ -212,14 +212,17 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
       const key = keys[k]!;
       if (key.length >= nd.minChars) {
         const set = trigramSet(key);
-        sets.set(k, set);
+        sets[k] = set;
         hasher.bandKeys(set, bandKeys);
         truncated += lsh.candidates(bandKeys, 0, nd.maxBucketCompare, (j) => {
           if (stamp[j] === k) return;
           stamp[j] = k;
+          const other = sets[j]!;
+          // |A∩B|/|A∪B| <= min/max: skip pairs whose sizes alone rule the threshold out
+          if (Math.min(set.length, other.length) < nd.jaccard * Math.max(set.length, other.length)) return;
           if (uf.find(keyRep[j]!) === uf.find(keyRep[k]!)) return;
           compared++;
-          if (jaccardSorted(set, sets.get(j)!) >= nd.jaccard) tryMerge(j, k);
+          if (jaccardSorted(set, other) >= nd.jaccard) tryMerge(j, k);
         });
         lsh.add(k, bandKeys);
       } else if (nd.shortMaxEdits > 0 && key.length >= nd.shortMinChars) {
@@ -294,28 +297,32 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
   lap('rule_positiveOverlap');
 
   // --- families
-  const membersOf = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const r = uf.find(i);
-    const m = membersOf.get(r);
-    if (m) m.push(i); else membersOf.set(r, [i]);
-  }
+  const rootOf = new Int32Array(n);
+  const sizeOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) { const r = uf.find(i); rootOf[i] = r; sizeOf[r]!++; }
+  // counting sort by root: members of a family stay in (sorted) query order
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) start[i + 1] = start[i]! + sizeOf[i]!;
+  const fill = start.slice(0, n);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[fill[rootOf[i]!]!++] = i;
   const familyOf = new Map<string, string>();
   const families: Family[] = [];
   const ids = new Set<string>();
-  for (const [root, idx] of [...membersOf.entries()].sort((x, y) => x[0] - y[0])) {
+  for (let root = 0; root < n; root++) {
+    if (sizeOf[root] === 0) continue;
     const id = familyIdOf(queries[root]!);
     if (ids.has(id)) throw internalError('family_id_collision', `family id collision on ${id}; please report this`, { stage: STAGE });
     ids.add(id);
     let count = 0;
     let firstTs: number | null = null;
-    const members: string[] = [];
-    for (const i of idx) {
-      const q = queries[i]!;
+    const members: string[] = new Array(sizeOf[root]!);
+    for (let p = start[root]!, m = 0; p < start[root + 1]!; p++, m++) {
+      const q = queries[order[p]!]!;
       const a = agg.get(q)!;
       count += a.count;
       if (a.firstTs !== null && (firstTs === null || a.firstTs < firstTs)) firstTs = a.firstTs;
-      members.push(q);
+      members[m] = q;
       familyOf.set(q, id);
     }
     families.push({ kind: 'Family', id, members, count, firstTs });

@@ -59,28 +59,34 @@ export function candidateProbability(j: number, p: LshParams): number {
  * meaningful keys; callers skip them.
  */
 export class MinHasher {
-  private readonly seeds: Uint32Array;
+  private readonly mul: Uint32Array;
+  private readonly add: Uint32Array;
   private readonly sig: Uint32Array;
   readonly rows: number;
   constructor(readonly params: LshParams) {
     if (params.numHashes % params.bands !== 0) throw new RangeError(`numHashes (${params.numHashes}) must be a multiple of bands (${params.bands})`);
     this.rows = params.numHashes / params.bands;
-    this.seeds = new Uint32Array(params.numHashes);
+    // h_k(x) = a_k * x + b_k mod 2^32 over already-mixed trigram hashes (odd a_k): a permutation
+    // of 32-bit values per k, one multiply instead of a full mix per function
+    this.mul = new Uint32Array(params.numHashes);
+    this.add = new Uint32Array(params.numHashes);
     let s = params.seed >>> 0;
     for (let k = 0; k < params.numHashes; k++) {
       s = (s + 0x9e3779b9) >>> 0;
-      this.seeds[k] = fmix32(s);
+      this.mul[k] = fmix32(s) | 1;
+      s = (s + 0x9e3779b9) >>> 0;
+      this.add[k] = fmix32(s);
     }
     this.sig = new Uint32Array(params.numHashes);
   }
 
-  bandKeys(set: ArrayLike<number>, out: Uint32Array, outOffset = 0): void {
-    const K = this.params.numHashes, sig = this.sig, seeds = this.seeds;
+  bandKeys(set: ArrayLike<number>, out: Int32Array, outOffset = 0): void {
+    const K = this.params.numHashes, sig = this.sig, mul = this.mul, add = this.add;
     sig.fill(0xffffffff);
     for (let t = 0; t < set.length; t++) {
       const x = set[t]!;
       for (let k = 0; k < K; k++) {
-        const v = fmix32(x ^ seeds[k]!);
+        const v = (Math.imul(x, mul[k]!) + add[k]!) >>> 0;
         if (v < sig[k]!) sig[k] = v;
       }
     }
@@ -88,7 +94,7 @@ export class MinHasher {
     for (let b = 0; b < this.params.bands; b++) {
       let h = Math.imul(b + 1, 0x27d4eb2d);
       for (let i = 0; i < r; i++) h = fmix32(h ^ sig[b * r + i]!);
-      out[outOffset + b] = h;
+      out[outOffset + b] = h | 0; // int32 keys stay small integers in Maps (uint32 ones box)
     }
   }
 }
@@ -102,7 +108,7 @@ export class LshIndex {
     this.next = new Int32Array(Math.max(1, capacity) * bands).fill(-1);
   }
 
-  add(id: number, keys: Uint32Array, keysOffset = 0): void {
+  add(id: number, keys: Int32Array, keysOffset = 0): void {
     const B = this.bands;
     if ((id + 1) * B > this.next.length) {
       const grown = new Int32Array(Math.max((id + 1) * B, this.next.length * 2)).fill(-1);
@@ -122,7 +128,7 @@ export class LshIndex {
    * Calls visit(id) for ids sharing a band key, newest first, at most `maxPerBand` per band
    * (a guard against huge buckets). Returns how many bands hit that limit.
    */
-  candidates(keys: Uint32Array, keysOffset: number, maxPerBand: number, visit: (id: number) => void): number {
+  candidates(keys: Int32Array, keysOffset: number, maxPerBand: number, visit: (id: number) => void): number {
     const B = this.bands;
     let truncated = 0;
     for (let b = 0; b < B; b++) {
