@@ -18,4 +18,9 @@ describe('tokenize', () => {
     expect(tokenize('a bb ccc', { minLength: 2 })).toEqual(['bb', 'ccc']);
     expect(tokenize('foo bar', { stopwords: new Set(['foo']) })).toEqual(['bar']);
   });
+  it('gives the same tokens on the ASCII fast path and the Unicode path', () => {
+    const t = createTokenizer({ stopwords: true, stem: true });
+    const text = "Don't stop_me NOW: v2.0 (the Routers) x-ray";
+    expect([...t(text), 'école']).toEqual(t(`${text} école`));
+  });
 });
