@@ -65,7 +65,7 @@ export function auditLeakage(input: { train: readonly AuditQuery[]; test: readon
   const trainText = [...new Set(train.map((q) => normalizeQuery(q.query)))].sort();
   const sets: Uint32Array[] = new Array(trainText.length);
   const index = new LshIndex(B, trainText.length);
-  const keys = new Uint32Array(B);
+  const keys = new Int32Array(B);
   for (let i = 0; i < trainText.length; i++) {
     sets[i] = trigramSet(trainText[i]!);
     if (sets[i]!.length === 0) continue;
