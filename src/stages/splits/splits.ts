@@ -20,7 +20,6 @@ export interface SplitFamily {
   readonly id: string;
   readonly count: number;
   readonly firstTs?: number | null;
-  readonly [field: string]: unknown;
 }
 
 export interface BalanceRow {
@@ -118,7 +117,7 @@ export function splitFamilies(families: readonly SplitFamily[], opts: SplitOptio
   }
   const sliceOf = (f: SplitFamily): string => {
     if (!o.sliceField) return '*';
-    const v = f[o.sliceField];
+    const v = (f as unknown as Record<string, unknown>)[o.sliceField];
     return v === undefined || v === null || v === '' ? '(none)' : String(v);
   };
   const strataOf = (list: readonly SplitFamily[]): Map<string, string[]> => {

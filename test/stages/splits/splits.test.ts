@@ -6,7 +6,7 @@ import { createRng } from '../../../src/util/rng.js';
 
 const DAY = 86_400_000;
 /** 200 families: Zipf-like counts, first seen over 100 days, two locales. */
-function world(): SplitFamily[] {
+function world(): (SplitFamily & { locale: string })[] {
   return Array.from({ length: 200 }, (_, i) => ({ id: `fam${i}`, count: Math.ceil(2000 / (i + 1)), firstTs: ((i * 37) % 100) * DAY, locale: i % 3 === 0 ? 'de' : 'en' }));
 }
 
@@ -109,7 +109,7 @@ describe('family splits vs random row splits on a world with known intents', () 
     const intentOf = new Map<string, number>();
     const reformulations: { from: string; to: string; count: number }[] = [];
     for (let i = 0; i < 300; i++) {
-      const w = [word(), word(), word()];
+      const w = [word(), word(), word()] as const;
       const variants = [
         w.join(' '),
         openers[1 + rng.int(4)] + w.join(' '),
