@@ -15,15 +15,19 @@ import { evidenceOptions } from '../src/stages/evidence/options.js';
 const SERPS = Number(process.argv[2] ?? 500_000);
 const USERS = Math.max(1, Math.floor(SERPS / 10));
 const T0 = 1_700_000_000_000;
+// Each user searches every ~4 min (+ up to 1 min jitter), so consecutive searches are reformulation
+// candidates; the query is a per-user topic plus a varying word, and every third one is capitalised.
+const TS = (i: string) => `(${T0} + (${i} // ${USERS}) * 240000 + (hash(${i}) % 60000)::BIGINT)`;
+const QUERY = `CASE WHEN i % 3 = 0 THEN 'Query ' ELSE 'query ' END || (hash(i % ${USERS}) % 20000)::BIGINT
+             || CASE (i // ${USERS}) % 4 WHEN 0 THEN '' WHEN 1 THEN ' setup' WHEN 2 THEN ' error' ELSE ' windows 11' END`;
 
 async function generate(conn: DuckDBConnection): Promise<void> {
   await conn.run(CANONICAL_DDL);
   await conn.run(`
     INSERT INTO serps
     SELECT 's' || i, NULL, 'u' || (i % ${USERS}),
-           ${T0} + (i // ${USERS}) * 1200000 + (hash(i) % 900000)::BIGINT,
-           CASE WHEN i % 3 = 0 THEN 'Query ' ELSE 'query ' END || (hash(i * 7) % 20000)::BIGINT
-             || CASE WHEN i % 5 = 0 THEN ' setup' ELSE '' END,
+           ${TS('i')},
+           ${QUERY},
            NULL, 'bench', i + 1
     FROM range(${SERPS}) t(i)`);
   await conn.run(`
@@ -37,16 +41,16 @@ async function generate(conn: DuckDBConnection): Promise<void> {
            CASE WHEN hash(i * 17 + c) % 10 < 3 THEN (hash(i * 13 + c) % 120000)::BIGINT END,
            'bench', i * 4 + c + 1
     FROM (SELECT i, c, 1 + (hash(i * 11 + c) % 10)::INTEGER AS rk,
-                 ${T0} + (i // ${USERS}) * 1200000 + (hash(i) % 900000)::BIGINT AS ts
+                 ${TS('i')} AS ts
           FROM range(${SERPS}) t(i), range(4) u(c))`);
   await conn.run(`
     INSERT INTO conversions
     SELECT NULL, NULL, 'u' || (i % ${USERS}), 'd' || ((hash(i) + 7919) % 200000)::BIGINT,
-           ${T0} + (i // ${USERS}) * 1200000 + (hash(i) % 900000)::BIGINT + 100000, 'buy', 1.0, 'bench', i + 1
+           ${TS('i')} + 100000, 'buy', 1.0, 'bench', i + 1
     FROM range(${SERPS}) t(i) WHERE i % 20 = 0`);
   await conn.run(`
     INSERT INTO session_ends
-    SELECT NULL, 'u' || (i % ${USERS}), ${T0} + (i // ${USERS}) * 1200000 + (hash(i) % 900000)::BIGINT + 400000,
+    SELECT NULL, 'u' || (i % ${USERS}), ${TS('i')} + 400000,
            hash(i) % 2 = 0, 'bench', i + 1
     FROM range(${SERPS}) t(i) WHERE i % 7 = 0`);
 }
@@ -93,7 +97,7 @@ for (const threads of [2, 1]) {
   console.log(`  total sessions+evidence: ${fmt(r.clicks / (r.sesS + r.evS))} clicks/s`);
 }
 const [a, b] = runs;
-console.log(`click funnel: ${a!.ev.notes?.[0] ?? ''}`);
+console.log(a!.ev.notes?.[0] ?? '');
 for (const n of a!.ev.notes?.slice(1) ?? []) console.log(`  ${n}`);
 console.log(`sessions: ${JSON.stringify(a!.ses.out)}`);
 console.log(`deterministic across thread counts: evidence ${a!.digest === b!.digest ? 'identical' : 'DIFFERENT'}, click_facts ${a!.factsDigest === b!.factsDigest ? 'identical' : 'DIFFERENT'}`);

@@ -14,7 +14,7 @@
  * nothing else supports the pair). Every click lands in exactly one bucket; the stage checks it.
  * See docs/stages/evidence.md for the grade and weight rules.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
 import type { Evidence, StageStats } from '../../types.js';
 import { queryRows } from '../../db/duckdb.js';
 import { internalError, usageError } from '../../errors.js';
@@ -266,22 +266,34 @@ export async function readEvidence(conn: DuckDBConnection, where = 'true'): Prom
     const chunk = await res.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
     const v = Array.from({ length: 19 }, (_, j) => chunk.getColumnVector(j));
+    const [qn, q, doc, imp, cl, sat, conv, succ, short, pogo, unk, skip, serps, users, first, last, grade, weight, sig] = v as [
+      DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector,
+      DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector,
+    ];
     const n = chunk.rowCount;
     for (let k = 0; k < n; k++) {
-      const num = (j: number): number => v[j]!.getItem(k) as number;
-      const sig = v[18]!.getItem(k) as string | null;
+      const s = sig.getItem(k) as string | null;
       out.push({
         kind: 'Evidence',
-        query_norm: v[0]!.getItem(k) as string,
-        query: v[1]!.getItem(k) as string,
-        doc_id: v[2]!.getItem(k) as string,
-        impressions: num(3), clicks: num(4), satisfied: num(5), converted: num(6), success_last: num(7),
-        short_dwell: num(8), pogo: num(9), unknown_dwell: num(10), skip_above: num(11), serps: num(12), users: num(13),
-        first_ts: v[14]!.getItem(k) as number | null,
-        last_ts: v[15]!.getItem(k) as number | null,
-        grade: num(16),
-        weight: num(17),
-        signals: sig ? sig.split(',') : [],
+        query_norm: qn.getItem(k) as string,
+        query: q.getItem(k) as string,
+        doc_id: doc.getItem(k) as string,
+        impressions: imp.getItem(k) as number,
+        clicks: cl.getItem(k) as number,
+        satisfied: sat.getItem(k) as number,
+        converted: conv.getItem(k) as number,
+        success_last: succ.getItem(k) as number,
+        short_dwell: short.getItem(k) as number,
+        pogo: pogo.getItem(k) as number,
+        unknown_dwell: unk.getItem(k) as number,
+        skip_above: skip.getItem(k) as number,
+        serps: serps.getItem(k) as number,
+        users: users.getItem(k) as number,
+        first_ts: first.getItem(k) as number | null,
+        last_ts: last.getItem(k) as number | null,
+        grade: grade.getItem(k) as number,
+        weight: weight.getItem(k) as number,
+        signals: s ? s.split(',') : [],
       });
     }
   }
