@@ -29,6 +29,20 @@ export interface StageFileOptions {
   /** Makes a temp file path for cleaned copies (removed by the caller). */
   readonly tmpPath: () => string;
   readonly tempFiles: string[];
+  /**
+   * Parquet only: do not copy the rows into the staging table (no to_json round trip); the caller
+   * reads the typed columns itself with `read_parquet` (see `parquetColumns`). Rows are counted
+   * from the file's metadata.
+   */
+  readonly typedParquet?: boolean;
+}
+
+/** Column name -> DuckDB type name of a Parquet file, in file order. */
+export async function parquetColumns(conn: DuckDBConnection, path: string): Promise<Map<string, string>> {
+  const rows = await queryRows<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`).catch((cause: unknown) => {
+    throw inputError('input_unreadable', `cannot read Parquet file ${path}: ${(cause as Error).message}`, { stage: 'ingest', cause });
+  });
+  return new Map(rows.map((r) => [r.column_name, r.column_type]));
 }
 
 export async function stageFile(conn: DuckDBConnection, table: string, fidx: number, path: string, opts: StageFileOptions): Promise<StagedFile> {
@@ -43,6 +57,12 @@ export async function stageFile(conn: DuckDBConnection, table: string, fidx: num
   const count = () => queryNumber(conn, `SELECT count(*) FROM ${table} WHERE fidx = ${fidx}`);
   if (size === 0) return { file: path, format, rows: 0, empty: true };
 
+  if (format === 'parquet' && opts.typedParquet) {
+    const rows = await queryNumber(conn, `SELECT count(*) FROM read_parquet(${f})`).catch((cause: unknown) => {
+      throw inputError('input_unreadable', `cannot read Parquet file ${path}: ${(cause as Error).message}`, { stage: 'ingest', cause });
+    });
+    return { file: path, format, rows, empty: rows === 0 };
+  }
   if (format === 'parquet') {
     await conn.run(`INSERT INTO ${table} SELECT ${fidx}, ${f}, __cf_rn + 1, to_json(t)::VARCHAR, NULL, NULL
       FROM (SELECT file_row_number AS __cf_rn, * EXCLUDE (file_row_number) FROM read_parquet(${f}, file_row_number = true)) t`).catch((cause: unknown) => {

@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryNumber, sqlString } from '../../db/duckdb.js';
 import { usageError } from '../../errors.js';
 import { CANONICAL_DDL, type StageStats } from '../../types.js';
-import { removeTempFiles, STAGING_COLUMNS, stageFile, type StagedFile } from '../../adapters/sources/staging.js';
+import { parquetColumns, removeTempFiles, STAGING_COLUMNS, stageFile, type StagedFile } from '../../adapters/sources/staging.js';
 import { timestampKinds, type Ctx, type InputKind } from './common.js';
 import { loadCorpus } from './corpus.js';
 import { loadEvents } from './events.js';
@@ -63,7 +63,7 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProg
     const staged: StagedFile[] = [];
     for (let i = 0; i < files.length; i++) {
       progress(`ingest: reading ${kind} ${files[i]}`);
-      const s = await stageFile(conn, table, i, files[i]!, { format: opts.format, tmpPath, tempFiles });
+      const s = await stageFile(conn, table, i, files[i]!, { format: opts.format, tmpPath, tempFiles, typedParquet: kind === 'serps' });
       if (s.empty) warnings.push(`${s.file} is empty: no ${kind} rows read from it`);
       staged.push(s);
     }
@@ -87,7 +87,12 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProg
     if (opts.serps.length) {
       const s = await stage('serps', opts.serps);
       progress('ingest: validating SERP records');
-      const r = await loadSerps(ctx, s.table, opts.columns.serps, s.rows);
+      const sources = [];
+      for (let i = 0; i < s.files.length; i++) {
+        const f = s.files[i]!;
+        sources.push(f.format === 'parquet' ? { fidx: i, parquet: { fidx: i, file: f.file, columns: await parquetColumns(conn, f.file) } } : { fidx: i });
+      }
+      const r = await loadSerps(ctx, s.table, opts.columns.serps, s.rows, sources);
       stats.push(r.stats);
       fixed.serps = r.fixed;
       await reportTimestamps('_cf_s3', s.files);

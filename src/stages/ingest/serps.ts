@@ -1,4 +1,4 @@
-import { queryNumber } from '../../db/duckdb.js';
+import { queryNumber, sqlString } from '../../db/duckdb.js';
 import type { StageStats } from '../../types.js';
 import { add, type Ctx, reasonCounts, rq, toQuarantine } from './common.js';
 import { Fields } from './sql.js';
@@ -9,25 +9,89 @@ export const SERP_FIELDS = ['serp_id', 'session_id', 'user_id', 'ts', 'query', '
  * SERP records (staged in `stg`) -> serps, impressions, clicks, conversions. Row problems
  * quarantine the record; click/conversion problems quarantine only that click/conversion.
  */
-export async function loadSerps(ctx: Ctx, stg: string, mapping: Readonly<Record<string, string>>, rowsRead: number): Promise<{ stats: StageStats; fixed: Record<string, number> }> {
+/** A Parquet file of SERP records, read with its typed columns (no JSON round trip). */
+export interface ParquetSource {
+  readonly fidx: number;
+  readonly file: string;
+  /** column -> DuckDB type, from `parquetColumns`. */
+  readonly columns: ReadonlyMap<string, string>;
+}
+
+const isTypedList = (t: string | undefined): boolean => t === 'VARCHAR[]';
+
+/**
+ * SQL producing the parsed rows of one source in input order:
+ *   fidx, file, line, raw, pre_reason, pre_detail, x (the fields as a JSON list, results excluded),
+ *   rl (results as VARCHAR[] when the input held a list of strings/numbers), rj (results as JSON otherwise).
+ * Text sources: one json_transform per line (scalars as JSON, results as VARCHAR[]: no second parse);
+ * Parquet: typed columns; only non-list results and nested clicks/conversions go through to_json.
+ */
+function parsedSql(F: Fields<(typeof SERP_FIELDS)[number]>, src: { kind: 'text'; stg: string; fidx: number } | { kind: 'parquet'; p: ParquetSource }): string {
+  const names = F.names;
+  const ri = names.indexOf('results');
+  if (src.kind === 'text') {
+    const spec: Record<string, string> = {};
+    for (const n of names) spec[F.col(n)] = n === 'results' ? 'VARCHAR[]' : 'JSON';
+    const col = (n: (typeof SERP_FIELDS)[number]) => `p[${sqlString(F.col(n))}]`;
+    const distinct = new Set(names.map((n) => F.col(n))).size === names.length;
+    if (!distinct) {
+      // two fields read the same column: json_transform cannot, so fall back to one json_extract per row
+      return `SELECT fidx, file, line, raw, pre_reason, pre_detail,
+        CASE WHEN pre_reason IS NULL THEN ${F.extract('raw')} END AS x, NULL::VARCHAR[] AS rl,
+        CASE WHEN pre_reason IS NULL THEN json_extract(raw, ${sqlString(`$."${F.col('results')}"`)}) END AS rj
+        FROM ${src.stg} WHERE fidx = ${src.fidx}`;
+    }
+    return `SELECT fidx, file, line, raw, pre_reason, pre_detail,
+        CASE WHEN pre_reason IS NULL THEN [${names.map((n, i) => (i === ri ? 'NULL::JSON' : col(n))).join(', ')}] END AS x,
+        ${col('results')} AS rl,
+        CASE WHEN pre_reason IS NULL AND ${col('results')} IS NULL THEN json_extract(raw, ${sqlString(`$."${F.col('results')}"`)}) END AS rj
+      FROM (SELECT *, CASE WHEN pre_reason IS NULL THEN json_transform(raw, ${sqlString(JSON.stringify(spec))}) END AS p
+            FROM ${src.stg} WHERE fidx = ${src.fidx})`;
+  }
+  const { p } = src;
+  const q = (c: string) => `"${c.replace(/"/g, '""')}"`;
+  const jv = (n: (typeof SERP_FIELDS)[number]) => (p.columns.has(F.col(n)) ? `to_json(${q(F.col(n))})` : 'NULL::JSON');
+  const rc = F.col('results');
+  const typed = isTypedList(p.columns.get(rc));
+  return `SELECT ${p.fidx} AS fidx, ${sqlString(p.file)} AS file, __cf_rn + 1 AS line, NULL::VARCHAR AS raw, NULL::VARCHAR AS pre_reason, NULL::VARCHAR AS pre_detail,
+      [${names.map((n, i) => (i === ri ? 'NULL::JSON' : jv(n))).join(', ')}] AS x,
+      ${typed ? q(rc) : 'NULL::VARCHAR[]'} AS rl, ${typed ? 'NULL::JSON' : jv('results')} AS rj
+    FROM (SELECT file_row_number AS __cf_rn, * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(p.file)}, file_row_number = true))`;
+}
+
+/**
+ * SERP records (staged in `stg`, or Parquet files read typed) -> serps, impressions, clicks,
+ * conversions. Row problems quarantine the record; click/conversion problems quarantine only that
+ * click/conversion. Rows stay in input order from the staging table to `impressions`, so the big
+ * tables need no sort; duplicates are found with GROUP BY ... HAVING first.
+ */
+export async function loadSerps(ctx: Ctx, stg: string, mapping: Readonly<Record<string, string>>, rowsRead: number,
+  sources: readonly ({ fidx: number; parquet?: ParquetSource })[] = [{ fidx: 0 }]): Promise<{ stats: StageStats; fixed: Record<string, number> }> {
   const { conn, tsFmt } = ctx;
   const F = new Fields('serps', SERP_FIELDS, mapping);
   const v = (n: (typeof SERP_FIELDS)[number]) => F.v(n);
   const L = (n: (typeof SERP_FIELDS)[number]) => F.label(n);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s2 AS
+  const rjStr = `json_extract_string(rj, '$')`;
+  const cols = `fidx INTEGER, file VARCHAR, line BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_detail VARCHAR, x JSON[], rl VARCHAR[], rj JSON`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s1 (${cols})`);
+  for (const s of sources) {
+    await conn.run(`INSERT INTO _cf_s1 ${parsedSql(F, s.parquet ? { kind: 'parquet', p: s.parquet } : { kind: 'text', stg, fidx: s.fidx })}`);
+  }
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s3 AS
 WITH a AS (
-  SELECT fidx, file, line, raw, pre_reason, pre_detail, x,
+  SELECT fidx, file, line, raw, pre_reason, pre_detail, x, rl, rj,
     cf_str(${v('serp_id')}) AS serp_id, cf_str(${v('session_id')}) AS session_id, cf_str(${v('user_id')}) AS user_id,
     cf_str(${v('ts')}) AS ts_s, cf_ts(cf_str(${v('ts')}), ${tsFmt}) AS ts, cf_str(${v('query')}) AS query,
-    CASE WHEN json_type(${v('results')}) = 'ARRAY' THEN TRY_CAST(${v('results')} AS VARCHAR[])
-         WHEN json_type(${v('results')}) = 'VARCHAR' THEN
-           CASE WHEN starts_with(ltrim(cf_str(${v('results')})), '[') THEN TRY_CAST(cf_arr(${v('results')}) AS VARCHAR[])
-                WHEN trim(cf_str(${v('results')})) = '' THEN []::VARCHAR[]
-                ELSE string_split(cf_str(${v('results')}), '|') END END AS results,
+    CASE WHEN rl IS NOT NULL THEN rl
+         WHEN json_type(rj) = 'ARRAY' THEN TRY_CAST(rj AS VARCHAR[])
+         WHEN json_type(rj) = 'VARCHAR' THEN
+           CASE WHEN starts_with(ltrim(${rjStr}), '[') THEN TRY_CAST(cf_arr(rj) AS VARCHAR[])
+                WHEN trim(${rjStr}) = '' THEN []::VARCHAR[]
+                ELSE string_split(${rjStr}, '|') END END AS results,
     cf_arr(${v('clicks')}) AS clicks_j, cf_arr(${v('conversions')}) AS conv_j, cf_bool(${v('session_success')}) AS success
-  FROM (SELECT *, CASE WHEN pre_reason IS NULL THEN ${F.extract('raw')} END AS x FROM ${stg})
+  FROM _cf_s1
 )
-SELECT * EXCLUDE (x), md5(x::VARCHAR) AS h, CASE
+SELECT * EXCLUDE (x, rl, rj), CASE
   WHEN pre_reason IS NOT NULL THEN {'r': pre_reason, 'd': pre_detail}
   WHEN cf_isnull(${v('serp_id')}) OR serp_id = '' THEN ${rq('missing_field', `'${L('serp_id')} is missing: every SERP record needs a unique serp_id'`)}
   WHEN NOT cf_idok(${v('serp_id')}) THEN ${rq('bad_type', `'${L('serp_id')} must be a string or an integer'`)}
@@ -35,50 +99,76 @@ SELECT * EXCLUDE (x), md5(x::VARCHAR) AS h, CASE
   WHEN json_type(${v('query')}) <> 'VARCHAR' THEN ${rq('bad_type', `'${L('query')} must be a string'`)}
   WHEN cf_isnull(${v('ts')}) THEN ${rq('missing_field', `'${L('ts')} is missing: give an ISO 8601 time or epoch seconds/milliseconds'`)}
   WHEN ts IS NULL THEN ${rq('bad_timestamp', `'${L('ts')} value "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds' || CASE WHEN ${tsFmt} <> 'auto' THEN ' (input.timestamps is ' || ${tsFmt} || ')' ELSE '' END`)}
-  WHEN cf_isnull(${v('results')}) THEN ${rq('missing_field', `'${L('results')} is missing: the shown doc ids in rank order'`)}
+  WHEN rl IS NULL AND cf_isnull(rj) THEN ${rq('missing_field', `'${L('results')} is missing: the shown doc ids in rank order'`)}
   WHEN results IS NULL THEN ${rq('bad_type', `'${L('results')} must be an array of doc ids (in CSV: JSON text such as ["d1","d2"] or d1|d2)'`)}
   WHEN NOT cf_isnull(${v('clicks')}) AND clicks_j IS NULL THEN ${rq('bad_type', `'${L('clicks')} must be an array of {doc_id, ts?, dwell_ms?, rank?} (in CSV: JSON text)'`)}
   WHEN NOT cf_isnull(${v('conversions')}) AND conv_j IS NULL THEN ${rq('bad_type', `'${L('conversions')} must be an array of {doc_id, ts, kind, value?} (in CSV: JSON text)'`)}
   WHEN NOT cf_isnull(${v('session_success')}) AND success IS NULL THEN ${rq('bad_type', `'${L('session_success')} must be true or false'`)}
   WHEN NOT cf_isnull(${v('session_id')}) AND NOT cf_scalar(${v('session_id')}) THEN ${rq('bad_type', `'${L('session_id')} must be a string'`)}
   WHEN NOT cf_isnull(${v('user_id')}) AND NOT cf_scalar(${v('user_id')}) THEN ${rq('bad_type', `'${L('user_id')} must be a string'`)}
-END AS q0
-FROM a`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s3 AS
-SELECT * EXCLUDE (q0, rn, h1, l1, f1), CASE WHEN q0 IS NOT NULL THEN q0
-  WHEN rn > 1 AND h = h1 THEN ${rq('duplicate_event', `'identical to the SERP record at ' || f1 || ':' || l1 || ' (kept once)'`)}
-  WHEN rn > 1 THEN ${rq('duplicate_serp_id', `'serp_id "' || serp_id || '" is already used by ' || f1 || ':' || l1 || ' with different content: serp ids must be unique'`)}
 END AS q
-FROM (SELECT *, row_number() OVER w AS rn, first_value(h) OVER w AS h1, first_value(line) OVER w AS l1, first_value(file) OVER w AS f1
-      FROM _cf_s2 WINDOW w AS (PARTITION BY (q0 IS NULL), serp_id ORDER BY fidx, line))`);
-  await conn.run(`DROP TABLE _cf_s2`);
+FROM a`);
+
+  // duplicates: only serp_ids seen twice among valid rows are looked at closely (and hashed)
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_sd AS
+WITH d AS (SELECT serp_id FROM _cf_s3 WHERE q IS NULL GROUP BY serp_id HAVING count(*) > 1),
+c AS (SELECT fidx, file, line, serp_id,
+        md5(to_json([serp_id, session_id, user_id, ts_s, query, to_json(results)::VARCHAR, json(clicks_j)::VARCHAR, json(conv_j)::VARCHAR, success::VARCHAR])::VARCHAR) AS h
+      FROM _cf_s3 SEMI JOIN d USING (serp_id) WHERE q IS NULL),
+w AS (SELECT *, row_number() OVER w AS rn, first_value(h) OVER w AS h1, first_value(line) OVER w AS l1, first_value(file) OVER w AS f1
+      FROM c WINDOW w AS (PARTITION BY serp_id ORDER BY fidx, line))
+SELECT fidx, line, CASE
+  WHEN h = h1 THEN ${rq('duplicate_event', `'identical to the SERP record at ' || f1 || ':' || l1 || ' (kept once)'`)}
+  ELSE ${rq('duplicate_serp_id', `'serp_id "' || serp_id || '" is already used by ' || f1 || ':' || l1 || ' with different content: serp ids must be unique'`)}
+END AS q
+FROM w WHERE rn > 1`);
+  if (await queryNumber(conn, `SELECT count(*) FROM _cf_sd`)) {
+    await conn.run(`UPDATE _cf_s3 SET q = d.q FROM _cf_sd d WHERE _cf_s3.fidx = d.fidx AND _cf_s3.line = d.line`);
+  }
+  await conn.run(`DROP TABLE _cf_s1; DROP TABLE _cf_sd`);
+  // Parquet rows carry no raw text: fill it in for the quarantined ones only
+  for (const s of sources) {
+    if (!s.parquet) continue;
+    if (!(await queryNumber(conn, `SELECT count(*) FROM _cf_s3 WHERE fidx = ${s.fidx} AND q IS NOT NULL`))) continue;
+    await conn.run(`UPDATE _cf_s3 SET raw = r.raw FROM (
+        SELECT file_row_number + 1 AS line, to_json(t)::VARCHAR AS raw FROM (SELECT * EXCLUDE (file_row_number), file_row_number FROM read_parquet(${sqlString(s.parquet.file)}, file_row_number = true)) t
+        WHERE file_row_number + 1 IN (SELECT line FROM _cf_s3 WHERE fidx = ${s.fidx} AND q IS NOT NULL)) r
+      WHERE _cf_s3.fidx = ${s.fidx} AND _cf_s3.line = r.line`);
+  }
   await conn.run(`INSERT INTO serps SELECT serp_id, session_id, user_id, ts, query, success, file, line FROM _cf_s3 WHERE q IS NULL ORDER BY fidx, line`);
   await toQuarantine(conn, '_cf_s3', 'serps');
   let dropped = await reasonCounts(conn, '_cf_s3');
   const serpsOut = await queryNumber(conn, `SELECT count(*) FROM _cf_s3 WHERE q IS NULL`);
 
-  // impressions
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_imp AS
-SELECT fidx, file, line, serp_id, doc_id, rank, CASE WHEN doc_id IS NULL OR trim(doc_id) = '' THEN ${rq('bad_result_item', `'result #' || rank || ' of serp "' || serp_id || '" is empty or not a string: results must be doc id strings'`)} END AS q, coalesce(doc_id, 'null') AS raw
-FROM (SELECT fidx, file, line, serp_id, unnest(results) AS doc_id, unnest(generate_series(1, len(results))) AS rank FROM _cf_s3 WHERE q IS NULL)`);
-  await conn.run(`INSERT INTO impressions SELECT serp_id, doc_id, rank FROM _cf_imp WHERE q IS NULL ORDER BY fidx, line, rank`);
-  await toQuarantine(conn, '_cf_imp', 'serps');
-  dropped = add(dropped, await reasonCounts(conn, '_cf_imp', 'results.'));
-  const resultsIn = await queryNumber(conn, `SELECT count(*) FROM _cf_imp`);
-  const impOut = await queryNumber(conn, `SELECT count(*) FROM _cf_imp WHERE q IS NULL`);
+  // impressions: straight from the loaded rows, in input order (no intermediate table, no sort);
+  // bad items are looked at only when some exist
+  const badItem = `d IS NULL OR trim(d) = ''`;
+  const unnested = `SELECT fidx, file, line, serp_id, unnest(results) AS d, unnest(range(1, len(results) + 1)) AS rank FROM _cf_s3 WHERE q IS NULL`;
+  const resultsIn = await queryNumber(conn, `SELECT coalesce(sum(len(results)), 0) FROM _cf_s3 WHERE q IS NULL`);
+  const before = await queryNumber(conn, `SELECT count(*) FROM impressions`);
+  await conn.run(`INSERT INTO impressions SELECT serp_id, d, rank FROM (${unnested}) WHERE NOT (${badItem})`);
+  const impOut = (await queryNumber(conn, `SELECT count(*) FROM impressions`)) - before;
+  if (impOut !== resultsIn) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_imp AS SELECT fidx, file, line, serp_id, d AS doc_id, rank,
+        ${rq('bad_result_item', `'result #' || rank || ' of serp "' || serp_id || '" is empty or not a string: results must be doc id strings'`)} AS q, coalesce(d, 'null') AS raw
+      FROM (${unnested}) WHERE ${badItem}`);
+    await toQuarantine(conn, '_cf_imp', 'serps');
+    dropped = add(dropped, await reasonCounts(conn, '_cf_imp', 'results.'));
+    await conn.run(`DROP TABLE _cf_imp`);
+  }
 
   // clicks
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_c1 AS
 WITH u AS (
-  SELECT fidx, file, line, serp_id, unnest(l) AS c, unnest(generate_series(1, len(l))) AS ci
-  FROM (SELECT fidx, file, line, serp_id, json_extract(clicks_j, '$[*]') AS l FROM _cf_s3 WHERE q IS NULL AND clicks_j IS NOT NULL)),
+  SELECT fidx, file, line, serp_id, results, unnest(l) AS c, unnest(generate_series(1, len(l))) AS ci
+  FROM (SELECT fidx, file, line, serp_id, results, json_extract(clicks_j, '$[*]') AS l FROM _cf_s3 WHERE q IS NULL AND clicks_j IS NOT NULL AND clicks_j <> '[]')),
 p AS (
   SELECT *, cf_str(y[1]) AS doc_id, cf_str(y[2]) AS ts_s, cf_ts(cf_str(y[2]), ${tsFmt}) AS ts, cf_str(y[3]) AS dwell_s, TRY_CAST(cf_str(y[3]) AS DOUBLE) AS dwell_d,
     cf_str(y[4]) AS rank_s, TRY_CAST(cf_str(y[4]) AS DOUBLE) AS rank_d
   FROM (SELECT *, json_extract(c, ['$.doc_id', '$.ts', '$.dwell_ms', '$.rank']) AS y FROM u)),
 r AS (
-  SELECT p.*, m.rank AS shown_rank FROM p LEFT JOIN (SELECT serp_id, doc_id, min(rank) AS rank FROM _cf_imp WHERE q IS NULL GROUP BY ALL) m
-  ON p.serp_id = m.serp_id AND p.doc_id = m.doc_id)
+  -- the first rank of the doc in this record's results (a blank doc id never matches: blank items are not loaded)
+  SELECT * EXCLUDE (results), CASE WHEN doc_id IS NULL OR trim(doc_id) = '' THEN NULL ELSE nullif(list_position(results, doc_id), 0) END AS shown_rank FROM p)
 SELECT *, CASE
   WHEN json_type(c) <> 'OBJECT' THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '" is not an object {doc_id, ts?, dwell_ms?, rank?}'`)}
   WHEN cf_isnull(y[1]) THEN ${rq('missing_field', `'click #' || ci || ' of serp "' || serp_id || '" has no doc_id'`)}
@@ -108,7 +198,7 @@ FROM (SELECT *, row_number() OVER (PARTITION BY (q0 IS NULL), serp_id, doc_id, t
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_v1 AS
 WITH u AS (
   SELECT fidx, file, line, serp_id, session_id, user_id, unnest(l) AS c, unnest(generate_series(1, len(l))) AS ci
-  FROM (SELECT fidx, file, line, serp_id, session_id, user_id, json_extract(conv_j, '$[*]') AS l FROM _cf_s3 WHERE q IS NULL AND conv_j IS NOT NULL)),
+  FROM (SELECT fidx, file, line, serp_id, session_id, user_id, json_extract(conv_j, '$[*]') AS l FROM _cf_s3 WHERE q IS NULL AND conv_j IS NOT NULL AND conv_j <> '[]')),
 p AS (
   SELECT *, cf_str(y[1]) AS doc_id, cf_str(y[2]) AS ts_s, cf_ts(cf_str(y[2]), ${tsFmt}) AS ts, cf_str(y[3]) AS kind, cf_str(y[4]) AS value_s, TRY_CAST(cf_str(y[4]) AS DOUBLE) AS value
   FROM (SELECT *, json_extract(c, ['$.doc_id', '$.ts', '$.kind', '$.value']) AS y FROM u))
@@ -130,7 +220,7 @@ FROM (SELECT *, row_number() OVER (PARTITION BY (q0 IS NULL), serp_id, doc_id, t
   dropped = add(dropped, await reasonCounts(conn, '_cf_v2', 'conversions.'));
   const convIn = await queryNumber(conn, `SELECT count(*) FROM _cf_v2`);
   const convOut = await queryNumber(conn, `SELECT count(*) FROM _cf_v2 WHERE q IS NULL`);
-  await conn.run(`DROP TABLE _cf_imp; DROP TABLE _cf_c2; DROP TABLE _cf_v2;`);
+  await conn.run(`DROP TABLE _cf_c2; DROP TABLE _cf_v2;`);
 
   const fixed: Record<string, number> = {};
   if (rankFixed) fixed.click_rank_fixed = rankFixed;
