@@ -87,10 +87,11 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProg
     if (opts.serps.length) {
       const s = await stage('serps', opts.serps);
       progress('ingest: validating SERP records');
+      // JSONL staging is already in line order; CSV rows are mapped to lines by a join, so sort those
       const sources = [];
       for (let i = 0; i < s.files.length; i++) {
         const f = s.files[i]!;
-        sources.push(f.format === 'parquet' ? { fidx: i, parquet: { fidx: i, file: f.file, columns: await parquetColumns(conn, f.file) } } : { fidx: i });
+        sources.push(f.format === 'parquet' ? { fidx: i, parquet: { fidx: i, file: f.file, columns: await parquetColumns(conn, f.file) } } : { fidx: i, sort: f.format !== 'jsonl' });
       }
       const r = await loadSerps(ctx, s.table, opts.columns.serps, s.rows, sources);
       stats.push(r.stats);

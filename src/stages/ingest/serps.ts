@@ -26,7 +26,7 @@ const isTypedList = (t: string | undefined): boolean => t === 'VARCHAR[]';
  * Text sources: one json_transform per line (scalars as JSON, results as VARCHAR[]: no second parse);
  * Parquet: typed columns; only non-list results and nested clicks/conversions go through to_json.
  */
-function parsedSql(F: Fields<(typeof SERP_FIELDS)[number]>, src: { kind: 'text'; stg: string; fidx: number } | { kind: 'parquet'; p: ParquetSource }): string {
+function parsedSql(F: Fields<(typeof SERP_FIELDS)[number]>, src: { kind: 'text'; stg: string; fidx: number; sort: boolean } | { kind: 'parquet'; p: ParquetSource }): string {
   const names = F.names;
   const ri = names.indexOf('results');
   if (src.kind === 'text') {
@@ -39,14 +39,14 @@ function parsedSql(F: Fields<(typeof SERP_FIELDS)[number]>, src: { kind: 'text';
       return `SELECT fidx, file, line, raw, pre_reason, pre_detail,
         CASE WHEN pre_reason IS NULL THEN ${F.extract('raw')} END AS x, NULL::VARCHAR[] AS rl,
         CASE WHEN pre_reason IS NULL THEN json_extract(raw, ${sqlString(`$."${F.col('results')}"`)}) END AS rj
-        FROM ${src.stg} WHERE fidx = ${src.fidx}`;
+        FROM ${src.stg} WHERE fidx = ${src.fidx}${src.sort ? ' ORDER BY line' : ''}`;
     }
     return `SELECT fidx, file, line, raw, pre_reason, pre_detail,
         CASE WHEN pre_reason IS NULL THEN [${names.map((n, i) => (i === ri ? 'NULL::JSON' : col(n))).join(', ')}] END AS x,
         ${col('results')} AS rl,
         CASE WHEN pre_reason IS NULL AND ${col('results')} IS NULL THEN json_extract(raw, ${sqlString(`$."${F.col('results')}"`)}) END AS rj
       FROM (SELECT *, CASE WHEN pre_reason IS NULL THEN json_transform(raw, ${sqlString(JSON.stringify(spec))}) END AS p
-            FROM ${src.stg} WHERE fidx = ${src.fidx})`;
+            FROM ${src.stg} WHERE fidx = ${src.fidx}${src.sort ? ' ORDER BY line' : ''})`;
   }
   const { p } = src;
   const q = (c: string) => `"${c.replace(/"/g, '""')}"`;
@@ -66,7 +66,7 @@ function parsedSql(F: Fields<(typeof SERP_FIELDS)[number]>, src: { kind: 'text';
  * tables need no sort; duplicates are found with GROUP BY ... HAVING first.
  */
 export async function loadSerps(ctx: Ctx, stg: string, mapping: Readonly<Record<string, string>>, rowsRead: number,
-  sources: readonly ({ fidx: number; parquet?: ParquetSource })[] = [{ fidx: 0 }]): Promise<{ stats: StageStats; fixed: Record<string, number> }> {
+  sources: readonly ({ fidx: number; parquet?: ParquetSource; sort?: boolean })[] = [{ fidx: 0, sort: true }]): Promise<{ stats: StageStats; fixed: Record<string, number> }> {
   const { conn, tsFmt } = ctx;
   const F = new Fields('serps', SERP_FIELDS, mapping);
   const v = (n: (typeof SERP_FIELDS)[number]) => F.v(n);
@@ -75,7 +75,7 @@ export async function loadSerps(ctx: Ctx, stg: string, mapping: Readonly<Record<
   const cols = `fidx INTEGER, file VARCHAR, line BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_detail VARCHAR, x JSON[], rl VARCHAR[], rj JSON`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s1 (${cols})`);
   for (const s of sources) {
-    await conn.run(`INSERT INTO _cf_s1 ${parsedSql(F, s.parquet ? { kind: 'parquet', p: s.parquet } : { kind: 'text', stg, fidx: s.fidx })}`);
+    await conn.run(`INSERT INTO _cf_s1 ${parsedSql(F, s.parquet ? { kind: 'parquet', p: s.parquet } : { kind: 'text', stg, fidx: s.fidx, sort: s.sort ?? false })}`);
   }
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s3 AS
 WITH a AS (
@@ -135,7 +135,7 @@ FROM w WHERE rn > 1`);
         WHERE file_row_number + 1 IN (SELECT line FROM _cf_s3 WHERE fidx = ${s.fidx} AND q IS NOT NULL)) r
       WHERE _cf_s3.fidx = ${s.fidx} AND _cf_s3.line = r.line`);
   }
-  await conn.run(`INSERT INTO serps SELECT serp_id, session_id, user_id, ts, query, success, file, line FROM _cf_s3 WHERE q IS NULL ORDER BY fidx, line`);
+  await conn.run(`INSERT INTO serps SELECT serp_id, session_id, user_id, ts, query, success, file, line FROM _cf_s3 WHERE q IS NULL`);
   await toQuarantine(conn, '_cf_s3', 'serps');
   let dropped = await reasonCounts(conn, '_cf_s3');
   const serpsOut = await queryNumber(conn, `SELECT count(*) FROM _cf_s3 WHERE q IS NULL`);
@@ -157,32 +157,40 @@ FROM w WHERE rn > 1`);
     await conn.run(`DROP TABLE _cf_imp`);
   }
 
-  // clicks
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_c1 AS
+  // clicks: the rank comes from the record's own results (a lambda before unnest, so the results
+  // list is not copied per click); duplicates via GROUP BY ... HAVING, then a window on the hits only
+  const blankOr = (d: string) => `${d} IS NULL OR trim(${d}) = ''`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_c2 AS
 WITH u AS (
-  SELECT fidx, file, line, serp_id, results, unnest(l) AS c, unnest(generate_series(1, len(l))) AS ci
+  SELECT fidx, file, line, serp_id, unnest(l) AS c, unnest(generate_series(1, len(l))) AS ci,
+    unnest(list_transform(l, e -> CASE WHEN ${blankOr(`json_extract_string(e, '$.doc_id')`)} THEN NULL
+                                      ELSE nullif(list_position(results, json_extract_string(e, '$.doc_id')), 0) END)) AS shown_rank
   FROM (SELECT fidx, file, line, serp_id, results, json_extract(clicks_j, '$[*]') AS l FROM _cf_s3 WHERE q IS NULL AND clicks_j IS NOT NULL AND clicks_j <> '[]')),
 p AS (
   SELECT *, cf_str(y[1]) AS doc_id, cf_str(y[2]) AS ts_s, cf_ts(cf_str(y[2]), ${tsFmt}) AS ts, cf_str(y[3]) AS dwell_s, TRY_CAST(cf_str(y[3]) AS DOUBLE) AS dwell_d,
     cf_str(y[4]) AS rank_s, TRY_CAST(cf_str(y[4]) AS DOUBLE) AS rank_d
-  FROM (SELECT *, json_extract(c, ['$.doc_id', '$.ts', '$.dwell_ms', '$.rank']) AS y FROM u)),
-r AS (
-  -- the first rank of the doc in this record's results (a blank doc id never matches: blank items are not loaded)
-  SELECT * EXCLUDE (results), CASE WHEN doc_id IS NULL OR trim(doc_id) = '' THEN NULL ELSE nullif(list_position(results, doc_id), 0) END AS shown_rank FROM p)
-SELECT *, CASE
+  FROM (SELECT *, json_extract(c, ['$.doc_id', '$.ts', '$.dwell_ms', '$.rank']) AS y FROM u))
+SELECT * EXCLUDE (y), c::VARCHAR AS raw, CASE
   WHEN json_type(c) <> 'OBJECT' THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '" is not an object {doc_id, ts?, dwell_ms?, rank?}'`)}
   WHEN cf_isnull(y[1]) THEN ${rq('missing_field', `'click #' || ci || ' of serp "' || serp_id || '" has no doc_id'`)}
   WHEN NOT cf_isnull(y[2]) AND ts IS NULL THEN ${rq('bad_timestamp', `'click #' || ci || ' of serp "' || serp_id || '": ts "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds'`)}
   WHEN NOT cf_isnull(y[3]) AND dwell_d IS NULL THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '": dwell_ms "' || dwell_s || '" is not a number'`)}
   WHEN dwell_d < 0 THEN ${rq('negative_dwell', `'click #' || ci || ' of serp "' || serp_id || '": dwell_ms ' || dwell_s || ' is negative: fix the dwell computation or leave dwell_ms out'`)}
   WHEN shown_rank IS NULL THEN ${rq('click_not_shown', `'click #' || ci || ' of serp "' || serp_id || '" is on "' || doc_id || '", which is not in that serp''s results'`)}
-END AS q0
-FROM r`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_c2 AS
-SELECT * EXCLUDE (q0, rn), c::VARCHAR AS raw, CASE WHEN q0 IS NOT NULL THEN q0
-  WHEN rn > 1 THEN ${rq('duplicate_event', `'click #' || ci || ' of serp "' || serp_id || '" repeats an identical click (kept once)'`)} END AS q
-FROM (SELECT *, row_number() OVER (PARTITION BY (q0 IS NULL), serp_id, doc_id, ts, dwell_s, rank_s ORDER BY fidx, line, ci) AS rn FROM _cf_c1)`);
-  await conn.run(`DROP TABLE _cf_c1`);
+END AS q
+FROM p`);
+  const ckey = ['serp_id', 'doc_id', 'ts', 'dwell_s', 'rank_s'];
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_cd AS
+WITH d AS (SELECT ${ckey.join(', ')} FROM _cf_c2 WHERE q IS NULL GROUP BY ALL HAVING count(*) > 1)
+SELECT fidx, line, ci FROM (
+  SELECT c.fidx, c.line, c.ci, row_number() OVER (PARTITION BY ${ckey.map((k) => `c.${k}`).join(', ')} ORDER BY c.fidx, c.line, c.ci) AS rn
+  FROM _cf_c2 c SEMI JOIN d ON ${ckey.map((k) => `c.${k} IS NOT DISTINCT FROM d.${k}`).join(' AND ')} WHERE c.q IS NULL)
+WHERE rn > 1`);
+  if (await queryNumber(conn, `SELECT count(*) FROM _cf_cd`)) {
+    await conn.run(`UPDATE _cf_c2 SET q = ${rq('duplicate_event', `'click #' || _cf_c2.ci || ' of serp "' || _cf_c2.serp_id || '" repeats an identical click (kept once)'`)}
+      FROM _cf_cd d WHERE _cf_c2.fidx = d.fidx AND _cf_c2.line = d.line AND _cf_c2.ci = d.ci`);
+  }
+  await conn.run(`DROP TABLE _cf_cd`);
   const base = await queryNumber(conn, `SELECT coalesce(max(click_id), 0) FROM clicks`);
   await conn.run(`INSERT INTO clicks SELECT ${base} + row_number() OVER (ORDER BY fidx, line, ci), serp_id, doc_id, shown_rank, ts,
       CASE WHEN dwell_d > ${ctx.maxDwellMs} THEN NULL ELSE CAST(round(dwell_d) AS BIGINT) END, file, line

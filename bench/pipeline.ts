@@ -1,0 +1,87 @@
+/**
+ * Ingest -> sessions -> evidence on a generated SERP log of N events, from Parquet and from JSONL.
+ * Prints seconds, events/s and peak RSS per step, and the baseline: DuckDB only counting the rows
+ * of the same file (`SELECT count(*)`), timed in the same process just before.
+ *   npx tsx bench/pipeline.ts [events=10000000] [threads]
+ * The generated files are cached in $TMPDIR/cf-bench-log-<events> between runs (delete to regenerate).
+ * Each format runs in its own child process, so its peak RSS is its own.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDb, queryNumber, sqlString } from '../src/db/duckdb.js';
+import { buildEvidence } from '../src/stages/evidence/evidence.js';
+import { evidenceOptions } from '../src/stages/evidence/options.js';
+import { ingest } from '../src/stages/ingest/ingest.js';
+import { ingestOptions } from '../src/stages/ingest/options.js';
+import { buildSessions } from '../src/stages/sessions/sessions.js';
+import { sessionOptions } from '../src/stages/sessions/options.js';
+import { generateLog } from './gen-log.js';
+
+const events = Number(process.argv[2] ?? 10_000_000);
+const threads = process.argv[3] && process.argv[3] !== '-' ? Number(process.argv[3]) : undefined;
+const only = process.argv[4] as 'parquet' | 'jsonl' | undefined;
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const dir = join(tmpdir(), `cf-bench-log-${events}`);
+const jsonl = join(dir, 'serps.jsonl');
+const parquet = join(dir, 'serps.parquet');
+
+async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
+  const file = format === 'parquet' ? parquet : jsonl;
+  const reader = format === 'parquet' ? 'read_parquet' : 'read_json';
+  const base = await openDb({ threads });
+  let t = performance.now();
+  await queryNumber(base.conn, `SELECT count(*) FROM ${reader}(${sqlString(file)})`);
+  const baseS = (performance.now() - t) / 1000;
+  base.close();
+
+  const { conn, close } = await openDb({ threads });
+  const n = Number(process.env.CF_BENCH_EVENTS ?? events);
+  const step = (name: string, s: number) =>
+    out(`${format.padEnd(7)} ${name.padEnd(9)} ${s.toFixed(2).padStart(7)} s  ${Math.round(n / s).toLocaleString('en').padStart(11)} events/s  peak RSS ${mb()} MB`);
+  const t0 = performance.now();
+  t = t0;
+  const r = await ingest(conn, ingestOptions.parse({ serps: [file] }));
+  step('ingest', (performance.now() - t) / 1000);
+  t = performance.now();
+  await buildSessions(conn, sessionOptions.parse({}));
+  step('sessions', (performance.now() - t) / 1000);
+  t = performance.now();
+  const ev = await buildEvidence(conn, evidenceOptions.parse({}));
+  step('evidence', (performance.now() - t) / 1000);
+  const total = (performance.now() - t0) / 1000;
+  step('total', total);
+  const q = await queryNumber(conn, 'SELECT count(*) FROM quarantine');
+  close();
+  out(`${format.padEnd(7)} baseline count(*) ${baseS.toFixed(2)} s; total/baseline = ${(total / baseS).toFixed(1)}x; quarantined ${q}; ingest out ${JSON.stringify(r.stats[0]!.out)}; evidence rows ${ev.evidence.length}`);
+}
+
+if (only) {
+  await runOne(only);
+} else {
+  let t = performance.now();
+  let n = events;
+  if (!existsSync(parquet) || !existsSync(jsonl)) {
+    const g = await generateLog(events, dir);
+    n = g.events;
+    out(`generated ${g.events} events (${g.serps} SERP records) in ${((performance.now() - t) / 1000).toFixed(1)} s -> ${dir}`);
+  } else {
+    const { conn, close } = await openDb();
+    // events = SERP records + results + clicks + conversions, as gen-log counts them
+    n = await queryNumber(conn, `SELECT count(*) + sum(len(results)) + sum(len(coalesce(clicks, []))) + sum(len(coalesce(conversions, []))) FROM read_parquet(${sqlString(parquet)})`);
+    close();
+    out(`cached log: ${n} events in ${dir}`);
+  }
+  t = performance.now();
+  for (const format of ['parquet', 'jsonl'] as const) {
+    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(events), threads ? String(threads) : '-', format], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CF_BENCH_EVENTS: String(n) },
+    });
+    if (r.status !== 0) throw new Error(`bench child for ${format} failed with status ${r.status}`);
+  }
+  out(`targets: parquet >= 500,000 events/s, jsonl >= 200,000 events/s (ingest through evidence), peak RSS < 3 GB`);
+}
