@@ -6,6 +6,11 @@ import { usageError } from './errors.js';
 import { ingestOptions } from './stages/ingest/options.js';
 import { sessionOptions } from './stages/sessions/options.js';
 import { evidenceOptions } from './stages/evidence/options.js';
+import { positiveOptions } from './stages/positives/options.js';
+import { negativeOptions } from './stages/negatives/options.js';
+import { familyOptions } from './stages/families/options.js';
+import { splitOptions } from './stages/splits/options.js';
+import { exportOptions } from './stages/export/options.js';
 
 /**
  * The options schema: one declaration gives the TypeScript type, the config-file validation
@@ -18,6 +23,11 @@ export const configSchema = z.object({
   threads: z.number().int().positive().optional().describe('DuckDB threads (default: all cores). Outputs do not depend on it.'),
   sessions: sessionOptions.prefault({}),
   evidence: evidenceOptions.prefault({}),
+  positives: positiveOptions.prefault({}),
+  families: familyOptions.prefault({}),
+  splits: splitOptions.prefault({}),
+  negatives: negativeOptions.prefault({}),
+  export: exportOptions.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,12 +1,31 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { exitCodeFor, ClickforgeError } from '../errors.js';
+import { Command, CommanderError } from 'commander';
+import { exitCodeFor, ClickforgeError, EXIT } from '../errors.js';
+import { VERSION } from '../version.js';
 
-const program = new Command();
-program.name('clickforge').description('Turn search click logs into clean training data for embedding models.').version('0.1.0');
+/** Commands are registered from their own modules; each module is small and imports its heavy parts lazily. */
+const COMMANDS = ['build', 'init', 'demo', 'simulate', 'evaluate'] as const;
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name('clickforge')
+    .description('Turn search click logs into clean, debiased training data for embedding models.')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  for (const name of COMMANDS) {
+    const mod = (await import(`./commands/${name}.js`)) as { register: (p: Command) => void };
+    mod.register(program);
+  }
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  }
   if (err instanceof ClickforgeError && err.kind !== 'internal') process.stderr.write(`error: ${err.message}\n`);
-  else process.stderr.write(`internal error (please report): ${(err as Error)?.stack ?? String(err)}\n`);
+  else process.stderr.write(`internal error (please report it): ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(exitCodeFor(err));
 });

@@ -142,7 +142,11 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
   }
   let nearDup: NearDuplicateFilter | undefined;
   if (f.nearDuplicate.enabled) filters.push((nearDup = createNearDuplicateFilter(f.nearDuplicate, input.docs)));
-  if (f.positiveAware.enabled) filters.push(createPositiveAwareFilter(f.positiveAware));
+  // With only BM25 to score, a positive that shares no word with its query (a synonym, a novice
+  // phrasing) scores near zero and the rule would throw away every lexical hard negative: under
+  // "auto" it runs only when an embedder gives semantic scores.
+  if (f.positiveAware.enabled && (emb || f.positiveAware.scorer === 'bm25')) filters.push(createPositiveAwareFilter(f.positiveAware));
+  else if (f.positiveAware.enabled) notes.push('positive-aware filter skipped: it needs semantic scores (an embedder) under scorer "auto"; BM25 scores would remove the lexical hard negatives of every query whose positive uses other words. Set filters.positiveAware.scorer: bm25 to force it.');
   if (f.ambiguity.enabled) {
     if (emb) filters.push(createAmbiguityFilter(f.ambiguity));
     else notes.push('ambiguity filter skipped: it needs an embedder for the semantic similarity.');
@@ -190,7 +194,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
         for (const c of perMiner[mi]![qi]!) {
           generated[c.source] = (generated[c.source] ?? 0) + 1;
           if (taken.has(c.doc)) {
-            mineDropped.duplicate_candidate = (mineDropped.duplicate_candidate ?? 0) + 1;
+            mineDropped['candidates.duplicate'] = (mineDropped['candidates.duplicate'] ?? 0) + 1;
             continue;
           }
           taken.add(c.doc);
@@ -276,9 +280,9 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
     }
   }
 
-  const candidatesTotal = Object.values(generated).reduce((a, b) => a + b, 0) - (mineDropped.duplicate_candidate ?? 0);
+  const candidatesTotal = Object.values(generated).reduce((a, b) => a + b, 0) - (mineDropped['candidates.duplicate'] ?? 0);
   const missing = behavioural?.missingDocs() ?? 0;
-  if (missing > 0) mineDropped.behavioural_doc_not_in_corpus = missing;
+  if (missing > 0) mineDropped['candidates.behavioural_doc_not_in_corpus'] = missing;
   const stats: StageStats[] = [
     {
       stage: `${STAGE}/mine`,
@@ -309,7 +313,8 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
     stage: `${STAGE}/select`,
     in: { candidates: selIn, records: input.positives.length },
     out: { records: records.length, negatives: pairsOut, ...selOut },
-    dropped: { surplus_candidates: surplus, candidates_of_dropped_records: lostWithRecord, records_too_few_negatives: tooFew, records_without_positives: noPositives },
+    // unit-prefixed reasons (see stages/report): candidates in = negatives out + candidates.*; records in = records out + records.*
+    dropped: { 'candidates.surplus': surplus, 'candidates.of_dropped_records': lostWithRecord, 'records.too_few_negatives': tooFew, 'records.without_positives': noPositives },
     notes: selNotes,
   });
   const hardness: MineNegativesResult['hardness'] = {};

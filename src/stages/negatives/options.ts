@@ -20,8 +20,8 @@ export const negativeOptions = z.object({
     .describe('Miners to run, in priority order (the final pick goes round-robin in this order). "dense" is skipped with a note when no embedder is given. "random" is an easy baseline, off by default.'),
   perRecord: z.number().int().positive().default(4)
     .describe('Negatives per training record. 4 hard negatives is a common budget (e.g. E5/BGE fine-tuning recipes use 1-7); in-batch negatives add the rest.'),
-  minNegatives: z.number().int().nonnegative().default(1)
-    .describe('Records left with fewer negatives than this after filtering are dropped (counted as too_few_negatives). 0 keeps every record.'),
+  minNegatives: z.number().int().nonnegative().default(0)
+    .describe('Records left with fewer negatives than this after filtering are dropped (counted as records.too_few_negatives). Default 0: a record without hard negatives still trains with in-batch negatives, and dropping it would lose a good positive.'),
   embedBatchSize: z.number().int().positive().default(256).describe('Texts per Embedder.embed call.'),
   random: z.object({
     count: z.number().int().positive().default(10).describe('Documents drawn uniformly from the corpus per query (positives excluded).'),

@@ -60,7 +60,7 @@ describe('mineNegatives on a toy world with known relevance', () => {
 
   it('filters cut the false-negative rate by >= 3x vs unfiltered BM25 top-k, and most queries keep >= 2 negatives', async () => {
     const base = await mineNegatives(input, { miners: ['bm25'], filters: ALL_OFF });
-    const filtered = await mineNegatives(input, { miners: ['behavioural', 'bm25'] });
+    const filtered = await mineNegatives(input, { miners: ['behavioural', 'bm25'], minNegatives: 1, filters: { positiveAware: { scorer: 'bm25' } } });
     const b = fnRate(base, relevant), f = fnRate(filtered, relevant);
     expect(b.rate).toBeGreaterThan(0.3);
     expect(f.rate * 3).toBeLessThanOrEqual(b.rate);
@@ -87,14 +87,14 @@ describe('mineNegatives on a toy world with known relevance', () => {
   });
 
   it('the counts add up: candidates = kept + removed by each filter + surplus', async () => {
-    const r = await mineNegatives(input, { miners: ['behavioural', 'bm25', 'random'] });
+    const r = await mineNegatives(input, { miners: ['behavioural', 'bm25', 'random'], minNegatives: 1, filters: { positiveAware: { scorer: 'bm25' } } });
     const mine = r.stats[0]!;
     const filters = r.stats.filter((s) => s.stage.startsWith('false-negatives/'));
     const select = r.stats.at(-1)!;
     expect(filters.map((s) => s.stage)).toEqual(['false-negatives/click-veto', 'false-negatives/near-duplicate', 'false-negatives/positive-aware', 'false-negatives/prefer-behavioural']);
     const sum = (o: Readonly<Record<string, number>>) => Object.values(o).reduce((a, x) => a + x, 0);
     const proposed = sum(Object.fromEntries(Object.entries(mine.out).filter(([k]) => k.startsWith('proposed_'))));
-    expect(mine.out.candidates).toBe(proposed - (mine.dropped.duplicate_candidate ?? 0));
+    expect(mine.out.candidates).toBe(proposed - (mine.dropped['candidates.duplicate'] ?? 0));
     let flow = mine.out.candidates!;
     for (const s of filters) {
       expect(s.in.candidates).toBe(flow);
@@ -102,13 +102,13 @@ describe('mineNegatives on a toy world with known relevance', () => {
       flow = s.out.kept!;
     }
     expect(select.in.candidates).toBe(flow);
-    expect(select.out.negatives! + select.dropped.surplus_candidates! + select.dropped.candidates_of_dropped_records!).toBe(flow);
+    expect(select.out.negatives! + select.dropped['candidates.surplus']! + select.dropped['candidates.of_dropped_records']!).toBe(flow);
     expect(r.records.reduce((a, x) => a + x.negatives.length, 0)).toBe(select.out.negatives);
-    expect(select.out.records! + select.dropped.records_too_few_negatives! + select.dropped.records_without_positives!).toBe(input.positives.length);
+    expect(select.out.records! + select.dropped['records.too_few_negatives']! + select.dropped['records.without_positives']!).toBe(input.positives.length);
   });
 
   it('records are well formed: no positive or duplicate among negatives, skipped-above first, scores comparable', async () => {
-    const r = await mineNegatives(input, { perRecord: 3 });
+    const r = await mineNegatives(input, { perRecord: 3, filters: { positiveAware: { scorer: 'bm25' } } });
     for (const rec of r.records) {
       const pos = new Set(rec.positives.map((p) => p.doc_id));
       const ids = rec.negatives.map((n) => n.doc_id);
@@ -146,7 +146,9 @@ describe('mineNegatives input and option errors', () => {
     const notes = r.stats[0]!.notes!.join(' ');
     expect(notes).toMatch(/dense miner skipped/);
     expect(notes).toMatch(/ambiguity filter skipped/);
-    expect(r.stats.at(-1)!.dropped.records_too_few_negatives).toBe(1);
+    expect(notes).toMatch(/positive-aware filter skipped/);
+    expect(r.stats.at(-1)!.dropped['records.too_few_negatives']).toBe(0); // default minNegatives 0 keeps it for in-batch negatives
+    expect(r.records).toHaveLength(1);
     await expect(mineNegatives({ docs: [], positives: [], evidence: [] }, { filters: { positiveAware: { scorer: 'dense' } } })).rejects.toThrow(/no embedder/);
   });
 });

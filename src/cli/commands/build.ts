@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { collect, resolveConfig } from '../options.js';
+import { stepReporter } from '../progress.js';
+
+interface BuildFlags {
+  config?: string;
+  serps?: string[];
+  events?: string[];
+  corpus?: string;
+  labels?: string;
+  out?: string;
+  seed?: string;
+  threads?: string;
+  set?: string[];
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('build')
+    .description('Build graded positives, evidence, quarantine and a report from a click log and a corpus.')
+    .option('-c, --config <file>', 'YAML or JSON config file (see `clickforge init`)')
+    .option('--serps <file>', 'SERP-record file (repeatable)', collect)
+    .option('--events <file>', 'flat event file (repeatable)', collect)
+    .option('--corpus <file>', 'corpus file')
+    .option('--labels <file>', 'labels file')
+    .option('-o, --out <dir>', 'output folder')
+    .option('--seed <n>', 'random seed')
+    .option('--threads <n>', 'DuckDB threads')
+    .option('--set <path=value>', 'set any option, e.g. --set evidence.satisfiedDwellMs=20000 (repeatable)', collect)
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (f: BuildFlags) => {
+      const abs = (p: string) => resolve(p);
+      const flags: Record<string, unknown> = {};
+      const input: Record<string, unknown> = {};
+      if (f.serps) input.serps = f.serps.map(abs);
+      if (f.events) input.events = f.events.map(abs);
+      if (f.corpus) input.corpus = abs(f.corpus);
+      if (f.labels) input.labels = abs(f.labels);
+      if (Object.keys(input).length) flags.input = input;
+      if (f.out) flags.output = abs(f.out);
+      if (f.seed !== undefined) flags.seed = Number(f.seed);
+      if (f.threads !== undefined) flags.threads = Number(f.threads);
+      const cfg = await resolveConfig(f.config, flags, f.set ?? []);
+      const { build } = await import('../../pipeline.js');
+      const { printSummary } = await import('../summary.js');
+      const result = await build(cfg, { onProgress: stepReporter(Boolean(f.quiet)) });
+      printSummary(result);
+    });
+}

@@ -1,0 +1,263 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseConfig, type Config, type ConfigInput } from './config.js';
+import { openDb, queryNumber, queryRows, sqlString, type DuckDBConnection } from './db/duckdb.js';
+import { usageError } from './errors.js';
+import { ingest } from './stages/ingest/ingest.js';
+import { buildSessions } from './stages/sessions/sessions.js';
+import { buildEvidence } from './stages/evidence/evidence.js';
+import { buildPositives } from './stages/positives/positives.js';
+import { buildFamilies } from './stages/families/families.js';
+import { splitFamilies } from './stages/splits/splits.js';
+import { mineNegatives } from './stages/negatives/mine.js';
+import { exportDataset } from './stages/export/export.js';
+import { check, renderMarkdown, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
+import type { Doc, MultiPositive, StageStats } from './types.js';
+import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
+import { VERSION } from './version.js';
+
+export interface ProgressEvent {
+  readonly step: string;
+  readonly index: number;
+  readonly total: number;
+  readonly phase: 'start' | 'end';
+  readonly seconds?: number;
+}
+
+export interface BuildHooks {
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export interface BuildResult {
+  readonly outDir: string;
+  readonly files: Readonly<Record<string, string>>;
+  readonly report: Report;
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+async function copyTo(conn: DuckDBConnection, sql: string, path: string, format: 'parquet' | 'json'): Promise<void> {
+  const tmp = tempPathFor(path);
+  const opts = format === 'parquet' ? "FORMAT parquet, COMPRESSION zstd" : 'FORMAT json';
+  await conn.run(`COPY (${sql}) TO ${sqlString(tmp)} (${opts})`);
+  await commitTemp(tmp, path);
+}
+
+function jsonl(records: readonly unknown[]): string {
+  let s = '';
+  for (const r of records) s += `${JSON.stringify(r)}\n`;
+  return s;
+}
+
+/**
+ * Run the whole pipeline: click logs + corpus in, graded positives, evidence, quarantine, report
+ * and manifest out.
+ *
+ * Input: options (see `configSchema`), at least `input.serps` or `input.events`.
+ * Output: files in `output`: positives.jsonl, positives.multi.jsonl, evidence.parquet,
+ * quarantine.jsonl, report.json, report.md, manifest.json (+ timings.json, the only file that
+ * differs between identical runs).
+ */
+export async function build(options: ConfigInput | Config, hooks: BuildHooks = {}): Promise<BuildResult> {
+  const config = parseConfig(options);
+  if (config.input.serps.length === 0 && config.input.events.length === 0) {
+    throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events.');
+  }
+  const outDir = resolve(config.output);
+  await mkdir(outDir, { recursive: true });
+  const spill = join(outDir, '.duckdb-tmp');
+  const { conn, close } = await openDb(config.threads ? { threads: config.threads } : {});
+  const timings: Record<string, number> = {};
+  const steps = ['ingest', 'sessions', 'evidence', 'positives', 'families', 'negatives', 'export', 'write'] as const;
+  let stepIndex = 0;
+  const run = async <T>(step: (typeof steps)[number], fn: () => Promise<T>): Promise<T> => {
+    const index = stepIndex++;
+    hooks.onProgress?.({ step, index, total: steps.length, phase: 'start' });
+    const t0 = performance.now();
+    const r = await fn();
+    const seconds = (performance.now() - t0) / 1000;
+    timings[step] = seconds;
+    hooks.onProgress?.({ step, index, total: steps.length, phase: 'end', seconds });
+    return r;
+  };
+  try {
+    await conn.run(`SET temp_directory = ${sqlString(spill)}`);
+    const ing = await run('ingest', () => ingest(conn, config.input));
+    const ses = await run('sessions', () => buildSessions(conn, config.sessions));
+    const ev = await run('evidence', () => buildEvidence(conn, config.evidence));
+    const pos = await run('positives', () => buildPositives(conn, ev.evidence, config.positives));
+    const fam = await run('families', async () => {
+      const queries = await queryRows<{ query: string; count: number; firstTs: number | null }>(
+        conn,
+        'SELECT query_norm AS query, count(*)::BIGINT AS count, min(ts) AS "firstTs" FROM serp_facts GROUP BY query_norm ORDER BY query_norm',
+      );
+      const reformulations = await queryRows<{ from: string; to: string; count: number }>(
+        conn,
+        'SELECT query_norm_from AS "from", query_norm_to AS "to", count FROM reformulations ORDER BY 1, 2',
+      );
+      const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
+      const families = buildFamilies(
+        { queries: queries.map((q) => (q.firstTs === null ? { query: q.query, count: q.count } : q)) as never, reformulations, positives },
+        config.families,
+      );
+      const splits = splitFamilies(
+        families.families.map((f) => ({ id: f.id, count: f.count, firstTs: f.firstTs })),
+        { ...config.splits, seed: config.seed },
+      );
+      return { families, splits };
+    });
+    const docs = await loadDocs(conn);
+    const neg = await run('negatives', () =>
+      mineNegatives({ positives: trainablePositives(pos.multi, ev.evidence, fam.families.familyOf, fam.splits), evidence: ev.evidence, docs, familyOf: fam.families.familyOf }, { ...config.negatives, seed: config.seed }),
+    );
+    const exp = await run('export', () =>
+      exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset') }, config.export),
+    );
+
+    return await run('write', async () => {
+      const files: Record<string, string> = {
+        positives: join(outDir, 'positives.jsonl'),
+        positivesMulti: join(outDir, 'positives.multi.jsonl'),
+        evidence: join(outDir, 'evidence.parquet'),
+        quarantine: join(outDir, 'quarantine.jsonl'),
+        report: join(outDir, 'report.json'),
+        reportMd: join(outDir, 'report.md'),
+        manifest: join(outDir, 'manifest.json'),
+      };
+      await writeFileAtomic(files.positives!, jsonl(pos.pairs));
+      await writeFileAtomic(files.positivesMulti!, jsonl(pos.multi));
+      await copyTo(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id', files.evidence!, 'parquet');
+      await copyTo(conn, 'SELECT stage, input, file, line, reason, detail, raw FROM quarantine ORDER BY stage, input, file, line, reason', files.quarantine!, 'json');
+
+      // Stage timings vary from run to run: they go to timings.json, never into the report.
+      const stats: StageStats[] = [...ing.stats, ses.stats, ev.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats].map(({ seconds, ...rest }) => {
+        if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
+        return rest;
+      });
+      const base = await assembleReport(conn, stats, ing.warnings, pos.pairs.length, pos.multi.length);
+      const report: Report = {
+        ...base,
+        sections: {
+          families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
+          splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, balance: fam.splits.balance },
+          negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },
+          dataset: exp.files,
+        },
+      };
+      await writeFileAtomic(files.report!, stableJson(report));
+      await writeFileAtomic(files.reportMd!, renderMarkdown(report));
+      const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : [])];
+      const hashes: Record<string, string> = {};
+      for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
+      await writeFileAtomic(
+        files.manifest!,
+        stableJson({
+          tool: 'clickforge',
+          version: VERSION,
+          seed: config.seed,
+          config,
+          inputs: hashes,
+          timestampFormats: ing.timestampFormats,
+          counts: report.summary,
+          files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.slice(outDir.length + 1)])),
+        }),
+      );
+      await writeFileAtomic(join(outDir, 'timings.json'), stableJson(timings));
+      return { outDir, files, report, timings };
+    });
+  } finally {
+    close();
+    await rm(spill, { recursive: true, force: true });
+  }
+}
+
+async function loadDocs(conn: DuckDBConnection): Promise<Doc[]> {
+  const rows = await queryRows<{ doc_id: string; text: string; title: string | null; category: string | null; entity: string | null; published_at: number | null }>(
+    conn,
+    'SELECT doc_id, text, title, category, entity, published_at FROM corpus ORDER BY doc_id',
+  );
+  return rows.map((r) => ({
+    kind: 'Doc',
+    doc_id: r.doc_id,
+    text: r.text,
+    ...(r.title !== null ? { title: r.title } : {}),
+    ...(r.category !== null ? { category: r.category } : {}),
+    ...(r.entity !== null ? { entity: r.entity } : {}),
+    ...(r.published_at !== null ? { published_at: r.published_at } : {}),
+  }));
+}
+
+/**
+ * In chronological mode a training record may not rest on evidence from after the cutoff: a
+ * positive of a train-split query whose first evidence is after the cutoff is left out (dev and
+ * test are evaluation data and keep everything).
+ */
+function trainablePositives(
+  multi: readonly MultiPositive[],
+  evidence: readonly { query_norm: string; doc_id: string; first_ts: number | null }[],
+  familyOf: ReadonlyMap<string, string>,
+  splits: ReturnType<typeof splitFamilies>,
+): MultiPositive[] {
+  if (splits.cutoff === null) return [...multi];
+  const cutoff = splits.cutoff;
+  const late = new Set<string>();
+  for (const e of evidence) if (e.first_ts !== null && e.first_ts > cutoff) late.add(`${e.query_norm}\t${e.doc_id}`);
+  const isTrain = (q: string) => (splits.splitOf.get(familyOf.get(q) ?? q) ?? 'train') === 'train';
+  return multi
+    .map((m) => (isTrain(m.query_norm) ? { ...m, positives: m.positives.filter((p) => !late.has(`${m.query_norm}\t${p.doc_id}`)) } : m))
+    .filter((m) => m.positives.length > 0);
+}
+
+async function assembleReport(conn: DuckDBConnection, stats: StageStats[], warnings: readonly string[], positivePairs: number, positiveQueries: number): Promise<Report> {
+  const n = (sql: string) => queryNumber(conn, sql);
+  const quarantined = await n('SELECT count(*) FROM quarantine');
+  const rowsRead = stats.filter((s) => s.stage.startsWith('ingest')).reduce((a, s) => a + (s.in.rows ?? 0), 0);
+  const serps = await n('SELECT count(*) FROM serps');
+  const sessions = await n('SELECT count(DISTINCT session_key) FROM serp_facts');
+  const clicks = await n('SELECT count(*) FROM clicks');
+  const outcomeRows = await queryRows<{ outcome: string; n: number; kept: boolean }>(
+    conn,
+    'SELECT outcome, count(*) AS n, bool_and(kept) AS kept FROM click_facts GROUP BY outcome ORDER BY n DESC, outcome',
+  );
+  const clickOutcomes: ClickOutcome[] = outcomeRows.map((r) => ({ outcome: r.outcome, count: r.n, share: clicks ? r.n / clicks : 0, kept: r.kept }));
+  const clicksKept = clickOutcomes.filter((c) => c.kept).reduce((a, c) => a + c.count, 0);
+  const evidencePairs = await n('SELECT count(*) FROM evidence');
+  const clickedPairs = await n('SELECT count(*) FROM evidence WHERE clicks > 0');
+
+  const accounting: AccountingCheck[] = [];
+  for (const s of stats) accounting.push(...stageChecks(s));
+  const pos = stats.find((s) => s.stage === 'positives');
+  if (pos) accounting.push(check('positives: evidence rows = pairs + dropped', pos.in.evidence_rows ?? 0, { pairs: pos.out.pairs ?? 0, ...pos.dropped }));
+  accounting.push(check('clicks = sum of click outcomes', clicks, Object.fromEntries(clickOutcomes.map((c) => [c.outcome, c.count]))));
+
+  const first = Math.max(1, rowsRead);
+  const funnelCounts: [string, number][] = [
+    ['input rows read', rowsRead],
+    ['rows loaded (not quarantined)', rowsRead - quarantined],
+    ['result pages', serps],
+    ['raw clicks', clicks],
+    ['clicks kept as evidence', clicksKept],
+    ['clicked (query, doc) pairs', clickedPairs],
+    ['positive pairs', positivePairs],
+  ];
+  return {
+    tool: { name: 'clickforge', version: VERSION },
+    summary: {
+      rowsRead,
+      rowsQuarantined: quarantined,
+      sessions,
+      serps,
+      clicks,
+      clicksKept,
+      clickDiscardRate: clicks ? 1 - clicksKept / clicks : 0,
+      evidencePairs,
+      positivePairs,
+      positiveQueries,
+    },
+    funnel: funnelCounts.map(([step, count]) => ({ step, count, share: count / first })),
+    clickOutcomes,
+    stages: stats,
+    accounting,
+    warnings,
+    sections: {},
+  };
+}

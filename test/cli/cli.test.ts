@@ -1,0 +1,47 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { cli } from './helpers.js';
+
+describe('cli', () => {
+  it('prints help for every command', () => {
+    const top = cli(['--help']);
+    expect(top.code).toBe(0);
+    for (const cmd of ['build', 'init', 'demo', 'simulate', 'evaluate']) {
+      expect(top.stdout).toContain(cmd);
+      const r = cli([cmd, '--help']);
+      expect(r.code, `${cmd} --help`).toBe(0);
+      expect(r.stdout).toContain('Usage: clickforge ' + cmd);
+    }
+  });
+
+  it('exits 2 on bad usage and 3 on unreadable input', () => {
+    expect(cli(['build', '--no-such-flag']).code).toBe(2);
+    expect(cli(['build']).code).toBe(2); // no click log given
+    const missingCfg = cli(['build', '--config', '/nonexistent/clickforge.yaml']);
+    expect(missingCfg.code).toBe(2);
+    expect(missingCfg.stderr).toContain('/nonexistent/clickforge.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'cf-cli-'));
+    const missing = cli(['build', '--serps', join(dir, 'nope.jsonl'), '--out', join(dir, 'out')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('nope.jsonl');
+    const badSet = cli(['build', '--serps', 'x.jsonl', '--set', 'evidence.satisfiedDwellMs=-5']);
+    expect(badSet.code).toBe(2);
+    expect(badSet.stderr).toContain('evidence.satisfiedDwellMs');
+  });
+
+  it('init writes a commented config that parses back to the defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-init-'));
+    const file = join(dir, 'clickforge.yaml');
+    expect(cli(['init', file]).code).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('# Dwell at or above this is a satisfied click');
+    expect(parseConfig(parse(text))).toEqual(parseConfig({}));
+    expect(cli(['init', file]).code).toBe(2); // refuses to overwrite
+    writeFileSync(file, 'evidence: [1, 2');
+    expect(cli(['build', '--config', file]).code).toBe(2);
+  });
+});
