@@ -62,8 +62,8 @@ async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
 if (only) {
   await runOne(only);
 } else {
-  let t = performance.now();
-  let n = events;
+  const t = performance.now();
+  let n: number;
   if (!existsSync(parquet) || !existsSync(jsonl)) {
     const g = await generateLog(events, dir);
     n = g.events;
@@ -75,7 +75,6 @@ if (only) {
     close();
     out(`cached log: ${n} events in ${dir}`);
   }
-  t = performance.now();
   for (const format of ['parquet', 'jsonl'] as const) {
     const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(events), threads ? String(threads) : '-', format], {
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -131,7 +131,8 @@ FROM w WHERE rn > 1`);
     if (!s.parquet) continue;
     if (!(await queryNumber(conn, `SELECT count(*) FROM _cf_s3 WHERE fidx = ${s.fidx} AND q IS NOT NULL`))) continue;
     await conn.run(`UPDATE _cf_s3 SET raw = r.raw FROM (
-        SELECT file_row_number + 1 AS line, to_json(t)::VARCHAR AS raw FROM (SELECT * EXCLUDE (file_row_number), file_row_number FROM read_parquet(${sqlString(s.parquet.file)}, file_row_number = true)) t
+        SELECT file_row_number + 1 AS line, to_json({${[...s.parquet.columns.keys()].map((c) => `${sqlString(c)}: "${c.replace(/"/g, '""')}"`).join(', ')}})::VARCHAR AS raw
+        FROM read_parquet(${sqlString(s.parquet.file)}, file_row_number = true)
         WHERE file_row_number + 1 IN (SELECT line FROM _cf_s3 WHERE fidx = ${s.fidx} AND q IS NOT NULL)) r
       WHERE _cf_s3.fidx = ${s.fidx} AND _cf_s3.line = r.line`);
   }
