@@ -1,5 +1,57 @@
+/**
+ * clickforge: turn search click logs into clean, debiased training data for embedding models.
+ *
+ * The whole pipeline is `build(options)`; every stage and side tool is exported too, so a team can
+ * run one stage on its own data or replace an adapter.
+ */
 export * from './types.js';
 export * from './errors.js';
-export { configSchema, parseConfig, loadConfigFile, type Config, type ConfigInput } from './config.js';
-export { normalizeQuery } from './text/normalize.js';
+export { configSchema, parseConfig, loadConfigFile, mergeConfig, type Config, type ConfigInput } from './config.js';
+export { build, type BuildResult, type BuildHooks, type ProgressEvent } from './pipeline.js';
 export { createRng, hash32, type Rng } from './util/rng.js';
+export { openDb, queryRows } from './db/duckdb.js';
+
+// text
+export { normalizeQuery } from './text/normalize.js';
+export { createTokenizer, tokenize, ENGLISH_STOPWORDS, type TokenizeOptions, type Tokenizer } from './text/tokenize.js';
+export { familyKey, createFamilyKeyer, familyKeyOptions, FAMILY_STOP_WORDS, type FamilyKeyOptions } from './text/family-normalize.js';
+export { createMinHasher, estimateJaccard, exactJaccard, duplicateClusters, type MinHasher, type DuplicateClusters } from './text/minhash.js';
+
+// input formats
+export { serpRecord, flatEvent, corpusRow, labelRow, jsonSchemas } from './formats/index.js';
+
+// stages
+export { ingest, EXTRA_DDL, type IngestResult } from './stages/ingest/ingest.js';
+export { ingestOptions, type IngestOptions } from './stages/ingest/options.js';
+export { buildSessions } from './stages/sessions/sessions.js';
+export { sessionOptions, type SessionOptions } from './stages/sessions/options.js';
+export { buildEvidence, readEvidence, CLICK_OUTCOMES, KEPT_OUTCOMES } from './stages/evidence/evidence.js';
+export { evidenceOptions, type EvidenceOptions } from './stages/evidence/options.js';
+export { buildPositives } from './stages/positives/positives.js';
+export { positiveOptions } from './stages/positives/options.js';
+export * from './stages/bias/index.js';
+export { buildFamilies, familyIdOf, type Family, type FamilyInput, type FamilyResult, type FamilyRule } from './stages/families/families.js';
+export { familyOptions, type FamilyOptions } from './stages/families/options.js';
+export { splitFamilies, isTrainEvidenceAllowed, familyHash, type Split, type Bucket, type SplitFamily, type SplitResult, type BalanceRow } from './stages/splits/splits.js';
+export { auditLeakage, type AuditQuery, type LeakageReport, type NearestTrain } from './stages/splits/audit.js';
+export { splitOptions, auditOptions, type SplitOptions } from './stages/splits/options.js';
+export * from './stages/negatives/index.js';
+export * from './stages/false-negatives/index.js';
+export { exportDataset, type ExportInput, type ExportResult } from './stages/export/export.js';
+export { exportOptions, type ExportOptions } from './stages/export/options.js';
+export { renderMarkdown, type Report } from './stages/report/report.js';
+
+// retrieval and the built-in model
+export { buildBm25, BM25_DEFAULTS, type Bm25Index, type Bm25Options, type Bm25SearchResult } from './retrieval/bm25.js';
+export { denseTopK } from './retrieval/dense.js';
+export { createModel, loadModel, type BiEncoder } from './model/bi-encoder.js';
+export { train, type TrainExample, type TrainStats, type EpochInfo } from './model/train.js';
+export { modelOptions, trainOptions, type ModelOptions, type TrainOptions } from './model/options.js';
+
+// side tools
+export * from './tools/evaluate/index.js';
+export {
+  simulateOptions, parseSimulateOptions, buildHelpdeskWorld, buildCollectionWorld, readCranfield, readBeirFolder, simulateLog, examinationCurve,
+  type SimulateOptions, type SimulateOptionsInput, type SimulatedWorld, type SimDoc, type SimQuery, type SimQrel, type Collection, type QueryStyle, type SimulateStats,
+} from './tools/simulate/index.js';
+export { readYandexRelPred, parseYandexRelPred, createRelPredDictionary, type RelPredResult } from './adapters/sources/yandex-relpred.js';

@@ -67,12 +67,14 @@ export function configMarkdown(): string {
   const lines = ['# Configuration', '', 'Generated from the option schemas (`npm run schemas`). `clickforge init` writes the same as a commented YAML file; every option can also be set with `--set path=value` on the command line.', ''];
   const walk = (node: JsonSchemaNode, prefix: string) => {
     const leaves: string[] = [];
+    const groups: [JsonSchemaNode, string][] = [];
     for (const [key, child] of Object.entries(node.properties ?? {})) {
       const path = prefix ? `${prefix}.${key}` : key;
-      if (child.properties && Object.keys(child.properties).length > 0) walk(child, path);
+      if (child.properties && Object.keys(child.properties).length > 0) groups.push([child, path]);
       else leaves.push(`| \`${path}\` | ${child.default === undefined ? '' : `\`${JSON.stringify(child.default)}\``} | ${(child.description ?? '').replace(/\|/g, '\\|')}${child.enum ? ` One of: ${child.enum.join(', ')}.` : ''} |`);
     }
     if (leaves.length) lines.push(`## ${prefix || 'top level'}`, '', '| option | default | meaning |', '|---|---|---|', ...leaves, '');
+    for (const [child, path] of groups) walk(child, path);
   };
   walk(schema, '');
   return lines.join('\n');
