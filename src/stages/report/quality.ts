@@ -1,0 +1,131 @@
+import type { Evidence, PositivePair } from '../../types.js';
+import { normalizeQuery } from '../../text/normalize.js';
+import type { TrainingRecord } from '../negatives/types.js';
+
+/** Labels as loaded by ingest (query, doc_id, grade); several judgements of one pair are averaged. */
+export interface LabelRow {
+  readonly query: string;
+  readonly doc_id: string;
+  readonly grade: number;
+}
+
+export interface Rate {
+  /** Items that have a label. */
+  readonly judged: number;
+  /** Judged items with grade > 0. */
+  readonly relevant: number;
+  /** relevant / judged (null when nothing is judged). */
+  readonly rate: number | null;
+}
+
+/** What the labels say about the dataset: are positives useful or merely clicked, are negatives truly negative. */
+export interface QualityAgainstLabels {
+  readonly labels: number;
+  readonly labelledQueries: number;
+  /** Every clicked (query, doc) pair: what "all clicks are positives" would give. */
+  readonly clickedPairs: Rate;
+  /** The positives clickforge kept, overall and by grade. */
+  readonly positives: Rate;
+  readonly positivesByGrade: Readonly<Record<string, Rate>>;
+  /** Share of labelled-relevant pairs of the positives' queries that are among the positives. */
+  readonly positiveRecall: number | null;
+  /** Exported negatives that the labels call relevant (false negatives), overall and per miner. */
+  readonly negatives: Rate;
+  readonly negativesBySource: Readonly<Record<string, Rate>>;
+}
+
+function rate(judged: number, relevant: number): Rate {
+  return { judged, relevant, rate: judged > 0 ? relevant / judged : null };
+}
+
+class Tally {
+  judged = 0;
+  relevant = 0;
+  add(g: number | undefined): void {
+    if (g === undefined) return;
+    this.judged++;
+    if (g > 0) this.relevant++;
+  }
+  get(): Rate {
+    return rate(this.judged, this.relevant);
+  }
+}
+
+/**
+ * Measure positives and negatives against explicit labels (a labels file, or a simulator's
+ * truth/qrels.jsonl passed as labels). Unlabelled items are not guessed: rates are over judged items.
+ */
+export function qualityAgainstLabels(
+  labels: readonly LabelRow[],
+  evidence: readonly Evidence[],
+  pairs: readonly PositivePair[],
+  records: readonly TrainingRecord[],
+): QualityAgainstLabels {
+  const sum = new Map<string, { s: number; n: number }>();
+  const byQuery = new Map<string, Set<string>>();
+  for (const l of labels) {
+    const q = normalizeQuery(l.query);
+    const k = `${q}\t${l.doc_id}`;
+    const e = sum.get(k) ?? { s: 0, n: 0 };
+    e.s += l.grade;
+    e.n++;
+    sum.set(k, e);
+  }
+  const grade = new Map<string, number>();
+  for (const [k, { s, n }] of sum) {
+    const g = s / n;
+    grade.set(k, g);
+    if (g > 0) {
+      const q = k.slice(0, k.indexOf('\t'));
+      let set = byQuery.get(q);
+      if (!set) byQuery.set(q, (set = new Set()));
+      set.add(k);
+    }
+  }
+  const g = (q: string, d: string) => grade.get(`${q}\t${d}`);
+
+  const clicked = new Tally();
+  for (const e of evidence) if (e.clicks > 0) clicked.add(g(e.query_norm, e.doc_id));
+
+  const pos = new Tally();
+  const byGrade = new Map<number, Tally>();
+  const posKeys = new Set<string>();
+  for (const p of pairs) {
+    const lg = g(p.query_norm, p.doc_id);
+    pos.add(lg);
+    let t = byGrade.get(p.grade);
+    if (!t) byGrade.set(p.grade, (t = new Tally()));
+    t.add(lg);
+    posKeys.add(`${p.query_norm}\t${p.doc_id}`);
+  }
+  let relevantPairs = 0;
+  let found = 0;
+  for (const q of new Set(pairs.map((p) => p.query_norm))) {
+    for (const k of byQuery.get(q) ?? []) {
+      relevantPairs++;
+      if (posKeys.has(k)) found++;
+    }
+  }
+
+  const neg = new Tally();
+  const bySource = new Map<string, Tally>();
+  for (const r of records) {
+    for (const n of r.negatives) {
+      const lg = g(r.query_norm, n.doc_id);
+      neg.add(lg);
+      let t = bySource.get(n.source);
+      if (!t) bySource.set(n.source, (t = new Tally()));
+      t.add(lg);
+    }
+  }
+  return {
+    labels: labels.length,
+    labelledQueries: new Set([...sum.keys()].map((k) => k.slice(0, k.indexOf('\t')))).size,
+    clickedPairs: clicked.get(),
+    positives: pos.get(),
+    positivesByGrade: Object.fromEntries([...byGrade.entries()].sort((a, b) => a[0] - b[0]).map(([k, t]) => [`grade_${k}`, t.get()])),
+    positiveRecall: relevantPairs > 0 ? found / relevantPairs : null,
+    negatives: neg.get(),
+    negativesBySource: Object.fromEntries([...bySource.entries()].sort().map(([k, t]) => [k, t.get()])),
+  };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { qualityAgainstLabels } from '../../../src/stages/report/quality.js';
+import type { Evidence, PositivePair } from '../../../src/types.js';
+import type { TrainingRecord } from '../../../src/stages/negatives/types.js';
+
+const ev = (q: string, d: string, clicks: number): Evidence => ({
+  kind: 'Evidence', query_norm: q, query: q, doc_id: d, impressions: 5, clicks, satisfied: 0, converted: 0, success_last: 0, short_dwell: 0,
+  pogo: 0, unknown_dwell: 0, skip_above: 0, serps: 1, users: 1, first_ts: null, last_ts: null, grade: 1, weight: 1, signals: [],
+});
+const pair = (q: string, d: string, grade: number): PositivePair => ({
+  kind: 'PositivePair', query: q, query_norm: q, doc_id: d, positive: 't', grade, weight: 1,
+  evidence: { signals: [], clicks: 1, satisfied: 0, converted: 0, serps: 1, users: 1, impressions: 1 },
+});
+
+describe('qualityAgainstLabels', () => {
+  const labels = [
+    { query: 'Reset Token', doc_id: 'a', grade: 3 },
+    { query: 'reset token', doc_id: 'b', grade: 0 },
+    { query: 'reset token', doc_id: 'c', grade: 2 },
+    { query: 'reset token', doc_id: 'd', grade: 1 },
+    { query: 'reset token', doc_id: 'd', grade: 0 }, // two judges: mean 0.5 > 0
+  ];
+  const evidence = [ev('reset token', 'a', 3), ev('reset token', 'b', 2), ev('reset token', 'x', 1), ev('reset token', 'c', 0)];
+  const pairs = [pair('reset token', 'a', 3), pair('reset token', 'x', 1)];
+  const records: TrainingRecord[] = [{
+    kind: 'TrainingRecord', query: 'reset token', query_norm: 'reset token', family: 'f',
+    positives: [{ doc_id: 'a', text: 't', grade: 3, weight: 1 }],
+    negatives: [
+      { doc_id: 'b', text: 't', source: 'bm25' },
+      { doc_id: 'c', text: 't', source: 'bm25' },
+      { doc_id: 'z', text: 't', source: 'random' },
+    ],
+  }];
+  const q = qualityAgainstLabels(labels, evidence, pairs, records);
+
+  it('scores clicked pairs, positives and negatives over judged items only', () => {
+    expect(q.clickedPairs).toEqual({ judged: 2, relevant: 1, rate: 0.5 }); // a relevant, b not, x unjudged
+    expect(q.positives).toEqual({ judged: 1, relevant: 1, rate: 1 });
+    expect(q.positivesByGrade.grade_1).toEqual({ judged: 0, relevant: 0, rate: null });
+    expect(q.negatives).toEqual({ judged: 2, relevant: 1, rate: 0.5 }); // c is a false negative
+    expect(q.negativesBySource.random).toEqual({ judged: 0, relevant: 0, rate: null });
+  });
+
+  it('measures recall over the labelled-relevant pairs of the positives\' queries (a, c, d)', () => {
+    expect(q.positiveRecall).toBeCloseTo(1 / 3);
+    expect(q.labelledQueries).toBe(1);
+  });
+});
