@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDb, queryRows, sqlString } from '../../db/duckdb.js';
+import { mergeConfig, type ConfigInput } from '../../config.js';
 import { build, type BuildResult, type ProgressEvent } from '../../pipeline.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import { createRng } from '../../util/rng.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import { buildHelpdeskWorld, parseSimulateOptions, simulateLog, type SimulateStats } from '../simulate/index.js';
+import { buildCollectionWorld, buildHelpdeskWorld, parseSimulateOptions, readCranfield, simulateLog, type SimulateOptionsInput, type SimulateStats } from '../simulate/index.js';
 import { compareDatasets, datasetQuality, readTrainingFile, type CompareReport, type DatasetQuality, type TrainRecord } from '../evaluate/index.js';
 
 export interface DemoOptions {
@@ -15,6 +16,12 @@ export interface DemoOptions {
   readonly seed: number;
   /** Train the built-in model on both datasets and compare them on held-out query families. */
   readonly evaluate: boolean;
+  /** Which simulated world: the built-in help desk (default) or the real Cranfield collection with simulated users. */
+  readonly world?: { readonly kind: 'helpdesk' } | { readonly kind: 'cranfield'; readonly collection: string };
+  /** Extra simulator options (merged over seed and sessions). */
+  readonly simulate?: SimulateOptionsInput;
+  /** Extra build options (merged over the demo's; e.g. `{ grading: { rule: 'funnel' } }` to measure the old rule). */
+  readonly build?: ConfigInput;
 }
 
 export interface DemoResult {
@@ -93,7 +100,7 @@ const heldOut = (truth: Truth) => (r: TrainRecord) => {
 };
 
 const toJsonl = (recs: readonly TrainRecord[]) =>
-  recs.map((r) => JSON.stringify({ query: r.query, positive: r.positive, doc_id: r.positiveId, negatives: (r.negatives ?? []).map((t, i) => ({ doc_id: r.negativeIds?.[i], text: t })) })).join('\n') + '\n';
+  recs.map((r) => JSON.stringify({ query: r.query, positive: r.positive, doc_id: r.positiveId, ...(r.weight !== undefined ? { weight: r.weight } : {}), negatives: (r.negatives ?? []).map((t, i) => ({ doc_id: r.negativeIds?.[i], text: t })) })).join('\n') + '\n';
 
 /**
  * The demo: simulate a help-desk search log with known truth, build a dataset from it with the
@@ -104,19 +111,29 @@ const toJsonl = (recs: readonly TrainRecord[]) =>
 export async function runDemo(o: DemoOptions, onProgress?: (e: ProgressEvent) => void): Promise<DemoResult> {
   const dataDir = join(o.outDir, 'data');
   await mkdir(dataDir, { recursive: true });
-  const simOpts = parseSimulateOptions({ seed: o.seed, sessions: o.sessions });
-  const world = buildHelpdeskWorld(simOpts);
+  const simOpts = parseSimulateOptions(mergeConfig({ seed: o.seed, sessions: o.sessions }, o.simulate) as SimulateOptionsInput);
+  const w = o.world ?? { kind: 'helpdesk' };
+  const world = w.kind === 'cranfield' ? buildCollectionWorld(readCranfield(w.collection), simOpts) : buildHelpdeskWorld(simOpts);
   const simulated = await simulateLog(world, simOpts, dataDir);
-  const result = await build(
-    { input: { serps: [join(dataDir, 'serps.jsonl')], corpus: join(dataDir, 'corpus.jsonl') }, output: join(o.outDir, 'build'), seed: o.seed },
-    onProgress ? { onProgress } : {},
-  );
+  // Every family goes to train: the demo measures on the simulator's own held-out families (their
+  // records are removed from both datasets below), so the pipeline's own dev/test split would only
+  // withhold training data from clickforge and not from the naive dataset.
+  const buildOpts = mergeConfig(
+    {
+      input: { serps: [join(dataDir, 'serps.jsonl')], corpus: join(dataDir, 'corpus.jsonl') },
+      output: join(o.outDir, 'build'),
+      seed: o.seed,
+      splits: { mode: 'hashed', fractions: { train: 1, dev: 0, test: 0 }, minPerStratum: 0 },
+    },
+    o.build,
+  ) as ConfigInput;
+  const result = await build(buildOpts, onProgress ? { onProgress } : {});
   const truth = loadTruth(join(dataDir, 'truth'));
   const keep = heldOut(truth);
   const corpus = world.docs.map((d) => ({ doc_id: d.doc_id, text: `${d.title}\n\n${d.text}` }));
   const naive = (await naiveDataset(result, corpus, o.seed)).filter(keep);
   const ds = join(result.outDir, 'dataset', 'clickforge');
-  const clean = [...readTrainingFile(join(ds, 'train.jsonl')), ...readTrainingFile(join(ds, 'dev.jsonl'))].filter(keep);
+  const clean = ['train', 'dev', 'test'].flatMap((s) => (existsSync(join(ds, `${s}.jsonl`)) ? readTrainingFile(join(ds, `${s}.jsonl`)) : [])).filter(keep);
   const naivePath = join(o.outDir, 'naive-train.jsonl');
   const cleanPath = join(o.outDir, 'clean-train.jsonl');
   await writeFileAtomic(naivePath, toJsonl(naive));
