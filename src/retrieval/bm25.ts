@@ -38,6 +38,28 @@ export interface Bm25Index {
   bytes(): number;
 }
 
+/** What the parallel searcher needs: the CSR arrays (SharedArrayBuffer-backed) and the query side. */
+export interface Bm25Internals {
+  readonly n: number;
+  readonly start: Int32Array;
+  readonly postDoc: Int32Array;
+  readonly postImpact: Float32Array;
+  readonly vocab: ReadonlyMap<string, number>;
+  readonly tokenize: Tokenizer;
+}
+
+const internals = new WeakMap<Bm25Index, Bm25Internals>();
+
+/** The arrays behind an index built by `buildBm25` (for bm25-parallel; not a public API). */
+export function bm25Internals(index: Bm25Index): Bm25Internals {
+  const it = internals.get(index);
+  if (it === undefined) throw usageError('bad_bm25_index', 'This BM25 index was not built by buildBm25 (no shared postings): build it with buildBm25.');
+  return it;
+}
+
+const sharedInt32 = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
+const sharedFloat32 = (n: number): Float32Array => new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
+
 export const BM25_DEFAULTS = { k1: 0.9, b: 0.4, tokenize: { stopwords: true, stem: true } } as const;
 
 export function buildBm25(docs: readonly { id: string; text: string }[], opts: Bm25Options = {}): Bm25Index {
@@ -103,11 +125,12 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
 
   // Pass 2: counting sort into CSR by term; documents stay ascending within a term.
   const V = vocab.size;
-  const start = new Int32Array(V + 1);
+  // Postings live in SharedArrayBuffers so that worker threads (bm25-parallel) read them without a copy.
+  const start = sharedInt32(V + 1);
   for (let t = 0; t < V; t++) start[t + 1] = start[t]! + df[t]!;
   const cursor = start.slice(0, V);
-  const postDoc = new Int32Array(np);
-  const postImpact = new Float32Array(np);
+  const postDoc = sharedInt32(np);
+  const postImpact = sharedFloat32(np);
   let total = 0;
   for (let d = 0; d < n; d++) total += docLen[d]!;
   const avg = n > 0 ? total / n : 0;
@@ -128,7 +151,7 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
   const touched = new Int32Array(n);
   const qTerms: number[] = [];
 
-  return {
+  const index: Bm25Index = {
     size: n,
     vocabularySize: V,
     avgDocLength: avg,
@@ -166,4 +189,6 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
       return top.result();
     },
   };
+  internals.set(index, { n, start, postDoc, postImpact, vocab, tokenize: tok });
+  return index;
 }
