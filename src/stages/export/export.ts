@@ -4,6 +4,7 @@ import { type DuckDBConnection, sqlString } from '../../db/duckdb.js';
 import type { Doc, StageStats } from '../../types.js';
 import { commitTemp, tempPathFor, writeFileAtomic } from '../../util/fs.js';
 import type { TrainingRecord } from '../negatives/types.js';
+import { composeBatches, type BatchPlan } from './batches.js';
 import { clickforge, flagEmbedding, sentenceTransformers, tevatron, type Row } from './formats.js';
 import type { ExportOptions } from './options.js';
 
@@ -15,12 +16,16 @@ export interface ExportInput {
   readonly splitOf: ReadonlyMap<string, Split>;
   readonly docs: readonly Doc[];
   readonly outDir: string;
+  /** Seeds the batch composition order. Default 42. */
+  readonly seed?: number;
 }
 
 export interface ExportResult {
   /** Relative path -> rows written. */
   readonly files: Readonly<Record<string, number>>;
   readonly stats: StageStats;
+  /** Batch composition of the train split (when export.batchSize > 0). */
+  readonly batches?: Omit<BatchPlan, 'order' | 'unplacedRows'>;
 }
 
 const jsonl = (rows: readonly Row[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
@@ -84,6 +89,22 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
     }
   }
 
+  let batches: ExportResult['batches'];
+  if (opts.batchSize > 0 && bySplit.train.length > 0) {
+    // one row per (record, positive), the same rows in the same order as the per-positive formats
+    const rows = bySplit.train.flatMap((r) => r.positives.map((p) => ({ r, p })));
+    const plan = composeBatches(
+      rows.map(({ r, p }) => ({ family: r.family, positiveId: p.doc_id, positiveText: p.text })),
+      { batchSize: opts.batchSize, seed: input.seed ?? 42, nearDuplicateJaccard: opts.batchNearDuplicateJaccard },
+    );
+    const st = bySplit.train.flatMap((r) => sentenceTransformers(r, n));
+    await write('sentence-transformers/train.batched.jsonl', plan.order.map((i) => st[i]!));
+    const { order, unplacedRows, ...summary } = plan;
+    batches = summary;
+    await writeFileAtomic(join(input.outDir, 'batches', 'train.json'), JSON.stringify({ ...summary, order, unplacedRows }) + '\n');
+    files['batches/train.json'] = order.length;
+  }
+
   if (opts.formats.includes('beir')) {
     const base = join(input.outDir, 'beir');
     await mkdir(join(base, 'qrels'), { recursive: true });
@@ -112,11 +133,15 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
   const kept = bySplit.train.length + bySplit.dev.length + bySplit.test.length;
   return {
     files,
+    ...(batches ? { batches } : {}),
     stats: {
       stage: 'export',
       in: { records: input.records.length },
       out: { records: kept, train: bySplit.train.length, dev: bySplit.dev.length, test: bySplit.test.length },
       dropped: { no_positive_left: dropped.no_positive_left!, 'positives.below_min_grade': dropped.below_min_grade! },
+      notes: batches
+        ? [`batch composition (size ${batches.batchSize}): ${batches.batches} conflict-free batches; rows not placed: ${Object.entries(batches.unplaced).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.`]
+        : [],
     },
   };
 }
