@@ -72,35 +72,31 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
   const ids: string[] = new Array<string>(n);
   const docLen = new Int32Array(n);
 
-  // Pass 1: per-document (term, tf) pairs, appended to growable buffers.
+  // Pass 1: per-document (term, tf) pairs, appended to growable buffers. Terms get ids through an
+  // open-addressing table keyed by an FNV hash of the characters: about 2x faster than Map.get on
+  // freshly split strings (whose hash V8 has not cached yet). A term's tf slot in the current
+  // document is found through lastDoc/slotOf, so there is no per-document sort.
   let pairTerm = new Int32Array(1 << 16);
   let pairTf = new Uint16Array(1 << 16);
   const pairStart = new Int32Array(n + 1);
   let np = 0;
   let df = new Int32Array(1024);
-  let scratch = new Int32Array(256);
+  let lastDoc = new Int32Array(1024).fill(-1);
+  let slotOf = new Int32Array(1024);
+  const keys: string[] = [];
+  let tableMask = (1 << 16) - 1;
+  let table = new Int32Array(tableMask + 1).fill(-1);
+  const hashOf = (w: string): number => {
+    let h = 0x811c9dc5;
+    for (let j = 0; j < w.length; j++) h = Math.imul(h ^ w.charCodeAt(j), 0x01000193);
+    return h;
+  };
   for (let d = 0; d < n; d++) {
     const doc = docs[d]!;
     ids[d] = doc.id;
     const toks = tok(doc.text);
     const len = toks.length;
     docLen[d] = len;
-    if (scratch.length < len) scratch = new Int32Array(len * 2);
-    for (let i = 0; i < len; i++) {
-      const t = toks[i]!;
-      let id = vocab.get(t);
-      if (id === undefined) {
-        id = vocab.size;
-        vocab.set(t, id);
-        if (id >= df.length) {
-          const g = new Int32Array(df.length * 2);
-          g.set(df);
-          df = g;
-        }
-      }
-      scratch[i] = id;
-    }
-    const s = scratch.subarray(0, len).sort();
     if (np + len > pairTerm.length) {
       const cap = Math.max(pairTerm.length * 2, np + len);
       const gt = new Int32Array(cap);
@@ -110,18 +106,57 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
       gf.set(pairTf.subarray(0, np));
       pairTf = gf;
     }
-    for (let i = 0; i < len; ) {
-      const t = s[i]!;
-      let j = i + 1;
-      while (j < len && s[j] === t) j++;
-      pairTerm[np] = t;
-      pairTf[np] = Math.min(j - i, 65535);
-      np++;
-      df[t]!++;
-      i = j;
+    for (let i = 0; i < len; i++) {
+      const w = toks[i]!;
+      let p = hashOf(w) & tableMask;
+      let id: number;
+      for (;;) {
+        id = table[p]!;
+        if (id < 0 || keys[id] === w) break;
+        p = (p + 1) & tableMask;
+      }
+      if (id < 0) {
+        id = keys.length;
+        keys.push(w);
+        table[p] = id;
+        if (id >= df.length) {
+          const c = df.length * 2;
+          const g = new Int32Array(c);
+          g.set(df);
+          df = g;
+          const l = new Int32Array(c).fill(-1);
+          l.set(lastDoc);
+          lastDoc = l;
+          const so = new Int32Array(c);
+          so.set(slotOf);
+          slotOf = so;
+        }
+        if (keys.length * 2 > tableMask) {
+          // Keep the load factor under 1/2.
+          tableMask = tableMask * 2 + 1;
+          table = new Int32Array(tableMask + 1).fill(-1);
+          for (let k = 0; k < keys.length; k++) {
+            let q = hashOf(keys[k]!) & tableMask;
+            while (table[q]! >= 0) q = (q + 1) & tableMask;
+            table[q] = k;
+          }
+        }
+      }
+      if (lastDoc[id] !== d) {
+        lastDoc[id] = d;
+        slotOf[id] = np;
+        pairTerm[np] = id;
+        pairTf[np] = 1;
+        np++;
+        df[id]!++;
+      } else {
+        const sl = slotOf[id]!;
+        if (pairTf[sl]! < 65535) pairTf[sl]!++;
+      }
     }
     pairStart[d + 1] = np;
   }
+  for (let t = 0; t < keys.length; t++) vocab.set(keys[t]!, t);
 
   // Pass 2: counting sort into CSR by term; documents stay ascending within a term.
   const V = vocab.size;
