@@ -6,6 +6,8 @@ import { usageError } from './errors.js';
 import { ingestOptions } from './stages/ingest/options.js';
 import { sessionOptions } from './stages/sessions/options.js';
 import { evidenceOptions } from './stages/evidence/options.js';
+import { gradingOptions } from './stages/evidence/grading.js';
+import { biasOptions } from './stages/bias/options.js';
 import { positiveOptions } from './stages/positives/options.js';
 import { negativeOptions } from './stages/negatives/options.js';
 import { familyOptions } from './stages/families/options.js';
@@ -22,7 +24,9 @@ export const configSchema = z.object({
   seed: z.number().int().default(42).describe('Seed for every random choice. Same inputs + config + seed = identical outputs.'),
   threads: z.number().int().positive().optional().describe('DuckDB threads (default: all cores). Outputs do not depend on it.'),
   sessions: sessionOptions.prefault({}),
+  bias: biasOptions.prefault({}),
   evidence: evidenceOptions.prefault({}),
+  grading: gradingOptions.prefault({}),
   positives: positiveOptions.prefault({}),
   families: familyOptions.prefault({}),
   splits: splitOptions.prefault({}),

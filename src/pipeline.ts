@@ -6,6 +6,9 @@ import { usageError } from './errors.js';
 import { ingest } from './stages/ingest/ingest.js';
 import { buildSessions } from './stages/sessions/sessions.js';
 import { buildEvidence } from './stages/evidence/evidence.js';
+import { gradeEvidence } from './stages/evidence/grading.js';
+import { clickCountsFromDb } from './stages/bias/from-duckdb.js';
+import { estimatePropensities, type PropensityResult } from './stages/bias/estimate.js';
 import { buildPositives } from './stages/positives/positives.js';
 import { buildFamilies } from './stages/families/families.js';
 import { splitFamilies } from './stages/splits/splits.js';
@@ -67,7 +70,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   const spill = join(outDir, '.duckdb-tmp');
   const { conn, close } = await openDb(config.threads ? { threads: config.threads } : {});
   const timings: Record<string, number> = {};
-  const steps = ['ingest', 'sessions', 'evidence', 'positives', 'families', 'negatives', 'export', 'write'] as const;
+  const steps = ['ingest', 'sessions', 'bias', 'evidence', 'positives', 'families', 'negatives', 'export', 'write'] as const;
   let stepIndex = 0;
   const run = async <T>(step: (typeof steps)[number], fn: () => Promise<T>): Promise<T> => {
     const index = stepIndex++;
@@ -83,7 +86,12 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     await conn.run(`SET temp_directory = ${sqlString(spill)}`);
     const ing = await run('ingest', () => ingest(conn, config.input));
     const ses = await run('sessions', () => buildSessions(conn, config.sessions));
-    const ev = await run('evidence', () => buildEvidence(conn, config.evidence));
+    const bias = await run('bias', () => estimateBias(conn, config));
+    const ev = await run('evidence', async () => {
+      const raw = await buildEvidence(conn, config.evidence);
+      const graded = await gradeEvidence(conn, raw.evidence, bias.result.relative, config.grading);
+      return { evidence: graded.evidence, stats: raw.stats, grading: graded.stats };
+    });
     const pos = await run('positives', () => buildPositives(conn, ev.evidence, config.positives));
     const fam = await run('families', async () => {
       const queries = await queryRows<{ query: string; count: number; firstTs: number | null }>(
@@ -106,11 +114,13 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       return { families, splits };
     });
     const docs = await loadDocs(conn);
+    const impressionsByRank = await loadImpressionsByRank(conn);
+    const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
     const neg = await run('negatives', () =>
-      mineNegatives({ positives: trainablePositives(pos.multi, ev.evidence, fam.families.familyOf, fam.splits), evidence: ev.evidence, docs, familyOf: fam.families.familyOf }, { ...config.negatives, seed: config.seed }),
+      mineNegatives({ positives: trainablePositives(pos.multi, ev.evidence, fam.families.familyOf, fam.splits), evidence: ev.evidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank }, { ...config.negatives, seed: config.seed }),
     );
     const exp = await run('export', () =>
-      exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset') }, config.export),
+      exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed }, config.export),
     );
 
     return await run('write', async () => {
@@ -129,7 +139,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       await copyTo(conn, 'SELECT stage, input, file, line, reason, detail, raw FROM quarantine ORDER BY stage, input, file, line, reason', files.quarantine!, 'json');
 
       // Stage timings vary from run to run: they go to timings.json, never into the report.
-      const stats: StageStats[] = [...ing.stats, ses.stats, ev.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats].map(({ seconds, ...rest }) => {
+      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats].map(({ seconds, ...rest }) => {
         if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
         return rest;
       });
@@ -137,10 +147,12 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       const report: Report = {
         ...base,
         sections: {
+          bias: biasSection(bias.result),
           families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
           splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, balance: fam.splits.balance },
           negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },
           dataset: exp.files,
+          batches: exp.batches ?? null,
         },
       };
       await writeFileAtomic(files.report!, stableJson(report));
@@ -168,6 +180,40 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     close();
     await rm(spill, { recursive: true, force: true });
   }
+}
+
+/** Position bias from the canonical tables (estimator per bias.estimator, 'auto' by default). */
+async function estimateBias(conn: DuckDBConnection, config: Config): Promise<{ result: PropensityResult; countStats: StageStats }> {
+  const o = { ...config.bias, seed: config.seed };
+  const { counts, stats } = await clickCountsFromDb(conn, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed: o.seed });
+  return { result: estimatePropensities(counts, o), countStats: { ...stats, stage: 'bias/counts' } };
+}
+
+function biasSection(r: PropensityResult): Record<string, unknown> {
+  const round = (v: number) => Math.round(v * 1e4) / 1e4;
+  return {
+    estimator: r.estimator,
+    reason: r.reason,
+    curve: r.relative.map(round),
+    ci: r.ci ? { level: r.ci.level, samples: r.ci.samples, unit: r.ci.unit, units: r.ci.units, lower: r.ci.lower.map(round), upper: r.ci.upper.map(round) } : null,
+    heldOut: r.heldOut ? { pages: r.heldOut.pages, perplexity: round(r.heldOut.perplexity), logLikelihood: round(r.heldOut.logLikelihood), perplexityByRank: r.heldOut.perplexityByRank.map(round) } : null,
+    train: { pages: r.train.pages, pairs: r.train.pairs, iterations: r.train.iterations, converged: r.train.converged },
+  };
+}
+
+/** Impressions per 1-based rank of every (query_norm, doc) pair, for exposure-weighted behavioural negatives. */
+async function loadImpressionsByRank(conn: DuckDBConnection): Promise<Map<string, { rank: number; impressions: number }[]>> {
+  const rows = await queryRows<{ k: string; rank: number; n: number }>(
+    conn,
+    "SELECT s.query_norm || chr(9) || i.doc_id AS k, i.rank::INTEGER AS rank, count(*)::DOUBLE AS n FROM impressions i JOIN serp_facts s USING (serp_id) GROUP BY 1, 2 ORDER BY 1, 2",
+  );
+  const out = new Map<string, { rank: number; impressions: number }[]>();
+  for (const r of rows) {
+    const l = out.get(r.k);
+    if (l) l.push({ rank: r.rank, impressions: r.n });
+    else out.set(r.k, [{ rank: r.rank, impressions: r.n }]);
+  }
+  return out;
 }
 
 async function loadDocs(conn: DuckDBConnection): Promise<Doc[]> {

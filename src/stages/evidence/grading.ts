@@ -42,7 +42,7 @@ export const gradingOptions = z.object({
   rule: z.enum(['relevance', 'funnel']).default('relevance')
     .describe('"relevance": grade and weight from the debiased relevance estimate (attractiveness x satisfaction). "funnel": keep the evidence stage\'s click-outcome rule (grade 3 converted, 2 satisfied, 1 any kept click; weight log2(1 + kept clicks)), which was less precise on both simulated worlds (see docs/stages/evidence.md).'),
   priorClicks: z.number().nonnegative().default(0.5)
-    .describe('Beta prior of the attractiveness, clicks side. With priorExaminations 2 an unseen pair starts at 0.25: below the grade-1 threshold, so a single click on a once-shown result is not enough on its own.'),
+    .describe('Beta prior of the attractiveness, clicks side. With priorExaminations 2, one click on one rank-1 impression gives 1.5 / 3 = 0.5 (not 1), and a never-examined pair 0.25.'),
   priorExaminations: z.number().positive().default(2)
     .describe('Beta prior of the attractiveness, examinations side (pseudo-examinations). 2 keeps a pair shown once at rank 1 and clicked at (1.5 / 3) = 0.5 rather than 1.'),
   satPrior: z.number().min(0).max(1).default(0.5).describe('Prior mean of the satisfaction rate (no dwell evidence = 0.5).'),
@@ -152,9 +152,8 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
     let grade = e.grade;
     let weight = e.weight;
     let signals = e.signals;
-    let relevance = 0;
     const g = gradePair({ clicks: r.clicks, expectedExaminations: r.exp_exam, good: r.good, bad: r.bad, medium: r.medium, converted: r.conv }, o);
-    relevance = g.relevance;
+    const relevance = g.relevance;
     if (o.rule === 'relevance') {
       grade = g.grade;
       weight = g.weight;
