@@ -52,12 +52,40 @@ const WHY: Record<ClickOutcomeName, string> = {
   unknown_dwell: 'no later event in the session, dropped (evidence.unknownDwell=drop)',
 };
 
-export async function buildEvidence(conn: DuckDBConnection, opts: EvidenceOptions): Promise<{ evidence: Evidence[]; stats: StageStats }> {
+/**
+ * Default of `minExposureForNegative`: 3 impressions, the default of negatives.behavioural.minExposure
+ * (an unclicked doc needs that much exposure to be a behavioural negative; the propensity-weighted
+ * exposure that miner uses is never above the impression count, so nothing it could use is left out).
+ */
+export const DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE = 3;
+
+export interface BuildEvidenceOptions extends EvidenceOptions {
+  /**
+   * Which pairs are read back into JS: every pair with a click or a skip above a click, plus
+   * unclicked pairs with at least this many impressions (negative evidence). The `evidence` table
+   * keeps every pair either way. Unset: every pair is read (what gradeEvidence expects today).
+   * Recommended: DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE, and at most negatives.behavioural.minExposure.
+   * On the 10M-event bench log 79% of the pairs are shown-but-never-clicked and stay in the table only.
+   */
+  readonly minExposureForNegative?: number;
+}
+
+/** SQL predicate on the `evidence` table: the rows `buildEvidence` returns for this threshold. */
+export function evidenceInMemoryPredicate(minExposureForNegative: number | undefined): string {
+  if (minExposureForNegative === undefined) return 'true';
+  if (!Number.isFinite(minExposureForNegative) || minExposureForNegative < 0) {
+    throw usageError('bad_min_exposure', `evidence.minExposureForNegative must be a number >= 0, got ${minExposureForNegative}: set e.g. ${DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE}.`, { stage: STAGE });
+  }
+  return `(clicks > 0 OR skip_above > 0 OR impressions >= ${minExposureForNegative})`;
+}
+
+export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceOptions): Promise<{ evidence: Evidence[]; stats: StageStats }> {
   const t0 = performance.now();
   if (opts.shortDwellMs > opts.satisfiedDwellMs) {
     throw usageError('bad_dwell_thresholds', `evidence.shortDwellMs (${opts.shortDwellMs}) is above evidence.satisfiedDwellMs (${opts.satisfiedDwellMs}): set shortDwellMs <= satisfiedDwellMs.`, { stage: STAGE });
   }
   await requireTables(conn, STAGE, ['serp_facts', 'session_clicks', 'conversion_links'], 'buildSessions (the sessions stage)');
+  const readWhere = evidenceInMemoryPredicate(opts.minExposureForNegative);
   const sat = opts.satisfiedDwellMs;
   const short = opts.shortDwellMs;
   const medium = opts.mediumDwell === 'weak' ? `'medium_dwell'` : `'medium_dwell_dropped'`;
@@ -100,40 +128,50 @@ export async function buildEvidence(conn: DuckDBConnection, opts: EvidenceOption
     SELECT *, outcome IN (${kept}) AS kept FROM o ORDER BY click_id
   `);
 
+  // Integer keys for the impression-level work: one row per result page with its query id, user id
+  // and the rank of its lowest click; the string keys are joined back only on the pair-level result.
+  // Ids come from row_number() OVER () and may differ between runs; nothing is ordered by them.
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE _ev_q AS
+    SELECT query_norm, row_number() OVER ()::INTEGER AS qid FROM (SELECT DISTINCT query_norm FROM serp_facts WHERE query_norm IS NOT NULL)
+  `);
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE _ev_serp AS
+    WITH u AS (
+      SELECT user_key, row_number() OVER ()::INTEGER AS uid
+      FROM (SELECT DISTINCT coalesce('user:' || user_id, 'session:' || session_key) AS user_key FROM serp_facts)
+    ),
+    m AS (SELECT serp_id, max(rank) AS max_rank FROM clicks GROUP BY serp_id)
+    SELECT s.serp_id, (row_number() OVER ())::INTEGER AS sid, q.qid, u.uid, s.ts, m.max_rank
+    FROM serp_facts s
+    JOIN _ev_q q USING (query_norm)
+    JOIN u ON u.user_key = coalesce('user:' || s.user_id, 'session:' || s.session_key)
+    LEFT JOIN m USING (serp_id)
+  `);
+
   await conn.run(`
     CREATE OR REPLACE TABLE evidence AS
-    WITH shown AS (
+    WITH clicked AS (SELECT DISTINCT serp_id, doc_id FROM clicks),
+    shown AS (
+      -- impressions, plus clicked (serp, doc, rank) that no impression shows
       SELECT serp_id, doc_id, rank FROM impressions
       UNION ALL
       SELECT DISTINCT c.serp_id, c.doc_id, c.rank FROM clicks c
       ANTI JOIN impressions i ON i.serp_id = c.serp_id AND i.doc_id = c.doc_id
     ),
-    maxclick AS (SELECT serp_id, max(rank) AS max_rank FROM clicks GROUP BY serp_id),
-    clicked AS (SELECT DISTINCT serp_id, doc_id FROM clicks),
-    -- two-level aggregation instead of count(DISTINCT): per (pair, serp), then per (pair, user), then per pair
-    per_serp AS (
-      SELECT s.query_norm, sh.doc_id, sh.serp_id,
-             coalesce('user:' || s.user_id, 'session:' || s.session_key) AS user_key, s.ts,
-             count(*) AS n,
-             count(*) FILTER (WHERE sh.rank < m.max_rank AND k.serp_id IS NULL) AS skip
-      FROM shown sh
-      JOIN serp_facts s USING (serp_id)
-      LEFT JOIN maxclick m USING (serp_id)
-      LEFT JOIN clicked k ON k.serp_id = sh.serp_id AND k.doc_id = sh.doc_id
-      GROUP BY ALL
-    ),
-    per_user AS (
-      SELECT query_norm, doc_id, user_key, sum(n) AS n, count(*) AS serps, sum(skip) AS skip,
-             min(ts) AS first_ts, max(ts) AS last_ts
-      FROM per_serp GROUP BY ALL
-    ),
+    -- one aggregation with count(DISTINCT) on integer ids: measured 2.5-3x faster here than
+    -- aggregating per (pair, serp), then per (pair, user), then per pair
     imp AS (
-      SELECT query_norm, doc_id, sum(n) AS impressions, sum(serps) AS serps, count(*) AS users,
-             min(first_ts) AS first_ts, max(last_ts) AS last_ts, sum(skip) AS skip_above
-      FROM per_user GROUP BY ALL
+      SELECT s.qid, sh.doc_id, count(*) AS impressions, count(DISTINCT s.sid) AS serps, count(DISTINCT s.uid) AS users,
+             min(s.ts) AS first_ts, max(s.ts) AS last_ts,
+             count(*) FILTER (WHERE sh.rank < s.max_rank AND k.serp_id IS NULL) AS skip_above
+      FROM shown sh
+      JOIN _ev_serp s USING (serp_id)
+      LEFT JOIN clicked k ON k.serp_id = sh.serp_id AND k.doc_id = sh.doc_id
+      GROUP BY s.qid, sh.doc_id
     ),
     cl AS (
-      SELECT query_norm, doc_id,
+      SELECT s.qid, f.doc_id,
              count(*) AS clicks,
              count(*) FILTER (WHERE satisfied) AS satisfied,
              count(*) FILTER (WHERE converted) AS converted,
@@ -148,14 +186,14 @@ export async function buildEvidence(conn: DuckDBConnection, opts: EvidenceOption
              count(*) FILTER (WHERE outcome = 'weak_unknown_dwell') AS b_unknown,
              count(*) FILTER (WHERE kept) AS b_kept,
              count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS b_negative
-      FROM click_facts GROUP BY 1, 2
+      FROM click_facts f JOIN _ev_serp s USING (serp_id) GROUP BY 1, 2
     ),
     qform AS (
       SELECT query_norm, query FROM (SELECT query_norm, query, count(*) AS n FROM serp_facts GROUP BY 1, 2)
       QUALIFY row_number() OVER (PARTITION BY query_norm ORDER BY n DESC, query) = 1
     ),
     j AS (
-      SELECT imp.query_norm, qform.query, imp.doc_id, imp.impressions,
+      SELECT q.query_norm, qform.query, imp.doc_id, imp.impressions,
              coalesce(cl.clicks, 0) AS clicks, coalesce(cl.satisfied, 0) AS satisfied,
              coalesce(cl.converted, 0) AS converted, coalesce(cl.success_last, 0) AS success_last,
              coalesce(cl.short_dwell, 0) AS short_dwell, coalesce(cl.pogo, 0) AS pogo,
@@ -165,7 +203,7 @@ export async function buildEvidence(conn: DuckDBConnection, opts: EvidenceOption
              coalesce(cl.b_success_last, 0) AS b_success_last, coalesce(cl.b_medium, 0) AS b_medium,
              coalesce(cl.b_unknown, 0) AS b_unknown, coalesce(cl.b_kept, 0) AS b_kept,
              coalesce(cl.b_negative, 0) AS b_negative
-      FROM imp LEFT JOIN cl USING (query_norm, doc_id) JOIN qform USING (query_norm)
+      FROM imp LEFT JOIN cl USING (qid, doc_id) JOIN _ev_q q USING (qid) JOIN qform USING (query_norm)
     ),
     g AS (
       SELECT *,
@@ -175,6 +213,7 @@ export async function buildEvidence(conn: DuckDBConnection, opts: EvidenceOption
                   ELSE 0 END AS grade
       FROM j
     )
+    -- no ORDER BY: every reader orders by (query_norm, doc_id) itself (readEvidence, the parquet export)
     SELECT query_norm, query, doc_id,
            impressions::BIGINT AS impressions, clicks::BIGINT AS clicks, satisfied::BIGINT AS satisfied,
            converted::BIGINT AS converted, success_last::BIGINT AS success_last, short_dwell::BIGINT AS short_dwell,
@@ -190,8 +229,8 @@ export async function buildEvidence(conn: DuckDBConnection, opts: EvidenceOption
              CASE WHEN b_unknown > 0 THEN 'unknown_dwell' END
            ], x -> x IS NOT NULL) ELSE []::VARCHAR[] END AS signals
     FROM g
-    ORDER BY query_norm, doc_id
   `);
+  await conn.run('DROP TABLE IF EXISTS _ev_q; DROP TABLE IF EXISTS _ev_serp;');
 
   const bucketRows = await queryRows<{ outcome: string; n: number }>(conn, 'SELECT outcome, count(*) AS n FROM click_facts GROUP BY outcome');
   const buckets = new Map(bucketRows.map((r) => [r.outcome, r.n]));
@@ -235,7 +274,12 @@ export async function buildEvidence(conn: DuckDBConnection, opts: EvidenceOption
   notes.unshift(`click funnel: ${clicks} clicks, ${keptClicks} kept (${pct(keptClicks, clicks)}), ${clicks - keptClicks} discarded (${pct(clicks - keptClicks, clicks)}).`);
   if (t('clicks') !== clicks) notes.push(`${t('clicks') - clicks} clicks reference no result page and were not bucketed (ingest should have quarantined them).`);
 
-  const evidence = await readEvidence(conn);
+  const evidence = await readEvidence(conn, readWhere);
+  out.evidence_rows_in_memory = evidence.length;
+  out.evidence_rows_table_only = t('evidence_rows') - evidence.length;
+  if (opts.minExposureForNegative !== undefined) {
+    notes.push(`${out.evidence_rows_table_only} of ${t('evidence_rows')} pairs (never clicked, never skipped above a click, fewer than evidence.minExposureForNegative=${opts.minExposureForNegative} impressions) stay in the evidence table only (evidence.parquet), not in memory.`);
+  }
 
   return {
     evidence,
