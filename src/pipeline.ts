@@ -14,6 +14,8 @@ import { buildFamilies } from './stages/families/families.js';
 import { splitFamilies } from './stages/splits/splits.js';
 import { mineNegatives } from './stages/negatives/mine.js';
 import { exportDataset } from './stages/export/export.js';
+import { renderDatasetCard } from './stages/export/card.js';
+import { labelsSection, leakageSection } from './stages/report/sections.js';
 import { check, renderMarkdown, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
 import type { Doc, MultiPositive, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
@@ -151,6 +153,8 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
           families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
           splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, balance: fam.splits.balance },
           negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },
+          leakage: leakageSection(neg.records, fam.splits.splitOf, ev.evidence, fam.splits.cutoff, config.seed),
+          labels: await labelsSection(conn, ev.evidence, pos.pairs, neg.records),
           dataset: exp.files,
           batches: exp.batches ?? null,
         },
@@ -173,6 +177,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
           files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.slice(outDir.length + 1)])),
         }),
       );
+      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(report, config, exp.files, VERSION));
       await writeFileAtomic(join(outDir, 'timings.json'), stableJson(timings));
       return { outDir, files, report, timings };
     });

@@ -53,13 +53,16 @@ class Tally {
 
 /**
  * Measure positives and negatives against explicit labels (a labels file, or a simulator's
- * truth/qrels.jsonl passed as labels). Unlabelled items are not guessed: rates are over judged items.
+ * truth/qrels.jsonl passed as labels). Rates are over judged items: pairs of queries without any
+ * label are never guessed; for a query that has labels, an unlabelled document counts as not
+ * relevant (`unjudged: 'irrelevant'`, the TREC convention) or is skipped (`'skip'`).
  */
 export function qualityAgainstLabels(
   labels: readonly LabelRow[],
   evidence: readonly Evidence[],
   pairs: readonly PositivePair[],
   records: readonly TrainingRecord[],
+  unjudged: 'irrelevant' | 'skip' = 'irrelevant',
 ): QualityAgainstLabels {
   const sum = new Map<string, { s: number; n: number }>();
   const byQuery = new Map<string, Set<string>>();
@@ -82,7 +85,9 @@ export function qualityAgainstLabels(
       set.add(k);
     }
   }
-  const g = (q: string, d: string) => grade.get(`${q}\t${d}`);
+  const judgedQueries = new Set([...sum.keys()].map((k) => k.slice(0, k.indexOf('\t'))));
+  // TREC convention: a document without a label for a judged query is not relevant.
+  const g = (q: string, d: string) => grade.get(`${q}\t${d}`) ?? (unjudged === 'irrelevant' && judgedQueries.has(q) ? 0 : undefined);
 
   const clicked = new Tally();
   for (const e of evidence) if (e.clicks > 0) clicked.add(g(e.query_norm, e.doc_id));
@@ -120,7 +125,7 @@ export function qualityAgainstLabels(
   }
   return {
     labels: labels.length,
-    labelledQueries: new Set([...sum.keys()].map((k) => k.slice(0, k.indexOf('\t')))).size,
+    labelledQueries: judgedQueries.size,
     clickedPairs: clicked.get(),
     positives: pos.get(),
     positivesByGrade: Object.fromEntries([...byGrade.entries()].sort((a, b) => a[0] - b[0]).map(([k, t]) => [`grade_${k}`, t.get()])),

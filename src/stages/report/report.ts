@@ -115,7 +115,80 @@ export function renderMarkdown(r: Report): string {
   out.push(table(['check', 'total', 'parts', 'ok'], r.accounting.map((a) => [a.name, a.lhs, Object.entries(a.rhs).map(([k, v]) => `${k} ${fmt(v)}`).join(' + '), a.ok ? 'yes' : '**NO**'])), '');
   if (r.warnings.length) out.push('## Warnings', '', ...r.warnings.map((w) => `- ${w}`), '');
   for (const [name, sec] of Object.entries(r.sections)) {
-    out.push(`## ${name}`, '', '```json', JSON.stringify(sec, null, 2), '```', '');
+    if (sec === null || sec === undefined) continue;
+    const custom = SECTION_RENDERERS[name]?.(sec as never);
+    out.push(`## ${SECTION_TITLES[name] ?? name}`, '');
+    if (custom) out.push(custom, '');
+    out.push('<details><summary>data</summary>', '', '```json', JSON.stringify(sec, null, 2), '```', '', '</details>', '');
   }
   return out.join('\n');
 }
+
+const SECTION_TITLES: Record<string, string> = {
+  bias: 'Position bias (examination by rank, estimated from the log)',
+  labels: 'Against labels: are positives useful or merely clicked?',
+  leakage: 'Leakage audit of the splits',
+  negatives: 'Negatives: hardness and removed false negatives',
+  families: 'Query families',
+  splits: 'Splits',
+  dataset: 'Dataset files',
+  batches: 'Batch composition',
+};
+
+const rateCell = (x: { judged: number; relevant: number; rate: number | null } | undefined) =>
+  x ? `${x.rate === null ? '—' : pct(x.rate)} (${fmt(x.relevant)} of ${fmt(x.judged)} judged)` : '—';
+
+type Renderer = (sec: Record<string, unknown>) => string | undefined;
+
+const SECTION_RENDERERS: Record<string, Renderer> = {
+  bias: (b) => {
+    const curve = b.curve as number[] | undefined;
+    if (!curve) return undefined;
+    const ci = b.ci as { lower: number[]; upper: number[] } | null;
+    const held = b.heldOut as { perplexity: number; logLikelihood: number; pages: number } | null;
+    const rows = curve.map((v, i) => [`${i + 1}`, v.toFixed(3), ci ? `[${ci.lower[i]?.toFixed(3)}, ${ci.upper[i]?.toFixed(3)}]` : '—']);
+    return [
+      `Estimator: **${String(b.estimator)}** (${String(b.reason ?? '')}).` + (held ? ` Held-out perplexity ${held.perplexity} and log-likelihood ${held.logLikelihood} on ${fmt(held.pages)} result pages.` : ''),
+      '',
+      table(['rank', 'examination (rank 1 = 1)', '95% interval'], rows),
+    ].join('\n');
+  },
+  labels: (l) => {
+    const byGrade = (l.positivesByGrade ?? {}) as Record<string, { judged: number; relevant: number; rate: number | null }>;
+    const bySource = (l.negativesBySource ?? {}) as Record<string, { judged: number; relevant: number; rate: number | null }>;
+    const rows: (string | number)[][] = [
+      ['every clicked pair (what "all clicks are positives" gives)', rateCell(l.clickedPairs as never)],
+      ['positives kept by clickforge', rateCell(l.positives as never)],
+      ...Object.entries(byGrade).map(([g, x]) => [`  positives of ${g.replace('_', ' ')}`, rateCell(x)]),
+      ['exported negatives that are relevant (false negatives)', rateCell(l.negatives as never)],
+      ...Object.entries(bySource).map(([k, x]) => [`  negatives from ${k}`, rateCell(x)]),
+    ];
+    const recall = l.positiveRecall as number | null;
+    return `${fmt(Number(l.labels))} labels over ${fmt(Number(l.labelledQueries))} queries. Unlabelled documents of a labelled query count as not relevant (TREC convention).\n\n${table(['set', 'relevant share'], rows)}\n\nRecall of the positives (labelled-relevant pairs of their queries that are positives): ${recall === null ? '—' : pct(recall)}.`;
+  },
+  leakage: (k) => {
+    const shared = k.sharedFamilies as { count: number };
+    const nd = k.nearDuplicates as { threshold: number; count: number; share: number };
+    const sp = k.sharedPositives as { count: number; testQueriesAffected: number };
+    const ts = k.timestamps as { cutoff: number | null; trainRecordsAfterCutoff: number; trainRecordsUnknownTime: number };
+    return [
+      `- verdict: **${k.ok ? 'no leak' : 'LEAK: see below'}** (${fmt(Number(k.trainQueries))} train queries, ${fmt(Number(k.testQueries))} test queries)`,
+      `- query families shared by train and test: ${fmt(shared.count)} (must be 0)`,
+      `- test queries with a training query at character-trigram Jaccard >= ${nd.threshold}: ${fmt(nd.count)} (${pct(nd.share)}) — lexically close but of another family`,
+      `- documents that are positives in both train and test: ${fmt(sp.count)}, affecting ${fmt(sp.testQueriesAffected)} test queries`,
+      `- cutoff: ${ts.cutoff === null ? 'none (hashed split)' : new Date(ts.cutoff).toISOString()}; training records with evidence after it: ${fmt(ts.trainRecordsAfterCutoff)} (must be 0); with unknown time: ${fmt(ts.trainRecordsUnknownTime)}`,
+    ].join('\n');
+  },
+  negatives: (n) => {
+    const h = (n.hardness ?? {}) as Record<string, { mean: number; n: number }>;
+    const ex = (n.removedExamples ?? {}) as Record<string, { query: string; doc_id: string; reason: string }[]>;
+    const parts = [
+      'Hardness = a negative\'s score relative to the lowest positive score of its query (1 = as close as the weakest positive).',
+      '',
+      table(['source', 'negatives', 'mean hardness'], Object.entries(h).map(([k, v]) => [k, v.n, v.mean.toFixed(3)])),
+    ];
+    const exRows = Object.entries(ex).flatMap(([f, l]) => l.slice(0, 3).map((e) => [f, e.query, e.doc_id, e.reason]));
+    if (exRows.length) parts.push('', 'Removed as likely false negatives (examples):', '', table(['filter', 'query', 'document', 'reason'], exRows));
+    return parts.join('\n');
+  },
+};

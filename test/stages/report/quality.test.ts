@@ -31,9 +31,18 @@ describe('qualityAgainstLabels', () => {
       { doc_id: 'z', text: 't', source: 'random' },
     ],
   }];
-  const q = qualityAgainstLabels(labels, evidence, pairs, records);
+  const q = qualityAgainstLabels(labels, evidence, pairs, records, 'skip');
 
-  it('scores clicked pairs, positives and negatives over judged items only', () => {
+  it('treats unlabelled documents of a judged query as not relevant by default (TREC convention)', () => {
+    const t = qualityAgainstLabels(labels, evidence, pairs, records);
+    expect(t.clickedPairs).toEqual({ judged: 3, relevant: 1, rate: 1 / 3 }); // x now counts as irrelevant
+    expect(t.positives).toEqual({ judged: 2, relevant: 1, rate: 0.5 });
+    expect(t.negativesBySource.random).toEqual({ judged: 1, relevant: 0, rate: 0 });
+    const other = qualityAgainstLabels(labels, [ev('unlabelled query', 'a', 1)], [], []);
+    expect(other.clickedPairs.judged).toBe(0); // a query without labels is never guessed
+  });
+
+  it('with unjudged = skip, scores clicked pairs, positives and negatives over judged items only', () => {
     expect(q.clickedPairs).toEqual({ judged: 2, relevant: 1, rate: 0.5 }); // a relevant, b not, x unjudged
     expect(q.positives).toEqual({ judged: 1, relevant: 1, rate: 1 });
     expect(q.positivesByGrade.grade_1).toEqual({ judged: 0, relevant: 0, rate: null });

@@ -1,0 +1,21 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../cli/helpers.js';
+
+describe('clickforge demo (the README quick start), small', () => {
+  it('simulates, builds every output with counts that add up, and prints the comparison', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cf-demo-'));
+    const r = cli(['demo', '--out', out, '--sessions', '3000', '--no-evaluate']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('counts add up: yes');
+    expect(r.stdout).toMatch(/positives that are relevant/);
+    for (const f of ['positives.jsonl', 'positives.multi.jsonl', 'evidence.parquet', 'quarantine.jsonl', 'report.json', 'report.md', 'manifest.json',
+      'dataset/sentence-transformers/train.jsonl', 'dataset/flagembedding/train.jsonl', 'dataset/tevatron/train.jsonl', 'dataset/beir/qrels/test.tsv']) {
+      expect(existsSync(join(out, 'build', f)), f).toBe(true);
+    }
+    const report = JSON.parse(readFileSync(join(out, 'build', 'report.json'), 'utf8')) as { accounting: { ok: boolean; name: string }[] };
+    for (const a of report.accounting) expect(a.ok, a.name).toBe(true);
+  });
+});
