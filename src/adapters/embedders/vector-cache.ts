@@ -8,7 +8,8 @@ import { inputError, usageError } from '../../errors.js';
  * (an embedder id, a judge id). The file is append-only: a header (magic, version, dim, the id as
  * JSON), then records of 32 key bytes + dim float32 values. The index is rebuilt in memory when
  * the file is opened, so there is no second file to fall out of step; a record cut short by a
- * crash is ignored (and overwritten by the next append). Memory = the file size.
+ * crash is ignored (and overwritten by the next append). Memory = the file size. Floats are
+ * stored in the platform's byte order, little-endian on every platform Node ships for.
  */
 export interface VectorCache {
   readonly id: string;
@@ -96,7 +97,7 @@ export async function openVectorCache(dir: string, id: string, dim: number): Pro
     getInto(key, out, offset) {
       const e = index.get(key.toString('hex'));
       if (!e) return false;
-      for (let j = 0; j < dim; j++) out[offset + j] = e.buf.readFloatLE(e.off + j * 4);
+      e.buf.copy(new Uint8Array(out.buffer, out.byteOffset + offset * 4, dim * 4), 0, e.off, e.off + dim * 4);
       return true;
     },
     put(keys, vectors) {
@@ -116,7 +117,7 @@ export async function openVectorCache(dir: string, id: string, dim: number): Pro
         const i = fresh[r]!;
         const off = r * recLen;
         keys[i]!.copy(buf, off);
-        for (let j = 0; j < dim; j++) buf.writeFloatLE(vectors[i * dim + j]!, off + KEY + j * 4);
+        buf.set(new Uint8Array(vectors.buffer, vectors.byteOffset + i * dim * 4, dim * 4), off + KEY);
         index.set(keys[i]!.toString('hex'), { buf, off: off + KEY });
       }
       chain = chain.then(async () => {
