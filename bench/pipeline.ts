@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb, queryNumber, sqlString } from '../src/db/duckdb.js';
-import { buildEvidence } from '../src/stages/evidence/evidence.js';
+import { buildEvidence, DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE } from '../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../src/stages/evidence/options.js';
 import { ingest } from '../src/stages/ingest/ingest.js';
 import { ingestOptions } from '../src/stages/ingest/options.js';
@@ -23,6 +23,8 @@ import { generateLog } from './gen-log.js';
 const events = Number(process.argv[2] ?? 10_000_000);
 const threads = process.argv[3] && process.argv[3] !== '-' ? Number(process.argv[3]) : undefined;
 const only = process.argv[4] as 'parquet' | 'jsonl' | undefined;
+// CF_BENCH_READ_ALL=1 reads every evidence pair into JS (the behaviour before minExposureForNegative)
+const readAll = process.env.CF_BENCH_READ_ALL === '1';
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const dir = join(tmpdir(), `cf-bench-log-${events}`);
@@ -50,13 +52,13 @@ async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
   await buildSessions(conn, sessionOptions.parse({}));
   step('sessions', (performance.now() - t) / 1000);
   t = performance.now();
-  const ev = await buildEvidence(conn, evidenceOptions.parse({}));
+  const ev = await buildEvidence(conn, readAll ? evidenceOptions.parse({}) : { ...evidenceOptions.parse({}), minExposureForNegative: DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE });
   step('evidence', (performance.now() - t) / 1000);
   const total = (performance.now() - t0) / 1000;
   step('total', total);
   const q = await queryNumber(conn, 'SELECT count(*) FROM quarantine');
   close();
-  out(`${format.padEnd(7)} baseline count(*) ${baseS.toFixed(2)} s; total/baseline = ${(total / baseS).toFixed(1)}x; quarantined ${q}; ingest out ${JSON.stringify(r.stats[0]!.out)}; evidence rows ${ev.evidence.length}`);
+  out(`${format.padEnd(7)} baseline count(*) ${baseS.toFixed(2)} s; total/baseline = ${(total / baseS).toFixed(1)}x; quarantined ${q}; ingest out ${JSON.stringify(r.stats[0]!.out)}; evidence rows ${ev.stats.out.evidence_rows}, read into JS ${ev.evidence.length}`);
 }
 
 if (only) {
