@@ -4,7 +4,8 @@
  *
  * Input: the tables of the sessions stage (serp_facts, session_clicks, conversion_links) and
  * ingest (impressions, clicks).
- * Output: `evidence` (sorted by query_norm, doc_id) and the DuckDB tables
+ * Output: `evidence` records (sorted by query_norm, doc_id; with `minExposureForNegative` only the pairs
+ * later stages use, see docs/stages/evidence-scale.md) and the DuckDB tables
  *   click_facts(click_id, serp_id, session_key, user_id, query, query_norm, doc_id, rank, ts, dwell_ms,
  *               dwell_source, satisfied, converted, success_last, short_dwell, medium_dwell, pogo,
  *               unknown_dwell, outcome, kept)
@@ -65,7 +66,7 @@ export interface BuildEvidenceOptions extends EvidenceOptions {
    * unclicked pairs with at least this many impressions (negative evidence). The `evidence` table
    * keeps every pair either way. Unset: every pair is read (what gradeEvidence expects today).
    * Recommended: DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE, and at most negatives.behavioural.minExposure.
-   * On the 10M-event bench log 79% of the pairs are shown-but-never-clicked and stay in the table only.
+   * Bench logs: 79% of the pairs stay in the table only at 1M events, 32% at 10M (more impressions per pair).
    */
   readonly minExposureForNegative?: number;
 }
@@ -297,7 +298,7 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
 const NUM_COLS = ['impressions', 'clicks', 'satisfied', 'converted', 'success_last', 'short_dwell', 'pogo', 'unknown_dwell', 'skip_above', 'serps', 'users'] as const;
 
 /**
- * Read the `evidence` table into records, in (query_norm, doc_id) order. Reads chunk vectors
+ * Read the `evidence` table (or the rows matching `where`) into records, in (query_norm, doc_id) order. Reads chunk vectors
  * directly: the row-object helpers of @duckdb/node-api cost ~20 us a row here (15 s for 500k rows).
  */
 export async function readEvidence(conn: DuckDBConnection, where = 'true'): Promise<Evidence[]> {
@@ -306,6 +307,12 @@ export async function readEvidence(conn: DuckDBConnection, where = 'true'): Prom
            first_ts::DOUBLE, last_ts::DOUBLE, grade::DOUBLE, weight::DOUBLE, array_to_string(signals, ',')
     FROM evidence WHERE ${where} ORDER BY query_norm, doc_id`);
   const out: Evidence[] = [];
+  // Share repeated strings and signal lists between records (rows come sorted by query_norm; a doc
+  // appears under many queries): millions of records then hold one copy of each, not one per row.
+  let prevQn = '';
+  let prevQ = '';
+  const docs = new Map<string, string>();
+  const signalLists = new Map<string, readonly string[]>();
   for (;;) {
     const chunk = await res.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
@@ -316,12 +323,21 @@ export async function readEvidence(conn: DuckDBConnection, where = 'true'): Prom
     ];
     const n = chunk.rowCount;
     for (let k = 0; k < n; k++) {
-      const s = sig.getItem(k) as string | null;
+      const s = (sig.getItem(k) as string | null) ?? '';
+      let signals = signalLists.get(s);
+      if (!signals) signalLists.set(s, (signals = s ? s.split(',') : []));
+      const qnv = qn.getItem(k) as string;
+      if (qnv !== prevQn) prevQn = qnv;
+      const qv = q.getItem(k) as string;
+      if (qv !== prevQ) prevQ = qv;
+      const dv = doc.getItem(k) as string;
+      let docv = docs.get(dv);
+      if (docv === undefined) docs.set(dv, (docv = dv));
       out.push({
         kind: 'Evidence',
-        query_norm: qn.getItem(k) as string,
-        query: q.getItem(k) as string,
-        doc_id: doc.getItem(k) as string,
+        query_norm: prevQn,
+        query: prevQ,
+        doc_id: docv,
         impressions: imp.getItem(k) as number,
         clicks: cl.getItem(k) as number,
         satisfied: sat.getItem(k) as number,
@@ -337,7 +353,7 @@ export async function readEvidence(conn: DuckDBConnection, where = 'true'): Prom
         last_ts: last.getItem(k) as number | null,
         grade: grade.getItem(k) as number,
         weight: weight.getItem(k) as number,
-        signals: s ? s.split(',') : [],
+        signals,
       });
     }
   }
