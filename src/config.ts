@@ -13,6 +13,8 @@ import { negativeOptions } from './stages/negatives/options.js';
 import { familyOptions } from './stages/families/options.js';
 import { splitOptions } from './stages/splits/options.js';
 import { exportOptions } from './stages/export/options.js';
+import { embedderSpec } from './adapters/embedders/options.js';
+import { judgeSpec } from './adapters/judges/options.js';
 
 /**
  * The options schema: one declaration gives the TypeScript type, the config-file validation
@@ -32,6 +34,15 @@ export const configSchema = z.object({
   splits: splitOptions.prefault({}),
   negatives: negativeOptions.prefault({}),
   export: exportOptions.prefault({}),
+  embedder: embedderSpec.nullable().default(null)
+    .describe('An embedder for the dense miner, the positive-aware and the ambiguity filters: {kind: builtin, modelPath} | {kind: openai, baseUrl, model, apiKeyEnv} | {kind: onnx, dir}, each with optional cacheDir (see docs/adapters.md). null = none: BM25 and behavioural negatives only (offline default).'),
+  judge: judgeSpec.nullable().default(null)
+    .describe('A teacher judge that vetoes negatives it calls relevant: {kind: rerank, baseUrl, model, threshold} | {kind: llm, baseUrl, model} (see docs/adapters.md). null = none.'),
+  curriculum: z.object({
+    enabled: z.boolean().default(false)
+      .describe('Also write curriculum stage datasets under dataset/curriculum/: (1) positives only, for in-batch negatives; (2) plus BM25 and behavioural negatives; (3) plus dense negatives mined by the built-in model trained on (1)+(2). Same as `build --curriculum`.'),
+    epochs: z.number().int().positive().default(2).describe('Epochs of the built-in model trained on stages 1+2 before it mines stage 3.'),
+  }).prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

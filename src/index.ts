@@ -48,6 +48,13 @@ export { createModel, loadModel, type BiEncoder } from './model/bi-encoder.js';
 export { train, type TrainExample, type TrainStats, type EpochInfo } from './model/train.js';
 export { modelOptions, trainOptions, type ModelOptions, type TrainOptions } from './model/options.js';
 
+// adapters
+export * from './adapters/embedders/index.js';
+export * from './adapters/judges/index.js';
+export { createHttpClient, type HttpClient, type HttpClientOptions, type HttpStats } from './adapters/http.js';
+export { gradingOptions, gradePair, gradeEvidence, type GradingOptions, type PairSignals, type PairGrade } from './stages/evidence/grading.js';
+export { composeBatches, type BatchItem, type BatchPlan } from './stages/export/batches.js';
+
 // side tools
 export * from './tools/evaluate/index.js';
 export {

@@ -15,6 +15,9 @@ import { splitFamilies } from './stages/splits/splits.js';
 import { mineNegatives } from './stages/negatives/mine.js';
 import { exportDataset } from './stages/export/export.js';
 import { renderDatasetCard } from './stages/export/card.js';
+import { runCurriculum } from './stages/curriculum/curriculum.js';
+import { createEmbedder } from './adapters/embedders/index.js';
+import { createJudge } from './adapters/judges/index.js';
 import { labelsSection, leakageSection } from './stages/report/sections.js';
 import { check, renderMarkdown, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
 import type { Doc, MultiPositive, StageStats } from './types.js';
@@ -118,12 +121,31 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const docs = await loadDocs(conn);
     const impressionsByRank = await loadImpressionsByRank(conn);
     const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
-    const neg = await run('negatives', () =>
-      mineNegatives({ positives: trainablePositives(pos.multi, ev.evidence, fam.families.familyOf, fam.splits), evidence: ev.evidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank }, { ...config.negatives, seed: config.seed }),
-    );
-    const exp = await run('export', () =>
-      exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed }, config.export),
-    );
+    const mineInput = { positives: trainablePositives(pos.multi, ev.evidence, fam.families.familyOf, fam.splits), evidence: ev.evidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank };
+    const neg = await run('negatives', async () => {
+      const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
+      const judge = config.judge ? await createJudge(config.judge) : undefined;
+      try {
+        return await mineNegatives({ ...mineInput, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...config.negatives, seed: config.seed });
+      } finally {
+        if (embedder && 'close' in embedder && typeof embedder.close === 'function') await (embedder.close as () => Promise<void>)();
+      }
+    });
+    const exp = await run('export', async () => {
+      const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed }, config.export);
+      if (!config.curriculum.enabled) return { ...main, curriculum: null };
+      const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: config.negatives });
+      const files: Record<string, number> = { ...main.files };
+      for (const st of cur.stages) {
+        const e = await exportDataset(
+          conn,
+          { records: st.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset', 'curriculum', st.name), seed: config.seed },
+          { ...config.export, formats: config.export.formats.filter((f) => f !== 'beir'), batchSize: 0 },
+        );
+        for (const [f, n] of Object.entries(e.files)) files[`curriculum/${st.name}/${f}`] = n;
+      }
+      return { ...main, files, curriculum: cur };
+    });
 
     return await run('write', async () => {
       const files: Record<string, string> = {
@@ -141,7 +163,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       await copyTo(conn, 'SELECT stage, input, file, line, reason, detail, raw FROM quarantine ORDER BY stage, input, file, line, reason', files.quarantine!, 'json');
 
       // Stage timings vary from run to run: they go to timings.json, never into the report.
-      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats].map(({ seconds, ...rest }) => {
+      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(exp.curriculum?.stats ?? [])].map(({ seconds, ...rest }) => {
         if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
         return rest;
       });
@@ -157,6 +179,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
           labels: await labelsSection(conn, ev.evidence, pos.pairs, neg.records),
           dataset: exp.files,
           batches: exp.batches ?? null,
+          curriculum: exp.curriculum ? { hardness: exp.curriculum.hardness, records: Object.fromEntries(exp.curriculum.stages.map((st) => [st.name, st.records.length])) } : null,
         },
       };
       await writeFileAtomic(files.report!, stableJson(report));

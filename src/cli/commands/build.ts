@@ -14,6 +14,7 @@ interface BuildFlags {
   threads?: string;
   set?: string[];
   quiet?: boolean;
+  curriculum?: boolean;
 }
 
 export function register(program: Command): void {
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'output folder')
     .option('--seed <n>', 'random seed')
     .option('--threads <n>', 'DuckDB threads')
+    .option('--curriculum', 'also write curriculum stage datasets (in-batch, + BM25, + dense mined by the built-in model)')
     .option('--set <path=value>', 'set any option, e.g. --set evidence.satisfiedDwellMs=20000 (repeatable)', collect)
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (f: BuildFlags) => {
@@ -42,6 +44,7 @@ export function register(program: Command): void {
       if (f.out) flags.output = abs(f.out);
       if (f.seed !== undefined) flags.seed = Number(f.seed);
       if (f.threads !== undefined) flags.threads = Number(f.threads);
+      if (f.curriculum) flags.curriculum = { enabled: true };
       const cfg = await resolveConfig(f.config, flags, f.set ?? []);
       const { build } = await import('../../pipeline.js');
       const { printSummary } = await import('../summary.js');

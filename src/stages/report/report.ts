@@ -133,6 +133,7 @@ const SECTION_TITLES: Record<string, string> = {
   splits: 'Splits',
   dataset: 'Dataset files',
   batches: 'Batch composition',
+  curriculum: 'Curriculum: negatives by stage',
 };
 
 const rateCell = (x: { judged: number; relevant: number; rate: number | null } | undefined) =>
@@ -177,6 +178,15 @@ const SECTION_RENDERERS: Record<string, Renderer> = {
       `- test queries with a training query at character-trigram Jaccard >= ${nd.threshold}: ${fmt(nd.count)} (${pct(nd.share)}) — lexically close but of another family`,
       `- documents that are positives in both train and test: ${fmt(sp.count)}, affecting ${fmt(sp.testQueriesAffected)} test queries`,
       `- cutoff: ${ts.cutoff === null ? 'none (hashed split)' : new Date(ts.cutoff).toISOString()}; training records with evidence after it: ${fmt(ts.trainRecordsAfterCutoff)} (must be 0); with unknown time: ${fmt(ts.trainRecordsUnknownTime)}`,
+    ].join('\n');
+  },
+  curriculum: (c) => {
+    const h = (c.hardness ?? []) as { stage: string; negatives: number; surface: { meanRelative: number | null; meanCosine: number | null }; trained: { meanRelative: number | null; meanCosine: number | null } }[];
+    const f = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+    return [
+      'How hard each stage\'s negatives are, relative to the weakest positive of their query (1 = as close as that positive). Stage 1 has no explicit negatives: its row measures the other positives a batch holds.',
+      '',
+      table(['stage', 'negatives', 'surface similarity (untrained model)', 'trained model (stages 1+2)'], h.map((x) => [x.stage, x.negatives, f(x.surface.meanRelative), f(x.trained.meanRelative)])),
     ].join('\n');
   },
   negatives: (n) => {
