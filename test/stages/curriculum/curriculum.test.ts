@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { build, type BuildResult } from '../../../src/pipeline.js';
+import { buildHelpdeskWorld, parseSimulateOptions, simulateLog } from '../../../src/tools/simulate/index.js';
+
+interface Hard { stage: string; negatives: number; surface: { meanRelative: number | null } }
+
+describe('build --curriculum on a small simulated help-desk world', () => {
+  let r: BuildResult;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cf-cur-'));
+    const opts = parseSimulateOptions({ seed: 5, sessions: 2500, world: { intents: 60 } });
+    await simulateLog(buildHelpdeskWorld(opts), opts, join(dir, 'data'));
+    r = await build({ input: { serps: [join(dir, 'data', 'serps.jsonl')], corpus: join(dir, 'data', 'corpus.jsonl') }, output: join(dir, 'out'), curriculum: { enabled: true, epochs: 1 } });
+  });
+
+  it('writes a dataset per stage', () => {
+    for (const st of ['stage-1-in-batch', 'stage-2-lexical', 'stage-3-dense']) {
+      expect(existsSync(join(dir, 'out', 'dataset', 'curriculum', st, 'sentence-transformers', 'train.jsonl')), st).toBe(true);
+    }
+  });
+
+  it('lexical and dense negatives are harder than in-batch ones under the surface ruler', () => {
+    const h = (r.report.sections.curriculum as { hardness: Hard[] }).hardness;
+    const by = Object.fromEntries(h.map((x) => [x.stage, x.surface.meanRelative ?? NaN]));
+    expect(h.find((x) => x.stage === 'stage-2-lexical')!.negatives).toBeGreaterThan(0);
+    expect(by['stage-2-lexical']).toBeGreaterThan(by['stage-1-in-batch']! * 1.2);
+    expect(by['stage-3-dense']).toBeGreaterThan(by['stage-1-in-batch']! * 1.2);
+  });
+});
