@@ -26,7 +26,7 @@ import { createRng } from '../../util/rng.js';
 import { cellsByQuery, type CellCounts, type ClickCounts } from './counts.js';
 import { interventionHarvest } from './intervention.js';
 import type { BiasOptions } from './options.js';
-import { fitPbm, type HeldOutMetrics, type PbmModel } from './pbm.js';
+import { fitPbm, informativeCells, type HeldOutMetrics, type PbmModel } from './pbm.js';
 import { randomizedCtr } from './randomized.js';
 
 export type EstimatorName = 'pbm-em' | 'intervention' | 'randomized';
@@ -60,6 +60,10 @@ export interface PropensityResult {
   readonly train: { readonly pages: number; readonly cells: number; readonly pairs: number; readonly logLikelihood: number; readonly iterations: number; readonly converged: boolean };
   /** The PBM behind `heldOut`: attractiveness per pair index of the input counts. */
   readonly model: PbmModel;
+  /** pbm-em 'two-step': what the curve was fitted on and how the fit ended. Null otherwise. */
+  readonly curveFit: { readonly pairs: number; readonly cells: number; readonly impressions: number; readonly iterations: number; readonly converged: boolean } | null;
+  /** Intervention harvesting next to pbm-em (crossCheck option); null when not run or not applicable. */
+  readonly crossCheck: { readonly estimator: 'intervention'; readonly relative: readonly number[]; readonly maxAbsDiff: number } | null;
   /** Click probability per rank of a page (query key, document ids in rank order); unseen pairs use `init`. */
   predictClickProbs(query: string, docIds: readonly string[]): Float64Array;
   readonly seconds: { readonly fit: number; readonly ci: number; readonly total: number };
@@ -71,11 +75,56 @@ interface CurveOut {
   readonly raw: Float64Array;
   readonly model?: PbmModel;
   readonly notes: readonly string[];
+  readonly curveFit?: PropensityResult['curveFit'];
 }
 
-function runEstimator(name: EstimatorName, cells: CellCounts, counts: ClickCounts, o: BiasOptions): CurveOut {
+/** Cells the estimator learns the curve from: for pbm-em two-step, the informative pairs (chosen once, before any bootstrap). */
+interface FitPlan {
+  readonly name: EstimatorName;
+  readonly cells: CellCounts;
+  readonly twoStep: boolean;
+  readonly notes: readonly string[];
+  readonly pairs: number;
+  readonly impressions: number;
+}
+
+function planFit(name: EstimatorName, cells: CellCounts, counts: ClickCounts, o: BiasOptions): FitPlan {
+  const R = Math.min(o.maxRank, counts.nRanks);
+  if (name !== 'pbm-em' || o.pbmFit === 'pyclick') return { name, cells, twoStep: false, notes: [], pairs: counts.pairQuery.length, impressions: 0 };
+  const sel = informativeCells(cells, counts.pairQuery.length, R, { minImpressions: o.curveMinImpressions, minRanks: o.curveMinRanks });
+  const all = new Float64Array(R);
+  for (let i = 0; i < cells.length; i++) { const r = cells.rank[i] as number; if (r < R) all[r] = (all[r] as number) + (cells.impressions[i] as number); }
+  const empty: number[] = [];
+  for (let r = 0; r < R; r++) if ((all[r] as number) > 0 && (sel.impressionsByRank[r] as number) === 0) empty.push(r + 1);
+  if (sel.pairs === 0 || empty.length > 0) {
+    return {
+      name, cells, twoStep: false, pairs: counts.pairQuery.length, impressions: 0,
+      notes: [`pbm two-step: ${sel.pairs} pairs with >= ${o.curveMinImpressions} impressions at >= ${o.curveMinRanks} ranks${empty.length > 0 ? `, none shown at rank ${empty.join(', ')}` : ''}; fell back to the PyClick fit on all cells (deep ranks may be underestimated). Lower curveMinImpressions / curveMinRanks or collect more pages.`],
+    };
+  }
+  return {
+    name, cells: sel.cells, twoStep: true, pairs: sel.pairs, impressions: sel.impressions,
+    notes: [`pbm two-step: curve fitted on ${sel.pairs} of ${counts.pairQuery.length} pairs (>= ${o.curveMinImpressions} impressions at >= ${o.curveMinRanks} ranks; ${sel.cells.length} cells, ${Math.round(sel.impressions)} impressions).`],
+  };
+}
+
+function runEstimator(plan: FitPlan, counts: ClickCounts, o: BiasOptions, allCells: CellCounts | null, warm?: PbmModel): CurveOut {
+  const { name, cells } = plan;
   const R = Math.min(o.maxRank, counts.nRanks);
   const nPairs = counts.pairQuery.length;
+  if (name === 'pbm-em' && plan.twoStep) {
+    const curve = fitPbm(cells, nPairs, R, {
+      iterations: o.curveIterations, init: o.init, priorWeight: o.curvePriorWeight, tolerance: 0, curveTolerance: o.curveTolerance,
+      ...(warm ? { warmStart: { examination: warm.examination, attractiveness: warm.attractiveness } } : {}),
+    });
+    const e1 = curve.examination[0] as number;
+    const relative = curve.examination.map((v) => v / e1);
+    const curveFit = { pairs: plan.pairs, cells: cells.length, impressions: plan.impressions, iterations: curve.iterations, converged: curve.converged };
+    const notes = curve.converged ? [] : [`pbm two-step: the curve fit did not settle within curveIterations (${o.curveIterations}) at curveTolerance ${o.curveTolerance}; raise curveIterations.`];
+    if (!allCells) return { relative, raw: curve.examination.slice(), model: curve, notes, curveFit };
+    const model = fitPbm(allCells, nPairs, R, { iterations: o.iterations, init: o.init, priorWeight: o.priorWeight, tolerance: o.tolerance, fixedExamination: relative });
+    return { relative, raw: curve.examination.slice(), model, notes, curveFit };
+  }
   if (name === 'pbm-em') {
     const model = fitPbm(cells, nPairs, R, o);
     const e1 = model.examination[0] as number;
@@ -142,13 +191,25 @@ export function estimatePropensities(input: ClickCounts, opts: BiasOptions): Pro
   if (cells.length === 0) {
     throw usageError('no_click_data', `estimator '${name}' has no ${name === 'randomized' ? 'randomised' : 'training'} pages to learn from. ${name === 'randomized' ? 'Mark randomised pages (randomizedWhere) or choose estimator pbm-em.' : 'Check that impressions and clicks were ingested.'}`, { stage: 'bias' });
   }
-  const main = runEstimator(name, cells, input, o);
+  const plan = planFit(name, cells, input, o);
+  const main = runEstimator(plan, input, o, cells);
   const tFit = performance.now();
 
   let ci: CurveInterval | null = null;
-  const notes = [...main.notes];
+  const notes = [...plan.notes, ...main.notes];
+  let crossCheck: PropensityResult['crossCheck'] = null;
+  if (name === 'pbm-em' && o.crossCheck) {
+    const ih = interventionHarvest(cells, input.pairQuery.length, R, { minClicks: o.minHarvestClicks });
+    let maxAbsDiff = 0;
+    for (let r = 0; r < R; r++) {
+      const d = Math.abs((ih.relative[r] as number) - (main.relative[r] as number));
+      if (Number.isFinite(d) && d > maxAbsDiff) maxAbsDiff = d;
+    }
+    crossCheck = { estimator: 'intervention', relative: Array.from(ih.relative), maxAbsDiff };
+    notes.push(`cross-check: intervention harvesting (${ih.harvestedPairs} pairs at 2+ ranks) differs from pbm-em by at most ${maxAbsDiff.toFixed(3)} per rank${maxAbsDiff > 0.05 ? ': more than 0.05, so one of the two is off (too few pairs at several ranks, or clicks that do not follow the position-based model); compare both curves in the report' : ''}.`);
+  }
   if (o.ciSamples > 0) {
-    const byQuery = cellsByQuery(cells, input.pairQuery, input.queries.length);
+    const byQuery = cellsByQuery(plan.cells, input.pairQuery, input.queries.length);
     const present: number[] = [];
     for (let q = 0; q < byQuery.length; q++) if ((byQuery[q] as Int32Array).length > 0) present.push(q);
     if (present.length < 2) {
@@ -158,7 +219,8 @@ export function estimatePropensities(input: ClickCounts, opts: BiasOptions): Pro
       const rng = createRng(o.seed).fork('bias-bootstrap');
       const perRank: number[][] = Array.from({ length: R }, () => []);
       for (let s = 0; s < o.ciSamples; s++) {
-        const rep = runEstimator(name, resample(cells, byQuery, present, rng), input, o);
+        // Two-step replicates refit the curve only, starting from the full fit (same optimum, far fewer iterations).
+        const rep = runEstimator({ ...plan, cells: resample(plan.cells, byQuery, present, rng) }, input, o, null, plan.twoStep ? main.model : undefined);
         for (let r = 0; r < R; r++) {
           const v = rep.relative[r] as number;
           if (Number.isFinite(v)) (perRank[r] as number[]).push(v);
@@ -173,6 +235,12 @@ export function estimatePropensities(input: ClickCounts, opts: BiasOptions): Pro
         upper.push(percentile(vals, 1 - a));
       }
       ci = { level: o.ciLevel, samples: o.ciSamples, unit: 'query', units: present.length, lower, upper };
+      const outside: number[] = [];
+      for (let r = 0; r < R; r++) {
+        const v = main.relative[r] as number;
+        if (v < (lower[r] as number) - 1e-9 || v > (upper[r] as number) + 1e-9) outside.push(r + 1);
+      }
+      if (outside.length > 0) notes.push(`the estimate lies outside its bootstrap interval at rank ${outside.join(', ')}: the estimator's bias depends on the amount of data per pair (e.g. the prior of pbmFit 'pyclick'), so read the interval as a spread, not as coverage.`);
     }
   }
   const tCi = performance.now();
@@ -216,6 +284,8 @@ export function estimatePropensities(input: ClickCounts, opts: BiasOptions): Pro
     heldOut,
     train: { pages: cells.pages, cells: cells.length, pairs: input.pairQuery.length, logLikelihood: model.trainLogLikelihood, iterations: model.iterations, converged: model.converged },
     model,
+    curveFit: main.curveFit ?? null,
+    crossCheck,
     predictClickProbs,
     seconds: { fit: (tFit - t0) / 1000, ci: (tCi - tFit) / 1000, total: (tEnd - t0) / 1000 },
     stats,

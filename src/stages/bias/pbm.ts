@@ -13,6 +13,15 @@ export interface PbmFitOptions {
   readonly tolerance: number;
   /** Keep examination fixed at these values (per rank) and fit attractiveness only. */
   readonly fixedExamination?: ArrayLike<number>;
+  /**
+   * Also stop when the relative curve (examination / examination at rank 1) moves less than this
+   * in one iteration. Without a prior the PBM scale is not identified (e*k, a/k fit equally), so
+   * raw parameters keep drifting along that ridge for thousands of iterations after the relative
+   * curve has settled.
+   */
+  readonly curveTolerance?: number;
+  /** Start from these parameters instead of `init` (bootstrap replicates start at the full fit). */
+  readonly warmStart?: { readonly examination: ArrayLike<number>; readonly attractiveness: ArrayLike<number> };
 }
 
 export interface HeldOutMetrics {
@@ -139,12 +148,18 @@ export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: 
   const { iterations, init, priorWeight: w, tolerance } = opts;
   const A = new Float64Array(nPairs).fill(init);
   const E = new Float64Array(nRanks).fill(init);
+  if (opts.warmStart) {
+    A.set(Array.from(opts.warmStart.attractiveness).slice(0, nPairs));
+    E.set(Array.from(opts.warmStart.examination).slice(0, nRanks));
+  }
+  const curveTol = opts.curveTolerance ?? 0;
   const fixed = opts.fixedExamination;
   if (fixed) for (let r = 0; r < nRanks; r++) E[r] = Math.min(fixed[r] as number, PROB_MAX);
   const numA = new Float64Array(nPairs);
   const denA = new Float64Array(nPairs);
   const numE = new Float64Array(nRanks);
   const denE = new Float64Array(nRanks);
+  const prevE = new Float64Array(nRanks);
   const pair = cells.pair;
   const rank = cells.rank;
   const imp = cells.impressions;
@@ -180,17 +195,26 @@ export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: 
       if (dv > delta) delta = dv;
       A[p] = v;
     }
+    let curveDelta = Number.POSITIVE_INFINITY;
     if (!fixed) {
+      const old1 = E[0] as number;
       for (let r = 0; r < nRanks; r++) {
         const d = denE[r] as number;
         const v = d > 0 ? Math.min((numE[r] as number) / d, PROB_MAX) : init;
         const dv = Math.abs(v - (E[r] as number));
         if (dv > delta) delta = dv;
+        prevE[r] = E[r] as number;
         E[r] = v;
+      }
+      const new1 = E[0] as number;
+      curveDelta = 0;
+      for (let r = 1; r < nRanks; r++) {
+        const dc = Math.abs((E[r] as number) / new1 - (prevE[r] as number) / old1);
+        if (dc > curveDelta) curveDelta = dc;
       }
     }
     it++;
-    if (tolerance > 0 && delta < tolerance) {
+    if ((tolerance > 0 && delta < tolerance) || (curveTol > 0 && curveDelta < curveTol)) {
       converged = true;
       break;
     }
@@ -207,4 +231,62 @@ export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: 
     obs += n;
   }
   return new PbmModel(E, A, init, it, converged, obs > 0 ? ll / obs : Number.NaN);
+}
+
+/** Which cells the two-step fit learns the curve from, and how many pairs / impressions that is. */
+export interface InformativeCells {
+  readonly cells: CellCounts;
+  readonly pairs: number;
+  readonly impressions: number;
+  /** Impressions per rank among the selected cells (a rank with 0 cannot be estimated from them). */
+  readonly impressionsByRank: Float64Array;
+}
+
+/**
+ * Cells of the (query, document) pairs that carry information about position: seen at least
+ * `minRanks` distinct ranks (below nRanks) with at least `minImpressions` impressions in total.
+ * A pair seen at one rank only fits any examination value (its attractiveness absorbs it), and a
+ * pair seen once or twice is clamped at attractiveness 1 whenever it was clicked deep, so without a
+ * prior both kinds only add noise or bias to the curve (docs/stages/bias.md, "Accuracy").
+ */
+export function informativeCells(cells: CellCounts, nPairs: number, nRanks: number, opts: { readonly minImpressions: number; readonly minRanks: number }): InformativeCells {
+  const imp = new Float64Array(nPairs);
+  const ranks = new Uint32Array(nPairs);
+  for (let i = 0; i < cells.length; i++) {
+    const r = cells.rank[i] as number;
+    const n = cells.impressions[i] as number;
+    if (r >= nRanks || n <= 0) continue;
+    const p = cells.pair[i] as number;
+    imp[p] = (imp[p] as number) + n;
+    ranks[p] = (ranks[p] as number) | (1 << r);
+  }
+  const ok = new Uint8Array(nPairs);
+  let pairs = 0;
+  for (let p = 0; p < nPairs; p++) {
+    let bits = ranks[p] as number;
+    let k = 0;
+    while (bits) { bits &= bits - 1; k++; }
+    if (k >= opts.minRanks && (imp[p] as number) >= opts.minImpressions) { ok[p] = 1; pairs++; }
+  }
+  let len = 0;
+  for (let i = 0; i < cells.length; i++) if (ok[cells.pair[i] as number] && (cells.rank[i] as number) < nRanks) len++;
+  const pair = new Int32Array(len);
+  const rank = new Int32Array(len);
+  const impressions = new Float64Array(len);
+  const clicks = new Float64Array(len);
+  const byRank = new Float64Array(nRanks);
+  let total = 0;
+  let j = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const r = cells.rank[i] as number;
+    if (!ok[cells.pair[i] as number] || r >= nRanks) continue;
+    pair[j] = cells.pair[i] as number;
+    rank[j] = r;
+    impressions[j] = cells.impressions[i] as number;
+    clicks[j] = cells.clicks[i] as number;
+    byRank[r] = (byRank[r] as number) + (impressions[j] as number);
+    total += impressions[j] as number;
+    j++;
+  }
+  return { cells: { length: len, pair, rank, impressions, clicks, pages: cells.pages }, pairs, impressions: total, impressionsByRank: byRank };
 }
