@@ -3,16 +3,14 @@
  * usearch HNSW (approximate), in the same process, on seeded unit vectors.
  *   npx tsx bench/dense.ts [--n 200000] [--dim 384] [--queries 10000] [--ts-queries 50]
  *                          [--ann-queries 2000] [--data random|clustered] [--M 16] [--ef 128,256,512]
+ *                          [--quant i8|f16|f32] [--oversample 2]
  * --data random: isotropic Gaussian directions (the issue's setting; the worst case for graph
  * indexes: every point is nearly equidistant). --data clustered: 1,000 random centres plus noise
  * (0.6 x a random direction, renormalised), closer to real embedding collections.
  * Prints one JSON line per stage (so a partial run is still readable), then a summary.
  * Figures are wall clock on a shared 2-core machine: compare ratios within one run.
  */
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { annRecall } from '../src/retrieval/ann.js';
+import { annRecall, buildAnn } from '../src/retrieval/ann.js';
 import { createOnnxDenseTopK, denseTopK } from '../src/retrieval/dense.js';
 import { createRng } from '../src/util/rng.js';
 
@@ -25,6 +23,8 @@ const n = arg('n', 200_000), dim = arg('dim', 384), nq = arg('queries', 10_000);
 const nTs = Math.min(nq, arg('ts-queries', 50)), nAnn = Math.min(nq, arg('ann-queries', 2000));
 const data = argStr('data', 'random');
 const M = arg('M', 16);
+const quantization = argStr('quant', 'i8') as 'f32' | 'f16' | 'i8';
+const oversample = arg('oversample', 2);
 const efs = argStr('ef', '128,256,512').split(',').map(Number);
 const k = 100;
 const log = (o: object): void => console.log(JSON.stringify(o));
@@ -82,33 +82,18 @@ log({
   speedupVsTs: +(onnxQps / tsQps).toFixed(1), agreementWithTs: +annRecall(sample(exact, nTs), ts).toFixed(4),
 });
 
-// 3. usearch HNSW: build once, then search the same graph at several expansion values
-// (expansion_search is fixed per Index object: save the graph, reload it with another value).
-const { Index, MetricKind, ScalarKind } = await import('usearch');
-const config = (ef: number) => ({ dimensions: dim, metric: MetricKind.IP, quantization: ScalarKind.F32, connectivity: M, expansion_add: 128, expansion_search: ef, multi: false });
+// 3. usearch HNSW through buildAnn: build once, then the same graph at several expansion values.
 t = performance.now();
-const built = new Index(config(efs[0]!));
-const keys = new BigUint64Array(n);
-for (let i = 0; i < n; i++) keys[i] = BigInt(i);
-built.add(keys, C, 0);
+const ann = await buildAnn(C, dim, { connectivity: M, quantization, oversample, expansionSearch: efs[0]! });
 const tBuild = (performance.now() - t) / 1000;
-const file = join(tmpdir(), `clickforge-bench-dense-${process.pid}.usearch`);
-built.save(file);
-log({ stage: 'ann-build', connectivity: M, expansionAdd: 128, seconds: +tBuild.toFixed(1), vectorsPerSecond: +(n / tBuild).toFixed(0), rssMB: +(process.memoryUsage().rss / 2 ** 20).toFixed(0) });
-const Qann = Q.slice(0, nAnn * dim);
-const results: object[] = [];
+log({ stage: 'ann-build', connectivity: M, expansionAdd: 128, quantization, oversample, seconds: +tBuild.toFixed(1), vectorsPerSecond: +(n / tBuild).toFixed(0), rssMB: +(process.memoryUsage().rss / 2 ** 20).toFixed(0) });
+const Qann = Q.subarray(0, nAnn * dim);
 for (const ef of efs) {
-  const idx = new Index(config(ef));
-  idx.load(file);
+  const idx = ef === ann.expansionSearch ? ann : ann.withExpansionSearch(ef);
   t = performance.now();
-  const m = idx.search(Qann, k, 0) as unknown as { keys: BigUint64Array; distances: Float32Array };
+  const r = idx.search(Qann, k);
   const dt = (performance.now() - t) / 1000;
-  const ids = new Int32Array(nAnn * k);
-  for (let i = 0; i < ids.length; i++) ids[i] = Number(m.keys[i]!);
   const qps = nAnn / dt;
-  const r = { stage: 'ann-search', expansionSearch: ef, queries: nAnn, queriesPerSecond: +qps.toFixed(0), recallAt100: +annRecall({ ids, scores: new Float32Array(ids.length), k }, sample(exact, nAnn)).toFixed(4), speedVsOnnxExact: +(qps / onnxQps).toFixed(2) };
-  log(r);
-  results.push(r);
+  log({ stage: 'ann-search', expansionSearch: ef, queries: nAnn, queriesPerSecond: +qps.toFixed(0), recallAt100: +annRecall(r, sample(exact, nAnn)).toFixed(4), speedVsOnnxExact: +(qps / onnxQps).toFixed(2) });
 }
-rmSync(file, { force: true });
 log({ stage: 'summary', peakRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(0) });

@@ -1,6 +1,10 @@
-import { availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import type { DenseTopKResult } from './dense.js';
+import { TopK } from './topk.js';
 
 /**
  * Approximate dense top-k by inner product with usearch (HNSW; its binary ships in the npm
@@ -30,14 +34,32 @@ export interface AnnOptions {
   readonly expansionSearch?: number;
   /** Threads for add and search. Default os.availableParallelism(). */
   readonly threads?: number;
+  /**
+   * How usearch stores vectors. Default 'i8': with this usearch build, i8 distances ran ~6x faster
+   * than f32 and built the graph ~5x faster (10k x 384); its ranking alone loses a little recall,
+   * which `oversample` buys back.
+   */
+  readonly quantization?: 'f32' | 'f16' | 'i8';
+  /**
+   * With a lossy quantization, fetch k x oversample candidates and re-rank them by exact float32
+   * inner product. Default 2: recall@100 0.89 -> 0.95-0.98 on clustered 10k x 384 (ef 256-384).
+   * Ignored for 'f32'.
+   */
+  readonly oversample?: number;
 }
 
-export const ANN_DEFAULTS = { connectivity: 16, expansionAdd: 128, expansionSearch: 256 } as const;
+export const ANN_DEFAULTS = { connectivity: 16, expansionAdd: 128, expansionSearch: 256, quantization: 'i8', oversample: 2 } as const;
 
 export interface AnnIndex {
   readonly size: number;
   readonly dim: number;
+  readonly expansionSearch: number;
   search(queries: Float32Array, k: number): DenseTopKResult;
+  /**
+   * The same graph searched with another expansionSearch (usearch fixes it per index object: the
+   * graph goes through a temporary file, no rebuild). For tuning recall against speed.
+   */
+  withExpansionSearch(ef: number): AnnIndex;
 }
 
 /** A copy when the view does not start at its buffer's first byte or the buffer is shared. */
@@ -49,23 +71,29 @@ export async function buildAnn(corpus: Float32Array, dim: number, opts: AnnOptio
   const expansionAdd = opts.expansionAdd ?? ANN_DEFAULTS.expansionAdd;
   const expansionSearch = opts.expansionSearch ?? ANN_DEFAULTS.expansionSearch;
   const threads = opts.threads ?? availableParallelism();
-  for (const [name, v] of [['connectivity', connectivity], ['expansionAdd', expansionAdd], ['expansionSearch', expansionSearch], ['threads', threads]] as const) {
+  const quantization = opts.quantization ?? ANN_DEFAULTS.quantization;
+  const oversample = quantization === 'f32' ? 1 : opts.oversample ?? ANN_DEFAULTS.oversample;
+  if (!['f32', 'f16', 'i8'].includes(quantization)) throw usageError('bad_ann_options', `buildAnn: quantization must be 'f32', 'f16' or 'i8' (got ${String(quantization)}).`);
+  for (const [name, v] of [['connectivity', connectivity], ['expansionAdd', expansionAdd], ['expansionSearch', expansionSearch], ['threads', threads], ['oversample', oversample]] as const) {
     if (!Number.isInteger(v) || v < 1) throw usageError('bad_ann_options', `buildAnn: ${name} must be a positive integer (got ${v}).`);
   }
   const { Index, MetricKind, ScalarKind } = await import('usearch');
   const n = corpus.length / dim;
-  const index = new Index({
-    dimensions: dim, metric: MetricKind.IP, quantization: ScalarKind.F32,
-    connectivity, expansion_add: expansionAdd, expansion_search: expansionSearch, multi: false,
+  const config = (ef: number) => ({
+    dimensions: dim, metric: MetricKind.IP, quantization: quantization === 'i8' ? ScalarKind.I8 : quantization === 'f16' ? ScalarKind.F16 : ScalarKind.F32,
+    connectivity, expansion_add: expansionAdd, expansion_search: ef, multi: false,
   });
+  const index = new Index(config(expansionSearch));
+  const vectors = own(corpus);
   if (n > 0) {
     const keys = new BigUint64Array(n);
     for (let i = 0; i < n; i++) keys[i] = BigInt(i);
-    index.add(keys, own(corpus), threads);
+    index.add(keys, vectors, threads);
   }
-  return {
+  const wrap = (graph: InstanceType<typeof Index>, ef: number): AnnIndex => ({
     size: n,
     dim,
+    expansionSearch: ef,
     search(queries: Float32Array, k: number): DenseTopKResult {
       if (queries.length % dim !== 0) throw usageError('bad_dense_shape', `AnnIndex.search: queries length ${queries.length} is not a multiple of dim ${dim}.`);
       if (!Number.isInteger(k) || k < 0) throw usageError('bad_k', `AnnIndex.search: k must be a non-negative integer (got ${k}).`);
@@ -73,19 +101,49 @@ export async function buildAnn(corpus: Float32Array, dim: number, opts: AnnOptio
       const ids = new Int32Array(nq * k).fill(-1);
       const scores = new Float32Array(nq * k).fill(-Infinity);
       if (nq === 0 || k === 0 || n === 0) return { ids, scores, k };
+      const kk = Math.min(n, k * oversample);
       // Several queries come back as BatchMatches (with counts), a single one as Matches (keys = its hits).
-      const m = index.search(own(queries), k, threads) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+      const m = graph.search(own(queries), kk, threads) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
       const counts = m.counts;
+      const top = new TopK(k);
       for (let q = 0; q < nq; q++) {
-        const c = counts === undefined ? m.keys.length : Number(counts[q]!);
-        for (let j = 0; j < Math.min(c, k); j++) {
-          ids[q * k + j] = Number(m.keys[q * k + j]!);
-          scores[q * k + j] = 1 - m.distances[q * k + j]!;
+        const c = Math.min(kk, counts === undefined ? m.keys.length : Number(counts[q]!));
+        if (oversample === 1) {
+          for (let j = 0; j < Math.min(c, k); j++) {
+            ids[q * k + j] = Number(m.keys[q * kk + j]!);
+            scores[q * k + j] = 1 - m.distances[q * kk + j]!;
+          }
+          continue;
         }
+        top.reset();
+        const qo = q * dim;
+        for (let j = 0; j < c; j++) {
+          const d = Number(m.keys[q * kk + j]!);
+          const o = d * dim;
+          let s = 0;
+          for (let x = 0; x < dim; x++) s += queries[qo + x]! * vectors[o + x]!;
+          top.push(s, d);
+        }
+        const r = top.result();
+        ids.set(r.ids, q * k);
+        scores.set(r.scores, q * k);
       }
       return { ids, scores, k };
     },
-  };
+    withExpansionSearch(ef: number): AnnIndex {
+      if (!Number.isInteger(ef) || ef < 1) throw usageError('bad_ann_options', `withExpansionSearch: ef must be a positive integer (got ${ef}).`);
+      const file = join(tmpdir(), `clickforge-ann-${process.pid}-${randomBytes(6).toString('hex')}.usearch`);
+      try {
+        graph.save(file);
+        const next = new Index(config(ef));
+        next.load(file);
+        return wrap(next, ef);
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
+  });
+  return wrap(index, expansionSearch);
 }
 
 /**

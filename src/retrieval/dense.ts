@@ -150,7 +150,10 @@ export function denseTopKOnnxModel(dim: number, k: number): Uint8Array {
 }
 
 export interface OnnxDenseOptions {
-  /** Queries per Gemm call. The score block is batch x corpus floats (64 x 200k = 51 MB); 64 measured best here among 16-256. */
+  /**
+   * Queries per Gemm call. Default 64: the score block is batch x corpus floats (64 x 200k = 51 MB),
+   * large enough for the Gemm to run at full speed, small enough to bound memory. Not tuned further.
+   */
   readonly batch?: number;
   /** onnxruntime intra-op threads. Default 0 = all cores. */
   readonly threads?: number;

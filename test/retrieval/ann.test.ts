@@ -31,8 +31,8 @@ describe('annRecall', () => {
 describe('buildAnn (usearch)', () => {
   const C = clustered(3000, 1);
   const Q = clustered(60, 2);
-  it('finds the exact top-10 with recall above 0.9 on small clustered data, inner-product scores', async () => {
-    const ann = await buildAnn(C, dim);
+  it.each(['i8', 'f32'] as const)('finds the exact top-10 with recall above 0.9 on small clustered data (%s), inner-product scores', async (quantization) => {
+    const ann = await buildAnn(C, dim, { quantization });
     const approx = ann.search(Q, 10);
     const exact = denseTopK(Q, C, dim, 10);
     expect(annRecall(approx, exact)).toBeGreaterThan(0.9);
@@ -52,6 +52,15 @@ describe('buildAnn (usearch)', () => {
     const one = ann.search(buf.subarray(dim * 2), 5);
     expect(Array.from(one.ids)).toEqual(Array.from(ann.search(Q.slice(0, dim), 5).ids));
     expect(Array.from(one.ids)).toEqual(Array.from(denseTopK(Q.subarray(0, dim), C, dim, 5).ids));
+  });
+  it('withExpansionSearch reloads the same graph with another ef: recall does not drop as ef grows', async () => {
+    const ann = await buildAnn(C, dim, { expansionSearch: 10, oversample: 1, quantization: 'f32' });
+    const exact = denseTopK(Q, C, dim, 10);
+    const low = annRecall(ann.search(Q, 10), exact);
+    const wide = ann.withExpansionSearch(400);
+    expect(wide.expansionSearch).toBe(400);
+    expect(annRecall(wide.search(Q, 10), exact)).toBeGreaterThanOrEqual(low);
+    expect(annRecall(wide.search(Q, 10), exact)).toBeGreaterThan(0.97);
   });
   it('pads past the corpus size and rejects bad options', async () => {
     const ann = await buildAnn(C.subarray(0, 3 * dim), dim);
