@@ -1,4 +1,5 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
+import { usageError } from '../errors.js';
 
 export type { DuckDBConnection };
 
@@ -38,3 +39,88 @@ export async function queryNumber(conn: DuckDBConnection, sql: string): Promise<
 
 /** Quote a string as a SQL literal. */
 export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** Column types `readColumns` returns as numbers (NULL -> NaN); VARCHAR comes back as strings. */
+const NUMERIC_TYPES: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.BOOLEAN, DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE,
+]);
+
+/** A query result held column by column: numbers in Float64Arrays (NULL = NaN), strings in arrays (NULL = null). */
+export interface Columns {
+  readonly rowCount: number;
+  readonly names: readonly string[];
+  /** The numeric column `name` (its length is rowCount). Throws if it is missing or not numeric. */
+  num(name: string): Float64Array;
+  /** The VARCHAR column `name`. Throws if it is missing or not a string column. */
+  str(name: string): readonly (string | null)[];
+}
+
+/**
+ * Run a query and read it column by column from the result chunks: ~10x cheaper than row objects
+ * (`getRowObjectsJS` costs ~20 us a row on wide rows). Numeric columns (BOOLEAN, integers, FLOAT,
+ * DOUBLE) become Float64Arrays with NaN for NULL (BIGINTs above 2^53 lose precision: cast them to
+ * VARCHAR); VARCHAR columns become string arrays in which a value equal to the previous row's is the
+ * same string (sorted keys cost one copy per run). Any other type: cast it in the SQL.
+ */
+export async function readColumns(conn: DuckDBConnection, sql: string): Promise<Columns> {
+  const res = await conn.run(sql);
+  const names = res.columnNames();
+  const types = res.columnTypes().map((t) => t.typeId);
+  const kinds = types.map((t, j) => {
+    if (NUMERIC_TYPES.has(t)) return 'num' as const;
+    if (t === DuckDBTypeId.VARCHAR) return 'str' as const;
+    throw usageError('unsupported_column_type', `readColumns: column "${names[j]}" has type ${DuckDBTypeId[t]}; cast it to DOUBLE or VARCHAR in the query.`);
+  });
+  let cap = 1024;
+  let nums: (Float64Array | null)[] = kinds.map((k) => (k === 'num' ? new Float64Array(cap) : null));
+  const strs: ((string | null)[] | null)[] = kinds.map((k) => (k === 'str' ? [] : null));
+  let n = 0;
+  for (;;) {
+    const chunk = await res.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const m = chunk.rowCount;
+    if (n + m > cap) {
+      while (n + m > cap) cap *= 2;
+      nums = nums.map((a) => {
+        if (!a) return null;
+        const b = new Float64Array(cap);
+        b.set(a.subarray(0, n));
+        return b;
+      });
+    }
+    for (let j = 0; j < kinds.length; j++) {
+      const v = chunk.getColumnVector(j);
+      const a = nums[j];
+      if (a) {
+        for (let k = 0; k < m; k++) {
+          const x = v.getItem(k);
+          a[n + k] = x === null ? Number.NaN : typeof x === 'number' ? x : typeof x === 'boolean' ? (x ? 1 : 0) : Number(x);
+        }
+      } else {
+        const s = strs[j]!;
+        let prev: string | null = n > 0 ? (s[n - 1] ?? null) : null;
+        for (let k = 0; k < m; k++) {
+          const x = v.getItem(k) as string | null;
+          if (x !== prev) prev = x;
+          s.push(prev);
+        }
+      }
+    }
+    n += m;
+  }
+  const index = new Map(names.map((name, j) => [name, j]));
+  const col = (name: string, kind: 'num' | 'str'): number => {
+    const j = index.get(name);
+    if (j === undefined) throw usageError('unknown_column', `readColumns: no column "${name}" in the result (columns: ${names.join(', ')}).`);
+    if (kinds[j] !== kind) throw usageError('wrong_column_kind', `readColumns: column "${name}" is ${kinds[j] === 'num' ? 'numeric' : 'a string column'}; use ${kinds[j]}().`);
+    return j;
+  };
+  const rowCount = n;
+  return {
+    rowCount,
+    names,
+    num: (name) => nums[col(name, 'num')]!.subarray(0, rowCount),
+    str: (name) => strs[col(name, 'str')]!,
+  };
+}

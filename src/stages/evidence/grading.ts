@@ -32,9 +32,10 @@
 import { z } from 'zod';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Evidence, StageStats } from '../../types.js';
-import { queryRows } from '../../db/duckdb.js';
+import { queryNumber, queryRows, readColumns } from '../../db/duckdb.js';
 import { internalError, usageError } from '../../errors.js';
-import { appendStringRows, requireTables } from '../sessions/db-helpers.js';
+import { requireTables } from '../sessions/db-helpers.js';
+import { evidenceInMemoryPredicate } from './evidence.js';
 
 const STAGE = 'grading';
 
@@ -113,7 +114,18 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
   const R = examination.length;
   const exam = examination.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3));
   const values = exam.map((p, i) => `(${i + 1}, ${p})`).join(', ');
-  const rows = await queryRows<{ query_norm: string; doc_id: string; exp_exam: number; clicks: number; ips: number; good: number; bad: number; medium: number; conv: number }>(conn, `
+  const tableRows = await queryNumber(conn, 'SELECT count(*) FROM evidence');
+  const readWhere = await inMemoryRows(conn, evidence, tableRows);
+
+  // gradePair in SQL, operation for operation (IEEE doubles both sides, constants folded in JS
+  // exactly as gradePair folds them), so no evidence row round-trips through JS.
+  const d = (v: number): string => `'${v}'::DOUBLE`;
+  const [t1s, t2s, t3s] = [d(t1), d(t2), d(t3)];
+  const converted = o.conversionGrade ? 'x_conv > 0' : 'false';
+  const weight = o.weight === 'relevance' ? 'x_u' : o.weight === 'grade' ? 'x_grade::DOUBLE / 3' : '1::DOUBLE';
+  const relevanceRule = o.rule === 'relevance';
+  await conn.run(`
+    CREATE OR REPLACE TABLE evidence AS
     WITH ex AS (SELECT * FROM (VALUES ${values}) t(rank, p)),
     imp AS (
       SELECT s.query_norm, i.doc_id, sum(ex.p) AS exp_exam
@@ -129,65 +141,105 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
              count(*) FILTER (WHERE outcome = 'converted') AS conv
       FROM click_facts f JOIN ex ON ex.rank = least(f.rank, ${R})
       GROUP BY 1, 2
+    ),
+    c AS (
+      SELECT e.*, coalesce(imp.exp_exam, 0)::DOUBLE AS x_exam, coalesce(cl.clicks, 0)::DOUBLE AS x_clicks,
+             coalesce(cl.ips, 0)::DOUBLE AS x_ips, coalesce(cl.good, 0)::DOUBLE AS x_good, coalesce(cl.bad, 0)::DOUBLE AS x_bad,
+             coalesce(cl.medium, 0)::DOUBLE AS x_medium, coalesce(cl.conv, 0)::DOUBLE AS x_conv
+      FROM evidence e LEFT JOIN imp USING (query_norm, doc_id) LEFT JOIN cl USING (query_norm, doc_id)
+    ),
+    a AS (
+      SELECT *, least(1::DOUBLE, (x_clicks + ${d(o.priorClicks)}) / (x_exam + ${d(o.priorExaminations)})) AS x_a,
+             x_good + ${d(o.mediumDwellGood)} * x_medium AS x_g, x_bad + ${d(1 - o.mediumDwellGood)} * x_medium AS x_b,
+             ${converted} AS x_converted
+      FROM c
+    ),
+    u AS (
+      SELECT *, CASE WHEN x_converted THEN greatest(x_u0, ${d(o.conversionRelevance)}) ELSE x_u0 END AS x_u
+      FROM (SELECT *, CASE WHEN x_clicks > 0 THEN x_a * ((x_g + ${d(o.satPrior * o.satPriorWeight)}) / (x_g + x_b + ${d(o.satPriorWeight)})) ELSE 0::DOUBLE END AS x_u0 FROM a)
+    ),
+    g AS (
+      SELECT *, CASE WHEN x_converted THEN 3 WHEN x_u >= ${t3s} THEN 3 WHEN x_u >= ${t2s} THEN 2 WHEN x_u >= ${t1s} THEN 1 ELSE 0 END AS x_grade
+      FROM u
     )
-    SELECT e.query_norm, e.doc_id, coalesce(imp.exp_exam, 0)::DOUBLE AS exp_exam, coalesce(cl.clicks, 0)::DOUBLE AS clicks,
-           coalesce(cl.ips, 0)::DOUBLE AS ips, coalesce(cl.good, 0)::DOUBLE AS good, coalesce(cl.bad, 0)::DOUBLE AS bad,
-           coalesce(cl.medium, 0)::DOUBLE AS medium, coalesce(cl.conv, 0)::DOUBLE AS conv
-    FROM evidence e LEFT JOIN imp USING (query_norm, doc_id) LEFT JOIN cl USING (query_norm, doc_id)
-    ORDER BY e.query_norm, e.doc_id
-  `);
-  if (rows.length !== evidence.length) throw internalError('grading_mismatch', `evidence table has ${rows.length} rows but ${evidence.length} records were given`, { stage: STAGE });
+    -- no ORDER BY: every reader orders by (query_norm, doc_id) itself
+    SELECT * EXCLUDE (x_exam, x_clicks, x_ips, x_good, x_bad, x_medium, x_conv, x_a, x_g, x_b, x_converted, x_u0, x_u, x_grade)
+           REPLACE (${relevanceRule ? 'x_grade::INTEGER' : 'grade'} AS grade,
+                    ${relevanceRule ? `CASE WHEN x_grade = 0 THEN 0::DOUBLE ELSE ${weight} END` : 'weight'} AS weight,
+                    ${relevanceRule ? `CASE WHEN x_grade > 0 THEN list_append(signals, 'debiased_relevance') ELSE []::VARCHAR[] END` : 'signals'} AS signals),
+           x_exam AS expected_examinations, x_ips AS ips_clicks, x_good::INTEGER AS good_clicks, x_bad::INTEGER AS bad_clicks,
+           x_medium::INTEGER AS medium_clicks, x_u AS relevance, grade AS funnel_grade
+    FROM g`);
 
-  const out: Evidence[] = [];
-  const grades = [0, 0, 0, 0];
-  let changed = 0;
-  await conn.run('CREATE OR REPLACE TEMP TABLE _grades (query_norm VARCHAR, doc_id VARCHAR, grade DOUBLE, weight DOUBLE, signals VARCHAR, expected_examinations DOUBLE, ips_clicks DOUBLE, good_clicks DOUBLE, bad_clicks DOUBLE, medium_clicks DOUBLE, relevance DOUBLE, funnel_grade DOUBLE)');
-  const appendRows: (string | number | null)[][] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
+  const counts = (await queryRows<Record<string, number>>(conn, `
+    SELECT count(*) AS n, count(*) FILTER (WHERE grade = 0) AS g0, count(*) FILTER (WHERE grade = 1) AS g1,
+           count(*) FILTER (WHERE grade = 2) AS g2, count(*) FILTER (WHERE grade = 3) AS g3,
+           count(*) FILTER (WHERE grade <> funnel_grade) AS changed
+    FROM evidence`))[0] ?? {};
+  const cnt = (k: string): number => Number(counts[k] ?? 0);
+  if (cnt('n') !== tableRows) throw internalError('grading_mismatch', `the evidence table had ${tableRows} rows before grading and ${cnt('n')} after`, { stage: STAGE });
+  const grades = [cnt('g0'), cnt('g1'), cnt('g2'), cnt('g3')];
+  const changed = cnt('changed');
+
+  // Only the records the caller holds come back to JS, column by column.
+  const cols = await readColumns(conn, `
+    SELECT query_norm, doc_id, grade::DOUBLE AS grade, weight::DOUBLE AS weight, array_to_string(signals, ',') AS signals
+    FROM evidence WHERE ${readWhere} ORDER BY query_norm, doc_id`);
+  if (cols.rowCount !== evidence.length) throw internalError('grading_mismatch', `read back ${cols.rowCount} graded rows for ${evidence.length} records`, { stage: STAGE });
+  const qn = cols.str('query_norm');
+  const doc = cols.str('doc_id');
+  const gradeCol = cols.num('grade');
+  const weightCol = cols.num('weight');
+  const sigCol = cols.str('signals');
+  const signalLists = new Map<string, readonly string[]>();
+  const out: Evidence[] = new Array<Evidence>(evidence.length);
+  for (let i = 0; i < evidence.length; i++) {
     const e = evidence[i]!;
-    if (r.query_norm !== e.query_norm || r.doc_id !== e.doc_id) {
-      throw internalError('grading_order', `evidence record ${i} is (${e.query_norm}, ${e.doc_id}) but the table row is (${r.query_norm}, ${r.doc_id}): pass the records of readEvidence in table order`, { stage: STAGE });
+    if (qn[i] !== e.query_norm || doc[i] !== e.doc_id) {
+      throw internalError('grading_order', `evidence record ${i} is (${e.query_norm}, ${e.doc_id}) but the table row is (${qn[i]}, ${doc[i]}): pass the records of readEvidence / buildEvidence in table order`, { stage: STAGE });
     }
-    let grade = e.grade;
-    let weight = e.weight;
-    let signals = e.signals;
-    const g = gradePair({ clicks: r.clicks, expectedExaminations: r.exp_exam, good: r.good, bad: r.bad, medium: r.medium, converted: r.conv }, o);
-    const relevance = g.relevance;
-    if (o.rule === 'relevance') {
-      grade = g.grade;
-      weight = g.weight;
-      signals = grade > 0 ? [...e.signals, 'debiased_relevance'] : [];
+    const grade = gradeCol[i]!;
+    const weight = weightCol[i]!;
+    if (!relevanceRule) {
+      out[i] = e;
+      continue;
     }
-    if (grade !== e.grade) changed++;
-    grades[grade] = (grades[grade] ?? 0) + 1;
-    out.push(grade === e.grade && weight === e.weight && signals === e.signals ? e : { ...e, grade, weight, signals });
-    appendRows.push([r.query_norm, r.doc_id, grade, weight, signals.join(','), r.exp_exam, r.ips, r.good, r.bad, r.medium, relevance, e.grade]);
+    const s = sigCol[i] ?? '';
+    let signals = signalLists.get(s);
+    if (!signals) signalLists.set(s, (signals = s ? s.split(',') : []));
+    out[i] = { ...e, grade, weight, signals };
   }
-  await appendStringRows(conn, '_grades', appendRows);
-  await conn.run(`
-    CREATE OR REPLACE TABLE evidence AS
-    SELECT e.* REPLACE (g.grade::INTEGER AS grade, g.weight AS weight,
-                        CASE WHEN g.signals = '' THEN []::VARCHAR[] ELSE string_split(g.signals, ',') END AS signals),
-           g.expected_examinations, g.ips_clicks, g.good_clicks::INTEGER AS good_clicks, g.bad_clicks::INTEGER AS bad_clicks,
-           g.medium_clicks::INTEGER AS medium_clicks, g.relevance, g.funnel_grade::INTEGER AS funnel_grade
-    FROM evidence e JOIN _grades g USING (query_norm, doc_id)
-    ORDER BY e.query_norm, e.doc_id`);
-  await conn.run('DROP TABLE IF EXISTS _grades');
 
   return {
     evidence: out,
     stats: {
       stage: STAGE,
-      in: { evidence_rows: evidence.length },
-      out: { evidence_rows: out.length, grade_0: grades[0]!, grade_1: grades[1]!, grade_2: grades[2]!, grade_3: grades[3]!, regraded: changed },
+      in: { evidence_rows: tableRows },
+      out: { evidence_rows: tableRows, evidence_rows_in_memory: out.length, grade_0: grades[0]!, grade_1: grades[1]!, grade_2: grades[2]!, grade_3: grades[3]!, regraded: changed },
       dropped: {},
       notes: [
         o.rule === 'relevance'
-          ? `grades from debiased relevance (attractiveness x satisfaction), thresholds ${o.thresholds.join(' / ')}; ${changed} of ${out.length} pairs changed grade from the click-funnel rule.`
+          ? `grades from debiased relevance (attractiveness x satisfaction), thresholds ${o.thresholds.join(' / ')}; ${changed} of ${tableRows} pairs changed grade from the click-funnel rule.`
           : 'grades from the click-funnel rule (grading.rule = funnel).',
       ],
       seconds: (performance.now() - t0) / 1000,
     },
   };
+}
+
+/**
+ * The SQL predicate selecting exactly the table rows `evidence` holds: every row, or the rows
+ * buildEvidence returns for some minExposureForNegative (recovered as the least impression count of an
+ * unclicked, never-skipped record, then checked by counting).
+ */
+async function inMemoryRows(conn: DuckDBConnection, evidence: readonly Evidence[], tableRows: number): Promise<string> {
+  if (evidence.length === tableRows) return 'true';
+  let m = Number.POSITIVE_INFINITY;
+  for (const e of evidence) if (e.clicks === 0 && e.skip_above === 0 && e.impressions < m) m = e.impressions;
+  const where = Number.isFinite(m) ? evidenceInMemoryPredicate(m) : '(clicks > 0 OR skip_above > 0)';
+  const n = await queryNumber(conn, `SELECT count(*) FROM evidence WHERE ${where}`);
+  if (n !== evidence.length) {
+    throw internalError('grading_mismatch', `evidence table has ${tableRows} rows (${n} matching ${where}) but ${evidence.length} records were given: pass every record of buildEvidence (or readEvidence) for this table.`, { stage: STAGE });
+  }
+  return where;
 }

@@ -9,5 +9,7 @@ export const evidenceOptions = z.object({
     .describe('What a click with unknown dwell (no dwell given and no later event in its session) counts as: a weak positive (grade 1) or dropped. Weak by default: the last click of a session is often the one that satisfied the user.'),
   mediumDwell: z.enum(['weak', 'drop']).default('weak')
     .describe('What a click with dwell between shortDwellMs and satisfiedDwellMs counts as. Default weak (grade 1): the user stayed long enough to read a snippet-sized answer, which short-answer documents (FAQ, how-to) need; set "drop" for long-form content.'),
+  minExposureForNegative: z.number().nonnegative().default(3)
+    .describe('Which evidence pairs are read into memory: clicked pairs, pairs skipped above a click, and unclicked pairs shown at least this many times (the evidence table and evidence.parquet keep every pair). 3 is negatives.behavioural.minExposure\'s default: an unclicked pair below it can never be a behavioural negative, so keep this at most that option. 0 reads every pair. At 10M events 32% of the pairs stay in the table only.'),
 });
 export type EvidenceOptions = z.infer<typeof evidenceOptions>;

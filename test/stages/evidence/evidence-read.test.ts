@@ -8,7 +8,7 @@ import { evidenceOptions } from '../../../src/stages/evidence/options.js';
 import { click, freshDb, MIN, SEC, serp } from '../sessions/fixture.js';
 
 const sOpts = sessionOptions.parse({});
-const eOpts = evidenceOptions.parse({});
+const eOpts: BuildEvidenceOptions = { ...evidenceOptions.parse({}), minExposureForNegative: undefined };
 const T0 = 1_700_000_000_000;
 
 let conn: DuckDBConnection;
