@@ -7,7 +7,7 @@ import { createRng } from '../../src/util/rng.js';
 const rng = createRng(11);
 const words = Array.from({ length: 60 }, (_, i) => `w${i}`);
 const corpus = Array.from({ length: 3000 }, (_, i) => ({ id: `d${i}`, text: Array.from({ length: 2 + rng.int(8) }, () => words[Math.floor(rng.next() ** 2 * 60)]).join(' ') }));
-const queries = Array.from({ length: 700 }, () => Array.from({ length: 1 + rng.int(4) }, () => words[rng.int(60)]).join(' '));
+const queries = Array.from({ length: 400 }, () => Array.from({ length: 1 + rng.int(4) }, () => words[rng.int(60)]).join(' '));
 queries.push('', 'unknownword', 'w1 w1 w1');
 const idx = buildBm25(corpus, { tokenize: { stopwords: false, stem: false } });
 const pools: ParallelBm25[] = [];
@@ -17,7 +17,7 @@ describe('createParallelBm25', () => {
   it.each([1, 3])('gives exactly the single-thread results with %i worker(s), any k', async (threads) => {
     const pool = createParallelBm25(idx, { threads, chunk: 7 });
     pools.push(pool);
-    for (const k of [1, 10, 5000]) {
+    for (const k of [1, 10, 400]) {
       const par = await pool.searchMany(queries, k);
       const ser = searchManySerial(idx, queries, k);
       expect(Array.from(par.counts)).toEqual(Array.from(ser.counts));
