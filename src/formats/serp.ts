@@ -31,4 +31,6 @@ export const serpRecord = z.object({
   clicks: z.array(serpClick).optional(),
   conversions: z.array(serpConversion).optional(),
   session_success: z.boolean().optional().describe('Whether the session ended in success, when known.'),
+  randomized: z.boolean().optional()
+    .describe('true when this page showed its results in random order (a shuffling experiment, e.g. RandTop-k). Such pages estimate position bias without a click model (bias.estimator randomized/auto).'),
 }).describe('SERP record: one search result page with its clicks and conversions.');

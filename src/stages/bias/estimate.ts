@@ -76,6 +76,8 @@ interface CurveOut {
   readonly model?: PbmModel;
   readonly notes: readonly string[];
   readonly curveFit?: PropensityResult['curveFit'];
+  /** two-step: the step-1 fit (curve and maximum-likelihood attractiveness), the warm start of bootstrap replicates. */
+  readonly curveModel?: PbmModel;
 }
 
 /** Cells the estimator learns the curve from: for pbm-em two-step, the informative pairs (chosen once, before any bootstrap). */
@@ -123,7 +125,7 @@ function runEstimator(plan: FitPlan, counts: ClickCounts, o: BiasOptions, allCel
     const notes = curve.converged ? [] : [`pbm two-step: the curve fit did not settle within curveIterations (${o.curveIterations}) at curveTolerance ${o.curveTolerance}; raise curveIterations.`];
     if (!allCells) return { relative, raw: curve.examination.slice(), model: curve, notes, curveFit };
     const model = fitPbm(allCells, nPairs, R, { iterations: o.iterations, init: o.init, priorWeight: o.priorWeight, tolerance: o.tolerance, fixedExamination: relative });
-    return { relative, raw: curve.examination.slice(), model, notes, curveFit };
+    return { relative, raw: curve.examination.slice(), model, notes, curveFit, curveModel: curve };
   }
   if (name === 'pbm-em') {
     const model = fitPbm(cells, nPairs, R, o);
@@ -218,9 +220,10 @@ export function estimatePropensities(input: ClickCounts, opts: BiasOptions): Pro
       if (present.length < 30) notes.push(`confidence interval from only ${present.length} queries: treat it as rough.`);
       const rng = createRng(o.seed).fork('bias-bootstrap');
       const perRank: number[][] = Array.from({ length: R }, () => []);
+      const repOpts: BiasOptions = { ...o, curveTolerance: Math.max(o.curveTolerance, o.ciCurveTolerance) };
       for (let s = 0; s < o.ciSamples; s++) {
         // Two-step replicates refit the curve only, starting from the full fit (same optimum, far fewer iterations).
-        const rep = runEstimator({ ...plan, cells: resample(plan.cells, byQuery, present, rng) }, input, o, null, plan.twoStep ? main.model : undefined);
+        const rep = runEstimator({ ...plan, cells: resample(plan.cells, byQuery, present, rng) }, input, repOpts, null, main.curveModel);
         for (let r = 0; r < R; r++) {
           const v = rep.relative[r] as number;
           if (Number.isFinite(v)) (perRank[r] as number[]).push(v);

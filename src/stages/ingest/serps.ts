@@ -3,7 +3,15 @@ import type { StageStats } from '../../types.js';
 import { add, type Ctx, reasonCounts, rq, toQuarantine } from './common.js';
 import { Fields } from './sql.js';
 
-export const SERP_FIELDS = ['serp_id', 'session_id', 'user_id', 'ts', 'query', 'results', 'clicks', 'conversions', 'session_success'] as const;
+export const SERP_FIELDS = ['serp_id', 'session_id', 'user_id', 'ts', 'query', 'results', 'clicks', 'conversions', 'session_success', 'randomized'] as const;
+
+/**
+ * Pages whose order was randomised (SERP field `randomized: true`), one serp_id per row. Created by
+ * SERP ingest (empty when no page is marked); the bias stage reads it as
+ * `randomizedWhere: RANDOMIZED_WHERE`.
+ */
+export const RANDOMIZED_TABLE = 'serp_randomized';
+export const RANDOMIZED_WHERE = `s.serp_id IN (SELECT serp_id FROM ${RANDOMIZED_TABLE})`;
 
 /**
  * SERP records (staged in `stg`) -> serps, impressions, clicks, conversions. Row problems
@@ -88,7 +96,8 @@ WITH a AS (
            CASE WHEN starts_with(ltrim(${rjStr}), '[') THEN TRY_CAST(cf_arr(rj) AS VARCHAR[])
                 WHEN trim(${rjStr}) = '' THEN []::VARCHAR[]
                 ELSE string_split(${rjStr}, '|') END END AS results,
-    cf_arr(${v('clicks')}) AS clicks_j, cf_arr(${v('conversions')}) AS conv_j, cf_bool(${v('session_success')}) AS success
+    cf_arr(${v('clicks')}) AS clicks_j, cf_arr(${v('conversions')}) AS conv_j, cf_bool(${v('session_success')}) AS success,
+    cf_bool(${v('randomized')}) AS randomized
   FROM _cf_s1
 )
 SELECT * EXCLUDE (x, rl, rj), CASE
@@ -104,6 +113,7 @@ SELECT * EXCLUDE (x, rl, rj), CASE
   WHEN NOT cf_isnull(${v('clicks')}) AND clicks_j IS NULL THEN ${rq('bad_type', `'${L('clicks')} must be an array of {doc_id, ts?, dwell_ms?, rank?} (in CSV: JSON text)'`)}
   WHEN NOT cf_isnull(${v('conversions')}) AND conv_j IS NULL THEN ${rq('bad_type', `'${L('conversions')} must be an array of {doc_id, ts, kind, value?} (in CSV: JSON text)'`)}
   WHEN NOT cf_isnull(${v('session_success')}) AND success IS NULL THEN ${rq('bad_type', `'${L('session_success')} must be true or false'`)}
+  WHEN NOT cf_isnull(${v('randomized')}) AND randomized IS NULL THEN ${rq('bad_type', `'${L('randomized')} must be true or false (true = the page showed its results in random order)'`)}
   WHEN NOT cf_isnull(${v('session_id')}) AND NOT cf_scalar(${v('session_id')}) THEN ${rq('bad_type', `'${L('session_id')} must be a string'`)}
   WHEN NOT cf_isnull(${v('user_id')}) AND NOT cf_scalar(${v('user_id')}) THEN ${rq('bad_type', `'${L('user_id')} must be a string'`)}
 END AS q
@@ -137,6 +147,8 @@ FROM w WHERE rn > 1`);
       WHERE _cf_s3.fidx = ${s.fidx} AND _cf_s3.line = r.line`);
   }
   await conn.run(`INSERT INTO serps SELECT serp_id, session_id, user_id, ts, query, success, file, line FROM _cf_s3 WHERE q IS NULL`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${RANDOMIZED_TABLE} (serp_id VARCHAR NOT NULL)`);
+  await conn.run(`INSERT INTO ${RANDOMIZED_TABLE} SELECT serp_id FROM _cf_s3 WHERE q IS NULL AND randomized`);
   await toQuarantine(conn, '_cf_s3', 'serps');
   let dropped = await reasonCounts(conn, '_cf_s3');
   const serpsOut = await queryNumber(conn, `SELECT count(*) FROM _cf_s3 WHERE q IS NULL`);

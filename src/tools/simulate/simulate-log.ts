@@ -181,7 +181,9 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
             topC[pos] = lc;
           }
         }
+        let shuffled = false;
         if (rk.shuffleRate > 0 && rRng.next() < rk.shuffleRate) {
+          shuffled = true;
           for (let i = n - 1; i > 0; i--) { const j = rRng.int(i + 1); const x = topC[i] as number; topC[i] = topC[j] as number; topC[j] = x; }
         }
         for (let r = 0; r < n; r++) pagesByRank[r]!++;
@@ -267,7 +269,7 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
           }
         }
         if (serpSink) {
-          pageLines.push(`{"serp_id":"${serpId}",${head},"ts":"${sTs}","query":${qJson[qi]},"results":[${resStr}],"clicks":[${clkStr}],"conversions":[${convStr}],"session_success":`);
+          pageLines.push(`{"serp_id":"${serpId}",${head},"ts":"${sTs}","query":${qJson[qi]},"results":[${resStr}],"clicks":[${clkStr}],"conversions":[${convStr}],${shuffled ? '"randomized":true,' : ''}"session_success":`);
           pageTs.push(serpTs);
         }
 
