@@ -20,7 +20,7 @@ import { createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
 import { labelsSection, leakageSection } from './stages/report/sections.js';
 import { check, renderMarkdown, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
-import type { Doc, MultiPositive, StageStats } from './types.js';
+import type { Doc, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
 import { VERSION } from './version.js';
 
@@ -75,7 +75,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   const spill = join(outDir, '.duckdb-tmp');
   const { conn, close } = await openDb(config.threads ? { threads: config.threads } : {});
   const timings: Record<string, number> = {};
-  const steps = ['ingest', 'sessions', 'bias', 'evidence', 'positives', 'families', 'negatives', 'export', 'write'] as const;
+  const steps = ['ingest', 'sessions', 'bias', 'evidence', 'positives', 'families', 'pre-cutoff', 'negatives', 'export', 'write'] as const;
   let stepIndex = 0;
   const run = async <T>(step: (typeof steps)[number], fn: () => Promise<T>): Promise<T> => {
     const index = stepIndex++;
@@ -121,7 +121,14 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const docs = await loadDocs(conn);
     const impressionsByRank = await loadImpressionsByRank(conn);
     const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
-    const mineInput = { positives: trainablePositives(pos.multi, ev.evidence, fam.families.familyOf, fam.splits), evidence: ev.evidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank };
+    // Chronological split: training records are rebuilt from the log before the cutoff only.
+    const pre = fam.splits.cutoff === null ? null : await run('pre-cutoff', () => preCutoffView(conn, fam.splits.cutoff!, config, bias.result.relative));
+    const isTrain = (q: string) => (fam.splits.splitOf.get(fam.families.familyOf.get(q) ?? q) ?? 'train') === 'train';
+    const minePositives = pre
+      ? [...pre.multi.filter((m) => isTrain(m.query_norm)), ...pos.multi.filter((m) => !isTrain(m.query_norm))].sort((a, b) => (a.query_norm < b.query_norm ? -1 : a.query_norm > b.query_norm ? 1 : 0))
+      : pos.multi;
+    const mineEvidence = pre ? pre.evidence : ev.evidence;
+    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank: pre ? pre.impressionsByRank : impressionsByRank };
     const neg = await run('negatives', async () => {
       const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
       const judge = config.judge ? await createJudge(config.judge) : undefined;
@@ -163,7 +170,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       await copyTo(conn, 'SELECT stage, input, file, line, reason, detail, raw FROM quarantine ORDER BY stage, input, file, line, reason', files.quarantine!, 'json');
 
       // Stage timings vary from run to run: they go to timings.json, never into the report.
-      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(exp.curriculum?.stats ?? [])].map(({ seconds, ...rest }) => {
+      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? [])].map(({ seconds, ...rest }) => {
         if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
         return rest;
       });
@@ -175,7 +182,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
           families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
           splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, balance: fam.splits.balance },
           negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },
-          leakage: leakageSection(neg.records, fam.splits.splitOf, ev.evidence, fam.splits.cutoff, config.seed),
+          leakage: leakageSection(neg.records, fam.splits.splitOf, pre ? [...pre.evidence.filter((e) => isTrain(e.query_norm)), ...ev.evidence.filter((e) => !isTrain(e.query_norm))] : ev.evidence, fam.splits.cutoff, config.seed),
           labels: await labelsSection(conn, ev.evidence, pos.pairs, neg.records),
           dataset: exp.files,
           batches: exp.batches ?? null,
@@ -261,24 +268,40 @@ async function loadDocs(conn: DuckDBConnection): Promise<Doc[]> {
 }
 
 /**
- * In chronological mode a training record may not rest on evidence from after the cutoff: a
- * positive of a train-split query whose first evidence is after the cutoff is left out (dev and
- * test are evaluation data and keep everything).
+ * Chronological mode: the evidence behind training records must come from before the cutoff.
+ * The canonical tables are copied, cut at the cutoff, into a separate in-memory catalog and the
+ * event-level stages (sessions, evidence, grading, positives) run again there; the training
+ * split's records are built from that run, dev/test (evaluation data) from the full log. The
+ * examination curve is the full log's: it describes the result page layout, not relevance.
  */
-function trainablePositives(
-  multi: readonly MultiPositive[],
-  evidence: readonly { query_norm: string; doc_id: string; first_ts: number | null }[],
-  familyOf: ReadonlyMap<string, string>,
-  splits: ReturnType<typeof splitFamilies>,
-): MultiPositive[] {
-  if (splits.cutoff === null) return [...multi];
-  const cutoff = splits.cutoff;
-  const late = new Set<string>();
-  for (const e of evidence) if (e.first_ts !== null && e.first_ts > cutoff) late.add(`${e.query_norm}\t${e.doc_id}`);
-  const isTrain = (q: string) => (splits.splitOf.get(familyOf.get(q) ?? q) ?? 'train') === 'train';
-  return multi
-    .map((m) => (isTrain(m.query_norm) ? { ...m, positives: m.positives.filter((p) => !late.has(`${m.query_norm}\t${p.doc_id}`)) } : m))
-    .filter((m) => m.positives.length > 0);
+async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Config, examination: readonly number[]) {
+  const [{ db }] = (await queryRows<{ db: string }>(conn, 'SELECT current_database() AS db')) as [{ db: string }];
+  const m = `"${db}"`;
+  const c = Math.floor(cutoff);
+  await conn.run(`ATTACH ':memory:' AS pre_cutoff`);
+  try {
+    await conn.run(`CREATE TABLE pre_cutoff.serps AS SELECT * FROM ${m}.serps WHERE ts <= ${c}`);
+    await conn.run(`CREATE TABLE pre_cutoff.impressions AS SELECT i.* FROM ${m}.impressions i SEMI JOIN pre_cutoff.serps s USING (serp_id)`);
+    await conn.run(`CREATE TABLE pre_cutoff.clicks AS SELECT k.* FROM ${m}.clicks k SEMI JOIN pre_cutoff.serps s USING (serp_id) WHERE k.ts IS NULL OR k.ts <= ${c}`);
+    await conn.run(`CREATE TABLE pre_cutoff.conversions AS SELECT * FROM ${m}.conversions WHERE (ts IS NULL OR ts <= ${c}) AND (serp_id IS NULL OR serp_id IN (SELECT serp_id FROM pre_cutoff.serps))`);
+    await conn.run(`CREATE TABLE pre_cutoff.session_ends AS SELECT * FROM ${m}.session_ends WHERE ts <= ${c}`);
+    for (const t of ['corpus', 'labels']) await conn.run(`CREATE TABLE pre_cutoff.${t} AS SELECT * FROM ${m}.${t}`);
+    await conn.run(`CREATE TABLE pre_cutoff.quarantine AS SELECT * FROM ${m}.quarantine WHERE false`);
+    await conn.run('USE pre_cutoff');
+    try {
+      const ses = await buildSessions(conn, config.sessions);
+      const raw = await buildEvidence(conn, config.evidence);
+      const graded = await gradeEvidence(conn, raw.evidence, examination, config.grading);
+      const pos = await buildPositives(conn, graded.evidence, config.positives);
+      const impressionsByRank = await loadImpressionsByRank(conn);
+      const tag = (st: StageStats): StageStats => ({ ...st, stage: `pre-cutoff/${st.stage}` });
+      return { evidence: graded.evidence, multi: pos.multi, impressionsByRank, stats: [ses.stats, raw.stats, graded.stats, pos.stats].map(tag) };
+    } finally {
+      await conn.run(`USE ${m}`);
+    }
+  } finally {
+    await conn.run('DETACH pre_cutoff');
+  }
 }
 
 async function assembleReport(conn: DuckDBConnection, stats: StageStats[], warnings: readonly string[], positivePairs: number, positiveQueries: number): Promise<Report> {
