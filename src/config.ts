@@ -13,6 +13,7 @@ import { negativeOptions } from './stages/negatives/options.js';
 import { familyOptions } from './stages/families/options.js';
 import { splitOptions } from './stages/splits/options.js';
 import { exportOptions } from './stages/export/options.js';
+import { balanceOptions } from './stages/balance/options.js';
 import { embedderSpec } from './adapters/embedders/options.js';
 import { judgeSpec } from './adapters/judges/options.js';
 
@@ -29,6 +30,7 @@ export const configSchema = z.object({
   bias: biasOptions.prefault({}),
   evidence: evidenceOptions.prefault({}),
   grading: gradingOptions.prefault({}),
+  balance: balanceOptions.prefault({}),
   positives: positiveOptions.prefault({}),
   families: familyOptions.prefault({}),
   splits: splitOptions.prefault({}),

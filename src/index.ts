@@ -48,6 +48,10 @@ export { createModel, loadModel, type BiEncoder } from './model/bi-encoder.js';
 export { train, type TrainExample, type TrainStats, type EpochInfo } from './model/train.js';
 export { modelOptions, trainOptions, type ModelOptions, type TrainOptions } from './model/options.js';
 
+export * from './stages/balance/index.js';
+export { balancePositives, type BalanceSection } from './stages/balance/apply.js';
+export { RANDOMIZED_TABLE, RANDOMIZED_WHERE } from './stages/ingest/serps.js';
+
 // adapters
 export * from './adapters/embedders/index.js';
 export * from './adapters/judges/index.js';

@@ -11,11 +11,14 @@ import { clickCountsFromDb } from './stages/bias/from-duckdb.js';
 import { estimatePropensities, type PropensityResult } from './stages/bias/estimate.js';
 import { buildPositives } from './stages/positives/positives.js';
 import { buildFamilies } from './stages/families/families.js';
+import { familySignalsFromDb } from './stages/families/from-duckdb.js';
 import { splitFamilies } from './stages/splits/splits.js';
 import { mineNegatives } from './stages/negatives/mine.js';
 import { exportDataset } from './stages/export/export.js';
 import { renderDatasetCard } from './stages/export/card.js';
 import { runCurriculum } from './stages/curriculum/curriculum.js';
+import { balancePositives } from './stages/balance/apply.js';
+import { RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 import { createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
 import { labelsSection, leakageSection } from './stages/report/sections.js';
@@ -97,7 +100,11 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       const graded = await gradeEvidence(conn, raw.evidence, bias.result.relative, config.grading);
       return { evidence: graded.evidence, stats: raw.stats, grading: graded.stats };
     });
-    const pos = await run('positives', () => buildPositives(conn, ev.evidence, config.positives));
+    const docs = await loadDocs(conn);
+    const pos = await run('positives', async () => {
+      const bal = balancePositives(ev.evidence, docs, config.balance, config.seed);
+      return { ...(await buildPositives(conn, bal.evidence, config.positives)), balance: bal };
+    });
     const fam = await run('families', async () => {
       const queries = await queryRows<{ query: string; count: number; firstTs: number | null }>(
         conn,
@@ -108,8 +115,9 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
         'SELECT query_norm_from AS "from", query_norm_to AS "to", count FROM reformulations ORDER BY 1, 2',
       );
       const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
+      const signals = await familySignalsFromDb(conn, config.families);
       const families = buildFamilies(
-        { queries: queries.map((q) => (q.firstTs === null ? { query: q.query, count: q.count } : q)) as never, reformulations, positives },
+        { queries: queries.map((q) => (q.firstTs === null ? { query: q.query, count: q.count } : q)) as never, reformulations, positives, ...signals },
         config.families,
       );
       const splits = splitFamilies(
@@ -118,7 +126,6 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       );
       return { families, splits };
     });
-    const docs = await loadDocs(conn);
     const impressionsByRank = await loadImpressionsByRank(conn);
     const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
     // Chronological split: training records are rebuilt from the log before the cutoff only.
@@ -170,7 +177,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       await copyTo(conn, 'SELECT stage, input, file, line, reason, detail, raw FROM quarantine ORDER BY stage, input, file, line, reason', files.quarantine!, 'json');
 
       // Stage timings vary from run to run: they go to timings.json, never into the report.
-      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? [])].map(({ seconds, ...rest }) => {
+      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? [])].map(({ seconds, ...rest }) => {
         if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
         return rest;
       });
@@ -179,6 +186,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
         ...base,
         sections: {
           bias: biasSection(bias.result),
+          balance: pos.balance.section,
           families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
           splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, balance: fam.splits.balance },
           negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },
@@ -220,7 +228,9 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
 /** Position bias from the canonical tables (estimator per bias.estimator, 'auto' by default). */
 async function estimateBias(conn: DuckDBConnection, config: Config): Promise<{ result: PropensityResult; countStats: StageStats }> {
   const o = { ...config.bias, seed: config.seed };
-  const { counts, stats } = await clickCountsFromDb(conn, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed: o.seed });
+  // randomised pages (SERP records marked `randomized`) feed the 'randomized' estimator; events-only ingest has no such table
+  const hasRand = (await queryNumber(conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'serp_randomized' AND database_name = current_database()")) > 0;
+  const { counts, stats } = await clickCountsFromDb(conn, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed: o.seed, ...(hasRand ? { randomizedWhere: RANDOMIZED_WHERE } : {}) });
   return { result: estimatePropensities(counts, o), countStats: { ...stats, stage: 'bias/counts' } };
 }
 
@@ -233,6 +243,9 @@ function biasSection(r: PropensityResult): Record<string, unknown> {
     ci: r.ci ? { level: r.ci.level, samples: r.ci.samples, unit: r.ci.unit, units: r.ci.units, lower: r.ci.lower.map(round), upper: r.ci.upper.map(round) } : null,
     heldOut: r.heldOut ? { pages: r.heldOut.pages, perplexity: round(r.heldOut.perplexity), logLikelihood: round(r.heldOut.logLikelihood), perplexityByRank: r.heldOut.perplexityByRank.map(round) } : null,
     train: { pages: r.train.pages, pairs: r.train.pairs, iterations: r.train.iterations, converged: r.train.converged },
+    curveFit: r.curveFit,
+    crossCheck: r.crossCheck ? { estimator: 'intervention', relative: r.crossCheck.relative.map(round), maxAbsDiff: round(r.crossCheck.maxAbsDiff) } : null,
+    notes: r.stats.notes ?? [],
   };
 }
 
@@ -292,10 +305,11 @@ async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Con
       const ses = await buildSessions(conn, config.sessions);
       const raw = await buildEvidence(conn, config.evidence);
       const graded = await gradeEvidence(conn, raw.evidence, examination, config.grading);
-      const pos = await buildPositives(conn, graded.evidence, config.positives);
+      const bal = balancePositives(graded.evidence, await loadDocs(conn), config.balance, config.seed);
+      const pos = await buildPositives(conn, bal.evidence, config.positives);
       const impressionsByRank = await loadImpressionsByRank(conn);
       const tag = (st: StageStats): StageStats => ({ ...st, stage: `pre-cutoff/${st.stage}` });
-      return { evidence: graded.evidence, multi: pos.multi, impressionsByRank, stats: [ses.stats, raw.stats, graded.stats, pos.stats].map(tag) };
+      return { evidence: graded.evidence, multi: pos.multi, impressionsByRank, stats: [ses.stats, raw.stats, graded.stats, ...bal.stats, pos.stats].map(tag) };
     } finally {
       await conn.run(`USE ${m}`);
     }
