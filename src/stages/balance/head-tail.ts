@@ -107,7 +107,7 @@ export function capHeadQueries<T extends Weighted>(records: readonly T[], bucket
     stats: {
       stage: 'balance/head-tail',
       in: { records: records.length, head_records: headTotal, head_queries: buckets.queries.head, torso_queries: buckets.queries.torso, tail_queries: buckets.queries.tail },
-      out: { records: kept.length, head_records: headKept },
+      out: { records: kept.length, head_records_kept: headKept },
       dropped: dropped > 0 ? { head_cap: dropped } : {},
       notes: [
         `head queries (${buckets.queries.head} of ${buckets.queries.head + buckets.queries.torso + buckets.queries.tail}) held ${share(headTotal, records.length)}% of the records, ${share(headKept, kept.length)}% after the cap${Number.isFinite(k) ? ` of ${k} records per head query` : ' (no cap needed)'}; maxHeadShare ${o.maxHeadShare}.`,
