@@ -57,6 +57,8 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
 
   const pop = Float64Array.from(world.docs, (d) => d.popularity);
   const attractiveDoc = Uint8Array.from(world.docs, (d) => (d.attractive ? 1 : 0));
+  // A document cannot be shown before it is published.
+  const publishedAt = Float64Array.from(world.docs, (d) => d.published_at);
   const exam = Float64Array.from({ length: K }, (_, r) => world.examination[r] ?? 1 / Math.pow(r + 1, ck.examinationExponent));
   // Click probability of each candidate: relevance + presentation bias + popularity + a fixed
   // per-(query, doc) jitter (snippet quality), so equally graded documents differ.
@@ -157,6 +159,7 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
         let n = 0;
         let looks = 0;
         for (let c = c0; c < c1; c++) {
+          if ((publishedAt[cand.doc[c] as number] as number) > t) continue;
           const v = (cand.lex[c] as number) + rk.popularityWeight * (pop[cand.doc[c] as number] as number) + rk.relevanceWeight * (cand.grade[c] as number) / 3 + rk.noise * (normalTable[rRng.int(NT)] as number);
           sc2[c - c0] = v;
           looks += cand.lookalike[c] as number;
@@ -171,7 +174,7 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
           // Promote one lookalike into the top 3 (a ranker mistake).
           let pick = rRng.int(looks);
           let lc = c0;
-          for (let c = c0; c < c1; c++) if (cand.lookalike[c] && pick-- === 0) { lc = c; break; }
+          for (let c = c0; c < c1; c++) if (cand.lookalike[c] && (publishedAt[cand.doc[c] as number] as number) <= t && pick-- === 0) { lc = c; break; }
           let at = -1;
           for (let i = 0; i < n; i++) if (topC[i] === lc) at = i;
           const pos = rRng.int(Math.min(3, Math.max(1, n)));
