@@ -123,6 +123,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       const splits = splitFamilies(
         families.families.map((f) => ({ id: f.id, count: f.count, firstTs: f.firstTs })),
         { ...config.splits, seed: config.seed },
+        { links: families.links },
       );
       return { families, splits };
     });

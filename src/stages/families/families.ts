@@ -26,6 +26,10 @@ export interface FamilyInput {
   readonly queries: readonly FamilyQuery[];
   readonly reformulations?: readonly { readonly from: string; readonly to: string; readonly count: number }[];
   readonly positives?: ReadonlyMap<string, readonly string[]>;
+  /** Rule (e): unordered query pairs issued one after the other after an unsatisfied page, with the number of sessions. */
+  readonly coSessions?: readonly { readonly a: string; readonly b: string; readonly sessions: number }[];
+  /** Rules (e) and (f): clicks per query and document (weights, e.g. click counts). */
+  readonly clicks?: readonly { readonly query: string; readonly doc_id: string; readonly clicks: number }[];
 }
 
 export interface Family {
@@ -40,7 +44,8 @@ export interface Family {
   readonly firstTs: number | null;
 }
 
-export type FamilyRule = 'sameKey' | 'reformulation' | 'nearDuplicate' | 'positiveOverlap';
+export type FamilyRule = 'sameKey' | 'reformulation' | 'nearDuplicate' | 'positiveOverlap' | 'coSession' | 'coClick';
+const RULES: readonly FamilyRule[] = ['sameKey', 'reformulation', 'nearDuplicate', 'positiveOverlap', 'coSession', 'coClick'];
 
 export interface FamilyResult {
   readonly familyOf: Map<string, string>;
@@ -52,6 +57,14 @@ export interface FamilyResult {
   readonly refused: Readonly<Record<FamilyRule, number>>;
   readonly largest: readonly { id: string; size: number; count: number; examples: readonly string[] }[];
   readonly seconds: Readonly<Record<string, number>>;
+  /** Weak links between different families (sorted, a < b), for splits.purgeLinked. */
+  readonly links: readonly FamilyLink[];
+}
+
+export interface FamilyLink {
+  readonly a: string;
+  readonly b: string;
+  readonly reason: 'coSession' | 'reformulation' | 'coClick' | 'refused';
 }
 
 const STAGE = 'families';
@@ -155,12 +168,13 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
   lap('normalise');
 
   const uf = new UnionFind(n);
-  const merges: Record<FamilyRule, number> = { sameKey: 0, reformulation: 0, nearDuplicate: 0, positiveOverlap: 0 };
-  const refused: Record<FamilyRule, number> = { sameKey: 0, reformulation: 0, nearDuplicate: 0, positiveOverlap: 0 };
+  const merges = Object.fromEntries(RULES.map((r) => [r, 0])) as Record<FamilyRule, number>;
+  const refused = Object.fromEntries(RULES.map((r) => [r, 0])) as Record<FamilyRule, number>;
+  const weak: { a: number; b: number; reason: FamilyLink['reason'] }[] = [];
   const unite = (a: number, b: number, rule: FamilyRule): boolean => {
     const r = uf.union(a, b, rule === 'sameKey' ? Number.MAX_SAFE_INTEGER : o.maxFamilySize);
     if (r === 1) merges[rule]++;
-    else if (r === -1) refused[rule]++;
+    else if (r === -1) { refused[rule]++; weak.push({ a, b, reason: 'refused' }); }
     return r === 1;
   };
 
@@ -183,7 +197,7 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
     }
     const list = [...edges.values()].sort((x, y) => x.a - y.a || x.b - y.b);
     for (const e of list) {
-      if (e.count < o.reformulation.minCount) { drop('reformulation_below_min_count'); continue; }
+      if (e.count < o.reformulation.minCount) { drop('reformulation_below_min_count'); weak.push({ a: e.a, b: e.b, reason: 'reformulation' }); continue; }
       unite(e.a, e.b, 'reformulation');
     }
   }
@@ -296,6 +310,130 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
   }
   lap('rule_positiveOverlap');
 
+  // click vectors (rules e, f): per query, docs sorted by index with L1-normalised weights
+  const vecs: ({ docs: Int32Array; w: Float64Array; norm: number } | undefined)[] = new Array(n);
+  let docCount = 0;
+  if ((o.coSession.enabled || o.coClick.enabled) && input.clicks && input.clicks.length > 0) {
+    const docIndex = new Map<string, number>();
+    const perQ = new Map<number, Map<number, number>>();
+    input.clicks.forEach((c, i) => {
+      if (!c || typeof c.doc_id !== 'string' || typeof c.clicks !== 'number' || !Number.isFinite(c.clicks) || c.clicks < 0) {
+        throw inputError('bad_input', `buildFamilies: clicks[${i}] must be { query, doc_id, clicks >= 0 } (got ${JSON.stringify(c)})`, { stage: STAGE });
+      }
+      const qi = lookup(c.query);
+      if (qi === undefined) { drop('click_unknown_query'); return; }
+      let di = docIndex.get(c.doc_id);
+      if (di === undefined) docIndex.set(c.doc_id, (di = docIndex.size));
+      let m = perQ.get(qi);
+      if (!m) perQ.set(qi, (m = new Map()));
+      m.set(di, (m.get(di) ?? 0) + c.clicks);
+    });
+    docCount = docIndex.size;
+    for (const [qi, m] of perQ) {
+      let total = 0;
+      for (const v of m.values()) total += v;
+      if (total <= 0 || total < o.coClick.minClicks) { drop('click_vector_below_min_clicks'); continue; }
+      const docs = Int32Array.from([...m.keys()].sort((a, b) => a - b));
+      const w = new Float64Array(docs.length);
+      let sq = 0;
+      for (let k = 0; k < docs.length; k++) { const x = m.get(docs[k]!)! / total; w[k] = x; sq += x * x; }
+      vecs[qi] = { docs, w, norm: Math.sqrt(sq) };
+    }
+  }
+  const cosineOf = (a: { docs: Int32Array; w: Float64Array; norm: number }, b: { docs: Int32Array; w: Float64Array; norm: number }): number => {
+    let i = 0, j = 0, dot = 0;
+    while (i < a.docs.length && j < b.docs.length) {
+      const x = a.docs[i]!, y = b.docs[j]!;
+      if (x === y) { dot += a.w[i++]! * b.w[j++]!; } else if (x < y) i++; else j++;
+    }
+    return dot === 0 ? 0 : dot / (a.norm * b.norm);
+  };
+
+  // (e) co-session pairs after an unsatisfied page: enough sessions, or one confirmed by clicks
+  if (o.coSession.enabled && input.coSessions) {
+    const cs = o.coSession;
+    const edges = new Map<string, { a: number; b: number; sessions: number }>();
+    input.coSessions.forEach((e, i) => {
+      if (!e || typeof e.sessions !== 'number' || !Number.isFinite(e.sessions)) throw inputError('bad_input', `buildFamilies: coSessions[${i}] must be { a, b, sessions } (got ${JSON.stringify(e)})`, { stage: STAGE });
+      const a = lookup(e.a), b = lookup(e.b);
+      if (a === undefined || b === undefined) { drop('co_session_unknown_query'); return; }
+      if (a === b) { drop('co_session_same_query'); return; }
+      const lo = Math.min(a, b), hi = Math.max(a, b);
+      const k = `${lo} ${hi}`;
+      const cur = edges.get(k);
+      if (cur) cur.sessions += e.sessions;
+      else edges.set(k, { a: lo, b: hi, sessions: e.sessions });
+    });
+    const list = [...edges.values()].sort((x, y) => y.sessions - x.sessions || x.a - y.a || x.b - y.b);
+    for (const e of list) {
+      if (e.sessions >= cs.minSessions) { unite(e.a, e.b, 'coSession'); continue; }
+      if (e.sessions < 1) { drop('co_session_below_min'); continue; }
+      const va = vecs[e.a], vb = vecs[e.b];
+      if (va && vb && cosineOf(va, vb) >= cs.confirmCosine) unite(e.a, e.b, 'coSession');
+      else { drop('co_session_unconfirmed'); weak.push({ a: e.a, b: e.b, reason: 'coSession' }); }
+    }
+  }
+  lap('rule_coSession');
+
+  // (f) agglomerative co-click: family vectors = sums of member vectors, best pairs first
+  let coClickRounds = 0;
+  let tooCommon = 0;
+  /** Pairs of current families whose summed click vectors have at least this cosine. */
+  const clickPairs = (threshold: number): { a: number; b: number; c: number }[] => {
+    const acc = new Map<number, Map<number, number>>();
+    for (let i = 0; i < n; i++) {
+      const v = vecs[i];
+      if (!v) continue;
+      const r = uf.find(i);
+      let m = acc.get(r);
+      if (!m) acc.set(r, (m = new Map()));
+      for (let k = 0; k < v.docs.length; k++) m.set(v.docs[k]!, (m.get(v.docs[k]!) ?? 0) + v.w[k]!);
+    }
+    const roots = [...acc.keys()].sort((a, b) => a - b);
+    const fv = new Map<number, { docs: Int32Array; w: Float64Array; norm: number }>();
+    const postings: number[][] = Array.from({ length: docCount }, () => []);
+    for (const r of roots) {
+      const m = acc.get(r)!;
+      const docs = Int32Array.from([...m.keys()].sort((a, b) => a - b));
+      const w = new Float64Array(docs.length);
+      let sq = 0;
+      for (let k = 0; k < docs.length; k++) { w[k] = m.get(docs[k]!)!; sq += w[k]! * w[k]!; postings[docs[k]!]!.push(r); }
+      fv.set(r, { docs, w, norm: Math.sqrt(sq) });
+    }
+    tooCommon = 0;
+    const cand: { a: number; b: number; c: number }[] = [];
+    const seenPair = new Set<number>();
+    for (let d = 0; d < docCount; d++) {
+      const p = postings[d]!;
+      if (p.length > o.coClick.maxDocFamilies) { tooCommon++; continue; }
+      for (let x = 0; x < p.length; x++) for (let y = x + 1; y < p.length; y++) {
+        const a = p[x]!, b = p[y]!;
+        const key = a * n + b;
+        if (seenPair.has(key)) continue;
+        seenPair.add(key);
+        const c = cosineOf(fv.get(a)!, fv.get(b)!);
+        if (c >= threshold) cand.push({ a, b, c });
+      }
+    }
+    return cand.sort((x, y) => y.c - x.c || x.a - y.a || x.b - y.b);
+  };
+  if (o.coClick.enabled && docCount > 0) {
+    for (let round = 0; round < o.coClick.maxRounds; round++) {
+      const used = new Set<number>();
+      let made = 0;
+      for (const e of clickPairs(o.coClick.cosine)) {
+        if (used.has(e.a) || used.has(e.b)) continue;
+        if (unite(e.a, e.b, 'coClick')) { used.add(e.a); used.add(e.b); made++; }
+      }
+      coClickRounds = round + 1;
+      if (made === 0) break;
+    }
+    drop('co_click_doc_too_common', tooCommon);
+    notes.push(`co-click rule: ${coClickRounds} rounds`);
+  }
+  if (o.links.enabled && docCount > 0) for (const e of clickPairs(o.links.cosine)) weak.push({ a: e.a, b: e.b, reason: 'coClick' });
+  lap('rule_coClick');
+
   // --- families
   const rootOf = new Int32Array(n);
   const sizeOf = new Int32Array(n);
@@ -331,16 +469,30 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
     .sort((a, b) => b.members.length - a.members.length || (a.id < b.id ? -1 : 1))
     .slice(0, o.reportLargest)
     .map((f) => ({ id: f.id, size: f.members.length, count: f.count, examples: f.members.slice(0, 5) }));
+  const links: FamilyLink[] = [];
+  if (o.links.enabled) {
+    const seenLink = new Set<string>();
+    for (const w of weak) {
+      let a = familyOf.get(queries[w.a]!)!, b = familyOf.get(queries[w.b]!)!;
+      if (a === b) continue;
+      if (b < a) { const t = a; a = b; b = t; }
+      const k = `${a} ${b}`;
+      if (seenLink.has(k)) continue;
+      seenLink.add(k);
+      links.push({ a, b, reason: w.reason });
+    }
+    links.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
+  }
   lap('collect');
 
-  const totalRefused = refused.reformulation + refused.nearDuplicate + refused.positiveOverlap;
+  const totalRefused = refused.reformulation + refused.nearDuplicate + refused.positiveOverlap + refused.coSession + refused.coClick;
   if (totalRefused > 0) notes.push(`${totalRefused} merges refused by maxFamilySize=${o.maxFamilySize}; raise it if the largest families below look like one intent, or tighten the rule that refused most`);
   const top = largest[0];
   if (top && n > 0 && top.size > 0.01 * n && top.size > 50) notes.push(`largest family holds ${top.size} queries (${((100 * top.size) / n).toFixed(1)}%), e.g. ${top.examples.slice(0, 3).map((e) => JSON.stringify(e)).join(', ')}: check the rule thresholds`);
 
   const stats: StageStats = {
     stage: STAGE,
-    in: { query_rows: input.queries.length, queries: n, reformulation_edges: input.reformulations?.length ?? 0, queries_with_positives: input.positives?.size ?? 0 },
+    in: { query_rows: input.queries.length, queries: n, reformulation_edges: input.reformulations?.length ?? 0, queries_with_positives: input.positives?.size ?? 0, co_session_pairs: input.coSessions?.length ?? 0, click_rows: input.clicks?.length ?? 0 },
     out: {
       families: families.length,
       keys: keys.length,
@@ -348,16 +500,21 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
       merges_reformulation: merges.reformulation,
       merges_nearDuplicate: merges.nearDuplicate,
       merges_positiveOverlap: merges.positiveOverlap,
+      merges_coSession: merges.coSession,
+      merges_coClick: merges.coClick,
       largest_family: top?.size ?? 0,
+      weak_links: links.length,
     },
     dropped: {
       ...dropped,
       ...(refused.reformulation ? { merge_refused_cap_reformulation: refused.reformulation } : {}),
       ...(refused.nearDuplicate ? { merge_refused_cap_nearDuplicate: refused.nearDuplicate } : {}),
       ...(refused.positiveOverlap ? { merge_refused_cap_positiveOverlap: refused.positiveOverlap } : {}),
+      ...(refused.coSession ? { merge_refused_cap_coSession: refused.coSession } : {}),
+      ...(refused.coClick ? { merge_refused_cap_coClick: refused.coClick } : {}),
     },
     notes,
     seconds: Object.values(seconds).reduce((a, b) => a + b, 0),
   };
-  return { familyOf, families, stats, merges, refused, largest, seconds };
+  return { familyOf, families, stats, merges, refused, largest, seconds, links };
 }

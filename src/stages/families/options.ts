@@ -39,6 +39,38 @@ export const familyOptions = z.object({
     maxDocQueries: z.number().int().positive().default(1000)
       .describe('Documents positive for more queries than this are not used to find candidates (home pages, FAQs); counted in stats.'),
   }).prefault({}),
+  coSession: z.object({
+    enabled: z.boolean().default(true)
+      .describe('Rule (e): queries issued one after the other in a session, after a result page with no satisfied click, are one family. Catches rephrasings that share no word (keyword vs novice vs error message), which rules (a)-(c) cannot link and the sessions stage drops as dissimilar.'),
+    minSessions: z.number().int().positive().default(2)
+      .describe('A pair seen in at least this many sessions merges on that alone. On the simulated help-desk world (seed 11, 4,000 sessions) pairs after an unsatisfied page in >= 2 sessions were 213 of 213 the same intent; in 1 session 603 of 640.'),
+    confirmCosine: z.number().min(0).default(0.2)
+      .describe('A pair seen in fewer than minSessions sessions (but at least one) merges when the click vectors of the two queries have at least this cosine. Measured: single-session pairs with cosine >= 0.2 were 252 same-intent, 0 different; a value above 1 turns the confirmation off.'),
+    windowSec: z.number().positive().default(300)
+      .describe('The next query must come within this many seconds of the page (same as sessions.reformulationWindowSec).'),
+    satisfiedDwellMs: z.number().int().nonnegative().default(30_000)
+      .describe('A page with a click of at least this dwell satisfied the user: the next query is then often a new need (same default as evidence.satisfiedDwellMs).'),
+  }).prefault({}),
+  coClick: z.object({
+    enabled: z.boolean().default(true)
+      .describe('Rule (f): agglomerative click-graph clustering (Beeferman & Berger 2000; Wen et al. 2001): families whose click distributions over documents are similar merge, round after round, on the summed click vectors of their members.'),
+    cosine: z.number().min(0).max(1).default(0.3)
+      .describe('Cosine between family click vectors (each query L1-normalised, then summed) at or above which two families merge. Simulated help-desk world (seed 11): 0.5 gave 196 families and 11.1% intent leakage, 0.3 gave 163 families and 7.7% with more training records kept (docs/stages/families.md).'),
+    minClicks: z.number().nonnegative().default(1)
+      .describe('Queries with fewer (weighted) clicks than this contribute no click vector: one click is noisy, but the rule only merges through shared documents and the cosine threshold.'),
+    maxRounds: z.number().int().positive().default(10)
+      .describe('Rounds of merging (each family merges at most once per round, best pair first). The simulated world converged in 4-6.'),
+    minShortDwellMs: z.number().int().nonnegative().default(10_000)
+      .describe('Only clicks with at least this dwell (or unknown dwell) count (same default as evidence.shortDwellMs): short clicks on lookalike pages say nothing about the need.'),
+    maxDocFamilies: z.number().int().positive().default(200)
+      .describe('Documents clicked by more families than this are left out of candidate generation (home pages, overviews); counted in stats.'),
+  }).prefault({}),
+  links: z.object({
+    enabled: z.boolean().default(true)
+      .describe('Also return weak links between different families (evidence too weak to merge: a co-session pair in one session without click confirmation, a reformulation below minCount, a merge refused by the cap, family click vectors with cosine >= links.cosine). The splits stage keeps linked families out of training when one of them is held out (splits.purgeLinked).'),
+    cosine: z.number().min(0).max(1).default(0.2)
+      .describe('Family click-vector cosine at or above which two families are linked (not merged). 0.2: same-intent single-session pairs were all above it, other-intent pairs 0 of 37.'),
+  }).prefault({}),
   maxFamilySize: z.number().int().positive().default(500)
     .describe('A merge by rules (b)-(d) that would make a family larger than this many queries is refused and counted: chains of reformulations or near-duplicates otherwise grow giant components that swallow a split.'),
   reportLargest: z.number().int().nonnegative().default(10).describe('How many of the largest families the stats list, with examples.'),

@@ -19,6 +19,12 @@ export const splitOptions = z.object({
     .describe('A field of each family record (for example `locale` or `category`) to stratify on as well, so each value appears in every split in similar proportions.'),
   minPerStratum: z.number().int().nonnegative().default(1)
     .describe('Hashed assignment gives each split at least this many families of every (bucket, slice) stratum that has enough families, so rare strata (the head, a small locale) still appear in dev and test.'),
+  purgeLinked: z.enum(['dev', 'off']).default('dev')
+    .describe('Training families weakly linked to a test family (families.links: evidence too weak to merge them) move to dev, so test needs do not leak into training through fragments the family rules could not join. Dev may then share needs with test: report the final figure on test.'),
+  purgeHops: z.number().int().nonnegative().default(1)
+    .describe('How many link hops from a test family are followed through training families (1 = direct neighbours). Each hop moves more training families to dev; see docs/stages/splits.md for the measured trade-off.'),
+  topUpBuckets: z.boolean().default(true)
+    .describe('Chronological mode: families new after the cutoff are nearly all tail, so dev and test would hold no head query. When a (bucket, slice) stratum has no held-out family, minPerStratum of its families (chosen by hash) are held out as well (their training records disappear with them; no family is on both sides).'),
   unknownTimestamps: z.enum(['refuse', 'allow']).default('refuse')
     .describe('isTrainEvidenceAllowed on evidence with no timestamp in chronological mode: refuse (cannot be shown to precede the cutoff) or allow.'),
 });

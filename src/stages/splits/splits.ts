@@ -83,7 +83,11 @@ function allocate(ids: string[], fr: Readonly<Record<Split, number>>, minPer: nu
   for (const s of ['test', 'dev', 'train'] as const) for (let k = 0; k < want[s]; k++) out.set(ids[i++]!, s);
 }
 
-export function splitFamilies(families: readonly SplitFamily[], opts: SplitOptionsInput | SplitOptions = {}): SplitResult {
+export function splitFamilies(
+  families: readonly SplitFamily[],
+  opts: SplitOptionsInput | SplitOptions = {},
+  extra: { readonly links?: readonly { readonly a: string; readonly b: string }[] } = {},
+): SplitResult {
   const o = splitOptions.parse(opts);
   const fr = o.fractions;
   if (Math.abs(fr.train + fr.dev + fr.test - 1) > 1e-9) {
@@ -151,12 +155,59 @@ export function splitFamilies(families: readonly SplitFamily[], opts: SplitOptio
       else held.push(f);
     }
     const heldFr = fr.dev + fr.test > 0 ? { train: 0, dev: fr.dev / (fr.dev + fr.test), test: fr.test / (fr.dev + fr.test) } : { train: 0, dev: 0.5, test: 0.5 };
+    if (o.topUpBuckets && o.minPerStratum > 0) {
+      // strata with too few held-out families borrow some (by hash) from the training side
+      const heldStrata = strataOf(held);
+      const trainFams = families.filter((f) => splitOf.get(f.id) === 'train');
+      const byId = new Map(families.map((f) => [f.id, f]));
+      let moved = 0;
+      for (const [k, ids] of strataOf(trainFams)) {
+        const have = heldStrata.get(k)?.length ?? 0;
+        const need = SPLITS.filter((s) => s !== 'train' && heldFr[s] > 0).length * o.minPerStratum - have;
+        if (need <= 0 || ids.length < need + o.minPerStratum) continue;
+        for (const id of ids.slice(0, need)) {
+          splitOf.delete(id);
+          held.push(byId.get(id)!);
+          moved++;
+        }
+      }
+      if (moved > 0) {
+        dropped.train_family_held_out_for_bucket = moved;
+        notes.push(`${moved} families first seen before the cutoff were held out so that every frequency bucket appears in dev and test (topUpBuckets)`);
+      }
+    }
     for (const ids of strataOf(held).values()) allocate(ids, heldFr, o.minPerStratum, splitOf);
     if (untimed.length > 0) {
       // no first-seen time: cannot be placed in time; held out, never trained on
       for (const ids of strataOf(untimed).values()) allocate(ids, heldFr, o.minPerStratum, splitOf);
       dropped.untimed_family_held_out = untimed.length;
       notes.push(`${untimed.length} families have no firstTs: they were held out (dev/test) so they cannot leak into training`);
+    }
+  }
+
+  // training families linked to a test family move to dev
+  if (o.purgeLinked !== 'off' && extra.links && extra.links.length > 0 && o.purgeHops > 0) {
+    const adj = new Map<string, string[]>();
+    for (const l of extra.links) {
+      if (!splitOf.has(l.a) || !splitOf.has(l.b)) { dropped.link_unknown_family = (dropped.link_unknown_family ?? 0) + 1; continue; }
+      (adj.get(l.a) ?? adj.set(l.a, []).get(l.a)!).push(l.b);
+      (adj.get(l.b) ?? adj.set(l.b, []).get(l.b)!).push(l.a);
+    }
+    let frontier = families.filter((f) => splitOf.get(f.id) === 'test').map((f) => f.id);
+    const moved = new Set<string>();
+    for (let hop = 0; hop < o.purgeHops && frontier.length > 0; hop++) {
+      const next: string[] = [];
+      for (const id of frontier) for (const nb of adj.get(id) ?? []) {
+        if (splitOf.get(nb) !== 'train') continue;
+        splitOf.set(nb, 'dev');
+        moved.add(nb);
+        next.push(nb);
+      }
+      frontier = next.sort();
+    }
+    if (moved.size > 0) {
+      dropped.train_family_linked_to_test_moved_to_dev = moved.size;
+      notes.push(`${moved.size} training families weakly linked to a test family (within ${o.purgeHops} hop(s)) were moved to dev (purgeLinked)`);
     }
   }
 

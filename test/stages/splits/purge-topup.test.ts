@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { splitFamilies, type SplitFamily } from '../../../src/stages/splits/splits.js';
+
+const DAY = 86_400_000;
+/** 100 families; the 5 head families are the oldest, so chronology alone never holds them out. */
+const world = (): SplitFamily[] => Array.from({ length: 100 }, (_, i) => ({ id: `f${String(i).padStart(3, '0')}`, count: i < 5 ? 1000 : 10, firstTs: i * DAY }));
+
+describe('splitFamilies: chronological top-up of buckets', () => {
+  it('without top-up the head is all train; with it every bucket is in dev and test, and no family is on two sides', () => {
+    const off = splitFamilies(world(), { mode: 'chronological', topUpBuckets: false });
+    const head = (r: ReturnType<typeof splitFamilies>) => r.balance.find((b) => b.value === 'head')!.families;
+    expect(head(off).test).toBe(0);
+    const on = splitFamilies(world(), { mode: 'chronological' });
+    expect(head(on).test).toBeGreaterThan(0);
+    expect(head(on).dev).toBeGreaterThan(0);
+    expect(head(on).train).toBeGreaterThan(0);
+    expect(on.stats.dropped.train_family_held_out_for_bucket).toBe(2);
+    expect(on.splitOf.size).toBe(100);
+    // families after the cutoff are still never trained on
+    for (const f of world()) if ((f.firstTs as number) > on.cutoff!) expect(on.splitOf.get(f.id)).not.toBe('train');
+  });
+});
+
+describe('splitFamilies: purgeLinked', () => {
+  const fams = world().map(({ firstTs: _t, ...f }) => f);
+  const base = splitFamilies(fams, { seed: 3 });
+  const test = [...base.splitOf].filter(([, s]) => s === 'test').map(([id]) => id);
+  const train = [...base.splitOf].filter(([, s]) => s === 'train').map(([id]) => id);
+  it('moves training families linked to a test family to dev, one hop by default, and counts them', () => {
+    const links = [{ a: test[0]!, b: train[0]! }, { a: train[0]!, b: train[1]! }, { a: train[2]!, b: train[3]! }];
+    const r = splitFamilies(fams, { seed: 3 }, { links });
+    expect(r.splitOf.get(train[0]!)).toBe('dev');
+    expect(r.splitOf.get(train[1]!)).toBe('train');
+    expect(r.splitOf.get(train[2]!)).toBe('train');
+    expect(r.stats.dropped.train_family_linked_to_test_moved_to_dev).toBe(1);
+    const two = splitFamilies(fams, { seed: 3, purgeHops: 2 }, { links });
+    expect(two.splitOf.get(train[1]!)).toBe('dev');
+    const off = splitFamilies(fams, { seed: 3, purgeLinked: 'off' }, { links });
+    expect(off.splitOf.get(train[0]!)).toBe('train');
+  });
+  it('counts links to unknown families', () => {
+    const r = splitFamilies(fams, { seed: 3 }, { links: [{ a: 'nope', b: train[0]! }] });
+    expect(r.stats.dropped.link_unknown_family).toBe(1);
+  });
+});
