@@ -30,7 +30,7 @@ export { evidenceOptions, type EvidenceOptions } from './stages/evidence/options
 export { buildPositives } from './stages/positives/positives.js';
 export { positiveOptions } from './stages/positives/options.js';
 export * from './stages/bias/index.js';
-export { buildFamilies, familyIdOf, type Family, type FamilyInput, type FamilyResult, type FamilyRule } from './stages/families/families.js';
+export { buildFamilies, familyIdOf, type Family, type FamilyInput, type FamilyResult, type FamilyRule, type FamilyLink } from './stages/families/families.js';
 export { familyOptions, type FamilyOptions } from './stages/families/options.js';
 export { splitFamilies, isTrainEvidenceAllowed, familyHash, type Split, type Bucket, type SplitFamily, type SplitResult, type BalanceRow } from './stages/splits/splits.js';
 export { auditLeakage, type AuditQuery, type LeakageReport, type NearestTrain } from './stages/splits/audit.js';
@@ -43,7 +43,10 @@ export { renderMarkdown, type Report } from './stages/report/report.js';
 
 // retrieval and the built-in model
 export { buildBm25, BM25_DEFAULTS, type Bm25Index, type Bm25Options, type Bm25SearchResult } from './retrieval/bm25.js';
-export { denseTopK } from './retrieval/dense.js';
+export { denseTopK, createDenseSearcher, createOnnxDenseTopK, denseTopKOnnxModel, DENSE_DEFAULTS, ONNX_DENSE_DEFAULTS, type DenseTopKResult, type DenseSearcher, type OnnxDenseOptions } from './retrieval/dense.js';
+export { createParallelBm25, searchManySerial, PARALLEL_BM25_DEFAULTS, type ParallelBm25, type ParallelBm25Options, type Bm25BatchResult, type Bm25ManyOptions } from './retrieval/bm25-parallel.js';
+export { buildAnn, annRecall, ANN_DEFAULTS, type AnnIndex, type AnnOptions } from './retrieval/ann.js';
+export { familySignalsFromDb } from './stages/families/from-duckdb.js';
 export { createModel, loadModel, type BiEncoder } from './model/bi-encoder.js';
 export { train, type TrainExample, type TrainStats, type EpochInfo } from './model/train.js';
 export { modelOptions, trainOptions, type ModelOptions, type TrainOptions } from './model/options.js';
