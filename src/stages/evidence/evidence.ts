@@ -161,16 +161,25 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
       SELECT DISTINCT c.serp_id, c.doc_id, c.rank FROM clicks c
       ANTI JOIN impressions i ON i.serp_id = c.serp_id AND i.doc_id = c.doc_id
     ),
-    -- one aggregation with count(DISTINCT) on integer ids: measured 2.5-3x faster here than
-    -- aggregating per (pair, serp), then per (pair, user), then per pair
-    imp AS (
-      SELECT s.qid, sh.doc_id, count(*) AS impressions, count(DISTINCT s.sid) AS serps, count(DISTINCT s.uid) AS users,
-             min(s.ts) AS first_ts, max(s.ts) AS last_ts,
-             count(*) FILTER (WHERE sh.rank < s.max_rank AND k.serp_id IS NULL) AS skip_above
+    -- one aggregation; serps and users count the first row of each (pair, page) and (pair, user)
+    -- window partition: 8.8 s against 14.6 s for count(DISTINCT) (and 10.2 s for nested GROUP BYs)
+    -- at 10M events, same tables, same process. Which row is "first" does not matter to the counts.
+    l AS (
+      SELECT s.qid, sh.doc_id, s.sid, s.uid, s.ts, (sh.rank < s.max_rank AND k.serp_id IS NULL) AS skip
       FROM shown sh
       JOIN _ev_serp s USING (serp_id)
       LEFT JOIN clicked k ON k.serp_id = sh.serp_id AND k.doc_id = sh.doc_id
-      GROUP BY s.qid, sh.doc_id
+    ),
+    lf AS (
+      SELECT *, row_number() OVER (PARTITION BY qid, doc_id, sid) = 1 AS first_serp,
+                row_number() OVER (PARTITION BY qid, doc_id, uid) = 1 AS first_user
+      FROM l
+    ),
+    imp AS (
+      SELECT qid, doc_id, count(*) AS impressions, count(*) FILTER (WHERE first_serp) AS serps,
+             count(*) FILTER (WHERE first_user) AS users, min(ts) AS first_ts, max(ts) AS last_ts,
+             count(*) FILTER (WHERE skip) AS skip_above
+      FROM lf GROUP BY qid, doc_id
     ),
     cl AS (
       SELECT s.qid, f.doc_id,
