@@ -78,7 +78,8 @@ const test = await readYandexRelPred(join(dir, 'testSample'), { dictionary: dict
 const parseS = (performance.now() - t) / 1000;
 console.log(`parse: ${train.pages.nPages} train pages, ${test.pages.nPages} test pages in ${f(parseS, 3)} s; click_not_shown train ${train.stats.dropped.click_not_shown ?? 0}, test ${test.stats.dropped.click_not_shown ?? 0}; duplicate_click train ${train.stats.dropped.duplicate_click ?? 0}`);
 
-const opts = biasOptions.parse({ estimator: 'pbm-em', ciSamples: 0 });
+// PyClick's protocol: its prior and its EM (the default two-step fit is compared in docs/stages/bias.md).
+const opts = biasOptions.parse({ estimator: 'pbm-em', ciSamples: 0, pbmFit: 'pyclick' });
 // Training = aggregation to (pair, rank) cells + 50 EM iterations. First run (cold JIT) and best of 5.
 const runs: number[] = [];
 let counts = clickCountsFromPages({ train: train.pages, holdout: test.pages });
