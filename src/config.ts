@@ -45,6 +45,15 @@ export const configSchema = z.object({
       .describe('Also write curriculum stage datasets under dataset/curriculum/: (1) positives only, for in-batch negatives; (2) plus BM25 and behavioural negatives; (3) plus dense negatives mined by the built-in model trained on (1)+(2). Same as `build --curriculum`.'),
     epochs: z.number().int().positive().default(2).describe('Epochs of the built-in model trained on stages 1+2 before it mines stage 3.'),
   }).prefault({}),
+}).superRefine((c, ctx) => {
+  // Unclicked pairs below evidence.minExposureForNegative never reach the behavioural miner.
+  if (c.evidence.minExposureForNegative > c.negatives.behavioural.minExposure) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['evidence', 'minExposureForNegative'],
+      message: `must be <= negatives.behavioural.minExposure (${c.negatives.behavioural.minExposure}): lower evidence.minExposureForNegative, or the behavioural miner never sees the pairs it asks for`,
+    });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

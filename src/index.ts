@@ -9,7 +9,7 @@ export * from './errors.js';
 export { configSchema, parseConfig, loadConfigFile, mergeConfig, type Config, type ConfigInput } from './config.js';
 export { build, type BuildResult, type BuildHooks, type ProgressEvent } from './pipeline.js';
 export { createRng, hash32, type Rng } from './util/rng.js';
-export { openDb, queryRows } from './db/duckdb.js';
+export { openDb, queryRows, readColumns, type Columns } from './db/duckdb.js';
 
 // text
 export { normalizeQuery } from './text/normalize.js';
@@ -25,7 +25,7 @@ export { ingest, EXTRA_DDL, type IngestResult } from './stages/ingest/ingest.js'
 export { ingestOptions, type IngestOptions } from './stages/ingest/options.js';
 export { buildSessions } from './stages/sessions/sessions.js';
 export { sessionOptions, type SessionOptions } from './stages/sessions/options.js';
-export { buildEvidence, readEvidence, CLICK_OUTCOMES, KEPT_OUTCOMES } from './stages/evidence/evidence.js';
+export { buildEvidence, readEvidence, CLICK_OUTCOMES, KEPT_OUTCOMES, evidenceInMemoryPredicate, DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE, type BuildEvidenceOptions } from './stages/evidence/evidence.js';
 export { evidenceOptions, type EvidenceOptions } from './stages/evidence/options.js';
 export { buildPositives } from './stages/positives/positives.js';
 export { positiveOptions } from './stages/positives/options.js';

@@ -45,3 +45,11 @@ describe('cli', () => {
     expect(cli(['build', '--config', file]).code).toBe(2);
   });
 });
+
+describe('docs/config.md', () => {
+  it('is generated from the current option schemas (run `npm run schemas` after changing an option)', async () => {
+    const { configMarkdown } = await import('../../src/cli/config-template.js');
+    const { readFileSync: read } = await import('node:fs');
+    expect(read(new URL('../../docs/config.md', import.meta.url), 'utf8')).toBe(configMarkdown());
+  });
+});
