@@ -223,3 +223,33 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
 }
+
+/** The options every OpenAI-style HTTP adapter shares (embedders and judges). */
+export interface ApiEndpointOptions {
+  readonly baseUrl: string;
+  readonly path: string;
+  /** NAME of the environment variable holding the API key; unset variable = no Authorization header. */
+  readonly apiKeyEnv: string;
+  readonly maxRetries: number;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly requestsPerSecond: number;
+}
+
+/**
+ * The HTTP client, URL and headers of an API endpoint. The key is read from the environment here
+ * and only here, kept out of every message (the client's `secrets`) and never returned.
+ */
+export function createApiEndpoint(o: ApiEndpointOptions, stage: string, signal?: AbortSignal): { http: HttpClient; url: string; headers: Record<string, string> } {
+  const key = process.env[o.apiKeyEnv]?.trim() || undefined;
+  const http = createHttpClient({
+    stage,
+    maxRetries: o.maxRetries,
+    timeoutMs: o.timeoutMs,
+    concurrency: o.concurrency,
+    requestsPerSecond: o.requestsPerSecond,
+    secrets: key ? [key] : [],
+    ...(signal ? { signal } : {}),
+  });
+  return { http, url: joinUrl(o.baseUrl, o.path), headers: key ? { authorization: `Bearer ${key}` } : {} };
+}

@@ -1,6 +1,6 @@
 import { inputError } from '../../errors.js';
 import type { Embedder } from '../../stages/negatives/embedder.js';
-import { createHttpClient, joinUrl, type HttpStats } from '../http.js';
+import { createApiEndpoint, type HttpStats } from '../http.js';
 import { openaiEmbedderSpec, parseOptions, type OpenAIEmbedderOptions, type ResolvedOpenAIEmbedderOptions } from './options.js';
 
 export interface OpenAIEmbedder extends Embedder {
@@ -11,11 +11,6 @@ export interface OpenAIEmbedder extends Embedder {
 const STAGE = 'embedder:openai';
 
 /** Read the key from the environment variable the options name (never from the options). */
-function apiKey(envName: string): string | undefined {
-  const v = process.env[envName];
-  return v && v.trim() !== '' ? v.trim() : undefined;
-}
-
 /**
  * OpenAI-compatible embeddings: POST {baseUrl}{path} with {model, input: [...]}, reply
  * {data: [{index, embedding}]} (OpenAI, Ollama, vLLM, text-embeddings-inference, LiteLLM ...).
@@ -24,19 +19,7 @@ function apiKey(envName: string): string | undefined {
  */
 export async function createOpenAIEmbedder(input: OpenAIEmbedderOptions, signal?: AbortSignal): Promise<OpenAIEmbedder> {
   const o = Object.freeze(parseOptions(openaiEmbedderSpec, { ...input, kind: 'openai' }, 'embedder(openai)'));
-  const key = apiKey(o.apiKeyEnv);
-  const http = createHttpClient({
-    stage: STAGE,
-    maxRetries: o.maxRetries,
-    timeoutMs: o.timeoutMs,
-    concurrency: o.concurrency,
-    requestsPerSecond: o.requestsPerSecond,
-    secrets: key ? [key] : [],
-    signal,
-  });
-  const url = joinUrl(o.baseUrl, o.path);
-  const headers: Record<string, string> = {};
-  if (key) headers.authorization = `Bearer ${key}`;
+  const { http, url, headers } = createApiEndpoint(o, STAGE, signal);
   const stats = Object.assign(http.stats, { batches: 0 });
 
   const bad = (why: string) => inputError('bad_embedding_response', `POST ${url} (model ${o.model}): ${why}. Is this an OpenAI-compatible /v1/embeddings endpoint?`, { stage: STAGE });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { inputError } from '../../errors.js';
 import type { Judge } from '../../stages/false-negatives/types.js';
 import { parseOptions } from '../embedders/options.js';
-import { createHttpClient, joinUrl, type HttpStats } from '../http.js';
+import { createApiEndpoint, type HttpStats } from '../http.js';
 import { newJudgeStats, openJudgeCache, type JudgeStats } from './judge-cache.js';
 import { llmJudgeSpec, type LlmJudgeOptions, type ResolvedLlmJudgeOptions } from './options.js';
 
@@ -58,13 +58,7 @@ const STAGE = 'judge:llm';
  */
 export async function createLlmJudge(input: LlmJudgeOptions, signal?: AbortSignal): Promise<LlmJudge> {
   const o = Object.freeze(parseOptions(llmJudgeSpec, { ...input, kind: 'llm' }, 'judge(llm)'));
-  const envKey = process.env[o.apiKeyEnv]?.trim() || undefined;
-  const http = createHttpClient({
-    stage: STAGE, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs, concurrency: o.concurrency,
-    requestsPerSecond: o.requestsPerSecond, secrets: envKey ? [envKey] : [], signal,
-  });
-  const url = joinUrl(o.baseUrl, o.path);
-  const headers: Record<string, string> = envKey ? { authorization: `Bearer ${envKey}` } : {};
+  const { http, url, headers } = createApiEndpoint(o, STAGE, signal);
   const promptHash = createHash('sha256').update(LLM_JUDGE_SYSTEM_PROMPT).update(llmJudgeUserPrompt('{q}', '{d}')).digest('hex').slice(0, 8);
   const id = `llm:${o.model}@${new URL(o.baseUrl).host}:p${promptHash}:s${o.seed ?? 'none'}:c${o.maxDocChars}`;
   const cache = await openJudgeCache(o.cacheDir, id);

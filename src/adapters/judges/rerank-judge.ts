@@ -1,7 +1,7 @@
 import { inputError } from '../../errors.js';
 import type { Judge } from '../../stages/false-negatives/types.js';
 import { parseOptions } from '../embedders/options.js';
-import { createHttpClient, joinUrl, type HttpStats } from '../http.js';
+import { createApiEndpoint, type HttpStats } from '../http.js';
 import { newJudgeStats, openJudgeCache, type JudgeStats } from './judge-cache.js';
 import { rerankJudgeSpec, type RerankJudgeOptions, type ResolvedRerankJudgeOptions } from './options.js';
 
@@ -23,13 +23,7 @@ const STAGE = 'judge:rerank';
  */
 export async function createRerankJudge(input: RerankJudgeOptions, signal?: AbortSignal): Promise<RerankJudge> {
   const o = Object.freeze(parseOptions(rerankJudgeSpec, { ...input, kind: 'rerank' }, 'judge(rerank)'));
-  const envKey = process.env[o.apiKeyEnv]?.trim() || undefined;
-  const http = createHttpClient({
-    stage: STAGE, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs, concurrency: o.concurrency,
-    requestsPerSecond: o.requestsPerSecond, secrets: envKey ? [envKey] : [], signal,
-  });
-  const url = joinUrl(o.baseUrl, o.path);
-  const headers: Record<string, string> = envKey ? { authorization: `Bearer ${envKey}` } : {};
+  const { http, url, headers } = createApiEndpoint(o, STAGE, signal);
   const id = `rerank:${o.model}@${new URL(o.baseUrl).host}${o.path}`;
   const cache = await openJudgeCache(o.cacheDir, id);
   const stats = Object.assign(newJudgeStats(), { http: http.stats });
