@@ -3,7 +3,9 @@
  * usearch HNSW (approximate), in the same process, on seeded unit vectors.
  *   npx tsx bench/dense.ts [--n 200000] [--dim 384] [--queries 10000] [--ts-queries 50]
  *                          [--ann-queries 2000] [--data random|clustered] [--M 16] [--ef 128,256,512]
- *                          [--quant i8|f16|f32] [--oversample 2]
+ *                          [--quant i8|f16|f32] [--oversample 2] [--oversamples 1,1.5,2]
+ * --oversamples: also search the same graph with each of these oversample values (grid ef x oversample;
+ * usearch walks max(ef, ceil(k x oversample)) candidates, so ef below that changes little).
  * --data random: isotropic Gaussian directions (the issue's setting; the worst case for graph
  * indexes: every point is nearly equidistant). --data clustered: 1,000 random centres plus noise
  * (0.6 x a random direction, renormalised), closer to real embedding collections.
@@ -26,6 +28,7 @@ const M = arg('M', 16);
 const quantization = argStr('quant', 'i8') as 'f32' | 'f16' | 'i8';
 const oversample = arg('oversample', 2);
 const efs = argStr('ef', '128,256,512').split(',').map(Number);
+const oversamples = argStr('oversamples', String(oversample)).split(',').map(Number);
 const k = 100;
 const log = (o: object): void => console.log(JSON.stringify(o));
 
@@ -89,11 +92,21 @@ const tBuild = (performance.now() - t) / 1000;
 log({ stage: 'ann-build', connectivity: M, expansionAdd: 128, quantization, oversample, seconds: +tBuild.toFixed(1), vectorsPerSecond: +(n / tBuild).toFixed(0), rssMB: +(process.memoryUsage().rss / 2 ** 20).toFixed(0) });
 const Qann = Q.subarray(0, nAnn * dim);
 for (const ef of efs) {
-  const idx = ef === ann.expansionSearch ? ann : ann.withExpansionSearch(ef);
-  t = performance.now();
-  const r = idx.search(Qann, k);
-  const dt = (performance.now() - t) / 1000;
-  const qps = nAnn / dt;
-  log({ stage: 'ann-search', expansionSearch: ef, queries: nAnn, queriesPerSecond: +qps.toFixed(0), recallAt100: +annRecall(r, sample(exact, nAnn)).toFixed(4), speedVsOnnxExact: +(qps / onnxQps).toFixed(2) });
+  const graph = ann.withExpansionSearch(ef);
+  for (const os of oversamples) {
+    const idx = graph.withExpansionSearch(ef, os);
+    t = performance.now();
+    const r = idx.search(Qann, k);
+    const dt = (performance.now() - t) / 1000;
+    const qps = nAnn / dt;
+    log({ stage: 'ann-search', expansionSearch: ef, oversample: idx.oversample, queries: nAnn, queriesPerSecond: +qps.toFixed(0), recallAt100: +annRecall(r, sample(exact, nAnn)).toFixed(4), speedVsOnnxExact: +(qps / onnxQps).toFixed(2) });
+  }
 }
+// Exact ONNX again after the ANN searches: the machine is shared, so bracket the ANN figures.
+const onnx2 = await createOnnxDenseTopK(C, dim, k);
+t = performance.now();
+await onnx2.search(Q.subarray(0, nAnn * dim));
+const tOnnx2 = (performance.now() - t) / 1000;
+await onnx2.close();
+log({ stage: 'onnx-exact-again', queries: nAnn, queriesPerSecond: +(nAnn / tOnnx2).toFixed(0), gflops: +(flops(nAnn) / tOnnx2 / 1e9).toFixed(2) });
 log({ stage: 'summary', peakRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(0) });

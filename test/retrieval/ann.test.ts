@@ -62,6 +62,26 @@ describe('buildAnn (usearch)', () => {
     expect(annRecall(wide.search(Q, 10), exact)).toBeGreaterThanOrEqual(low);
     expect(annRecall(wide.search(Q, 10), exact)).toBeGreaterThan(0.97);
   });
+  it('withExpansionSearch(ef, oversample) re-ranks ceil(k x oversample) candidates of the same graph; fractional values accepted', async () => {
+    const ann = await buildAnn(C, dim, { expansionSearch: 16, oversample: 1 });
+    expect(ann.oversample).toBe(1);
+    const exact = denseTopK(Q, C, dim, 10);
+    const plain = ann.search(Q, 10);
+    const wider = ann.withExpansionSearch(16, 3.5);
+    expect(wider.oversample).toBe(3.5);
+    expect(wider.expansionSearch).toBe(16);
+    const r = wider.search(Q, 10);
+    expect(annRecall(r, exact)).toBeGreaterThanOrEqual(annRecall(plain, exact));
+    // Re-ranked scores are exact float32 inner products, best first.
+    const d0 = r.ids[0]!;
+    let dot = 0;
+    for (let j = 0; j < dim; j++) dot += Q[j]! * C[d0 * dim + j]!;
+    expect(r.scores[0]).toBeCloseTo(dot, 5);
+    for (let j = 1; j < 10; j++) expect(r.scores[j]!).toBeLessThanOrEqual(r.scores[j - 1]!);
+    expect(ann.search(Q, 10).ids).toEqual(plain.ids); // the original object is unchanged
+    expect(() => ann.withExpansionSearch(16, 0.5)).toThrow(/oversample must be a number >= 1/);
+    await expect(buildAnn(C, dim, { oversample: Number.NaN })).rejects.toThrow(/oversample must be a number >= 1/);
+  });
   it('pads past the corpus size and rejects bad options', async () => {
     const ann = await buildAnn(C.subarray(0, 3 * dim), dim);
     expect(Array.from(ann.search(Q.subarray(0, dim), 5).ids.subarray(3))).toEqual([-1, -1]);
