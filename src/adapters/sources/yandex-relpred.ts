@@ -29,6 +29,7 @@ import { createReadStream } from 'node:fs';
 import type { QuarantineRow, StageStats } from '../../types.js';
 import { inputError, usageError } from '../../errors.js';
 import type { ResultPages } from '../../stages/bias/counts.js';
+import { intern } from '../../util/intern.js';
 
 const STAGE = 'bias';
 
@@ -59,15 +60,6 @@ export interface RelPredResult {
   readonly stats: StageStats;
 }
 
-function intern(map: Map<string, number>, list: string[], s: string): number {
-  let i = map.get(s);
-  if (i === undefined) {
-    i = list.length;
-    list.push(s);
-    map.set(s, i);
-  }
-  return i;
-}
 
 /** Incremental parser: push text chunks in order, then `finish()`. */
 export class RelPredParser {

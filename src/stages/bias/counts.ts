@@ -1,5 +1,6 @@
 import { usageError } from '../../errors.js';
 import { hash32 } from '../../util/rng.js';
+import { intern } from '../../util/intern.js';
 
 /**
  * Result pages as compact typed arrays: page i shows `docs[i*nRanks .. i*nRanks+nRanks)` for query
@@ -115,19 +116,10 @@ export class ClickCountsBuilder {
     this.folds = { train: new CellBuilder(nRanks), holdout: new CellBuilder(nRanks), randomized: new CellBuilder(nRanks) };
   }
 
-  private intern(map: Map<string, number>, list: string[], s: string): number {
-    let i = map.get(s);
-    if (i === undefined) {
-      i = list.length;
-      list.push(s);
-      map.set(s, i);
-    }
-    return i;
-  }
 
   pairOf(query: string, doc: string): number {
-    const q = this.intern(this.queryIndex, this.queries, query);
-    const d = this.intern(this.docIndex, this.docIds, doc);
+    const q = intern(this.queryIndex, this.queries, query);
+    const d = intern(this.docIndex, this.docIds, doc);
     const key = `${q}\u0000${d}`;
     let p = this.pairIndex.get(key);
     if (p === undefined) {
