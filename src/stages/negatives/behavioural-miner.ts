@@ -1,17 +1,25 @@
+import { queryRows, type DuckDBConnection } from '../../db/duckdb.js';
 import type { NegativeOptions } from './options.js';
 import type { Behaviour, MiningContext, NegativeCandidate, NegativeMiner } from './types.js';
 
 /**
  * Negatives from behaviour, for the same query_norm:
  * - "skip_above": shown above a clicked result and not clicked at least minSkipAbove times
- *   (the strongest click-based negative, Joachims et al. 2005), ordered by skip count;
+ *   (the strongest click-based negative, Joachims et al. 2005), ordered by skip count, or, when
+ *   `weightedSkips` is given, by the examination-weighted skip count (see `loadWeightedSkips`): a
+ *   skip at rank 1, which the user almost surely read, outweighs one at rank 9, which they may not
+ *   have looked at (the threshold minSkipAbove still applies to the raw count);
  * - "unclicked": exposure >= minExposure and no click, ordered by exposure. Exposure is the
  *   impression count, or with a propensity per rank and per-rank impressions the expected number
  *   of times the doc was examined (sum of impressions x propensity(rank)).
  * Docs with more than maxClicks clicks are never proposed; docs missing from the corpus are
  * counted by the caller (they have no text).
  */
-export function createBehaviouralMiner(opts: NegativeOptions['behavioural']): NegativeMiner & { readonly missingDocs: () => number } {
+export function createBehaviouralMiner(
+  opts: NegativeOptions['behavioural'],
+  inputs: { readonly weightedSkips?: ReadonlyMap<string, number> } = {},
+): NegativeMiner & { readonly missingDocs: () => number } {
+  const weighted = inputs.weightedSkips;
   let missing = 0;
   const exposure = (ctx: MiningContext, qn: string, doc: string, impressions: number): number => {
     const prop = ctx.propensity;
@@ -36,7 +44,10 @@ export function createBehaviouralMiner(opts: NegativeOptions['behavioural']): Ne
               continue;
             }
             if (q.exclude.has(d)) continue;
-            if (e.skip_above >= opts.minSkipAbove) rows.push({ doc: d, behaviour: 'skip_above', s: e.skip_above, id: e.doc_id });
+            if (e.skip_above >= opts.minSkipAbove) {
+              const s = weighted ? (weighted.get(`${q.query_norm}\t${e.doc_id}`) ?? e.skip_above) : e.skip_above;
+              rows.push({ doc: d, behaviour: 'skip_above', s, id: e.doc_id });
+            }
             else if (e.clicks === 0) {
               const x = exposure(ctx, q.query_norm, e.doc_id, e.impressions);
               if (x >= opts.minExposure) rows.push({ doc: d, behaviour: 'unclicked', s: x, id: e.doc_id });
@@ -50,4 +61,33 @@ export function createBehaviouralMiner(opts: NegativeOptions['behavioural']): Ne
       );
     },
   };
+}
+
+/**
+ * Examination-weighted skip-above counts per `${query_norm}\t${doc_id}`: the sum, over the pages
+ * where the doc was shown above the lowest click of the page and not clicked, of the examination
+ * propensity of its rank. Same skip definition as evidence's `skip_above`, read from
+ * `impressions`, `clicks` and `serp_facts` (read only). `propensity` is 1-based (index 0 unused, as
+ * in MineNegativesInput); ranks past its end take its last value; non-finite or non-positive
+ * values count 1 (unweighted). `beforeTs` keeps only pages at or before it and clicks at or
+ * before it or without a time (the chronological split's pre-cutoff view).
+ */
+export async function loadWeightedSkips(conn: DuckDBConnection, propensity: readonly number[], opts: { readonly beforeTs?: number | null } = {}): Promise<Map<string, number>> {
+  const p = propensity.slice(1).map((v) => (Number.isFinite(v) && v > 0 ? v : 1));
+  const list = p.length ? `[${p.map((v) => v.toPrecision(17)).join(', ')}]::DOUBLE[]` : '[1.0]::DOUBLE[]';
+  const cut = opts.beforeTs === undefined || opts.beforeTs === null ? null : Math.floor(opts.beforeTs);
+  const serpWhere = cut === null ? '' : `WHERE ts <= ${cut}`;
+  const clickWhere = cut === null ? '' : `WHERE k.ts IS NULL OR k.ts <= ${cut}`;
+  const rows = await queryRows<{ k: string; w: number }>(conn, `
+    WITH s AS (SELECT serp_id, query_norm FROM serp_facts ${serpWhere}),
+    k AS (SELECT k.serp_id, k.doc_id, k.rank FROM clicks k SEMI JOIN s USING (serp_id) ${clickWhere}),
+    m AS (SELECT serp_id, max(rank) AS max_rank FROM k GROUP BY serp_id),
+    clicked AS (SELECT DISTINCT serp_id, doc_id FROM k)
+    SELECT s.query_norm || chr(9) || i.doc_id AS k,
+           sum(coalesce(list_extract(${list}, i.rank), ${p.length ? p[p.length - 1]!.toPrecision(17) : '1.0'}))::DOUBLE AS w
+    FROM impressions i JOIN m USING (serp_id) JOIN s USING (serp_id)
+    ANTI JOIN clicked c ON c.serp_id = i.serp_id AND c.doc_id = i.doc_id
+    WHERE i.rank < m.max_rank AND s.query_norm IS NOT NULL
+    GROUP BY 1 ORDER BY 1`);
+  return new Map(rows.map((r) => [r.k, r.w]));
 }

@@ -29,6 +29,8 @@ export interface MineNegativesInput {
   readonly propensity?: readonly number[];
   /** Impressions per rank for `${query_norm}\t${doc_id}`; with `propensity`, weights the exposure of unclicked docs. */
   readonly impressionsByRank?: ReadonlyMap<string, readonly { readonly rank: number; readonly impressions: number }[]>;
+  /** Examination-weighted skip-above count per `${query_norm}\t${doc_id}` (see `loadWeightedSkips`); orders and weights skip-above candidates. */
+  readonly weightedSkips?: ReadonlyMap<string, number>;
 }
 
 export interface MineNegativesResult {
@@ -124,7 +126,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
   for (const m of o.miners) {
     if (m === 'random') miners.push(createRandomMiner(o.random, o.seed));
     else if (m === 'bm25') miners.push(createBm25Miner(o.bm25, o.seed));
-    else if (m === 'behavioural') miners.push((behavioural = createBehaviouralMiner(o.behavioural)));
+    else if (m === 'behavioural') miners.push((behavioural = createBehaviouralMiner(o.behavioural, input.weightedSkips ? { weightedSkips: input.weightedSkips } : {})));
     else if (!emb) notes.push('dense miner skipped: no embedder given.');
     else miners.push(createDenseMiner(o.dense, o.seed));
   }
