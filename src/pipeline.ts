@@ -14,10 +14,12 @@ import { buildFamilies } from './stages/families/families.js';
 import { familySignalsFromDb } from './stages/families/from-duckdb.js';
 import { splitFamilies } from './stages/splits/splits.js';
 import { mineNegatives } from './stages/negatives/mine.js';
+import { loadWeightedSkips } from './stages/negatives/behavioural-miner.js';
 import { exportDataset } from './stages/export/export.js';
 import { renderDatasetCard } from './stages/export/card.js';
 import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
+import { presentationSection } from './stages/balance/presentation.js';
 import { RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 import { createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
@@ -136,7 +138,8 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       ? [...pre.multi.filter((m) => isTrain(m.query_norm)), ...pos.multi.filter((m) => !isTrain(m.query_norm))].sort((a, b) => (a.query_norm < b.query_norm ? -1 : a.query_norm > b.query_norm ? 1 : 0))
       : pos.multi;
     const mineEvidence = pre ? pre.evidence : ev.evidence;
-    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank: pre ? pre.impressionsByRank : impressionsByRank };
+    const weightedSkips = await loadWeightedSkips(conn, propensity, { beforeTs: pre ? fam.splits.cutoff : null });
+    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank: pre ? pre.impressionsByRank : impressionsByRank, weightedSkips };
     const neg = await run('negatives', async () => {
       const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
       const judge = config.judge ? await createJudge(config.judge) : undefined;
@@ -188,6 +191,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
         sections: {
           bias: biasSection(bias.result),
           balance: pos.balance.section,
+          presentation: await presentationSection(conn),
           families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
           splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, balance: fam.splits.balance },
           negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },

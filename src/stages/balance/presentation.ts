@@ -1,3 +1,6 @@
+import { queryNumber, readColumns, type DuckDBConnection } from '../../db/duckdb.js';
+import { usageError } from '../../errors.js';
+
 /**
  * Presentation: when results carry presentation features (thumbnail, badge, bold snippet, ...),
  * report click-through with and without each feature, compared at the same rank, so the user sees
@@ -74,4 +77,80 @@ export function presentationCtr(cells: readonly PresentationCell[]): FeatureCtr[
     });
   }
   return out;
+}
+
+/** Options of `presentationSection`; not part of the config file (the section is a report). */
+export interface PresentationSectionOptions {
+  /**
+   * Most features reported, the most frequent first (a string-valued feature counts once per value:
+   * `badge=new`, `badge=sale`). Default 20: enough for the handful of boolean presentation flags a
+   * result page has plus the common badge values; a free-text badge would otherwise flood the report.
+   */
+  readonly maxFeatures?: number;
+  /** Ranks above this are left out (default 20: two result pages; deep ranks have too few clicks to compare). */
+  readonly maxRank?: number;
+}
+
+export interface PresentationSection {
+  /** Result pages with presentation data; only their impressions are compared. */
+  readonly pages: number;
+  readonly impressions: number;
+  /** Per feature (name order): raw and rank-adjusted click-through, see `presentationCtr`. */
+  readonly features: readonly FeatureCtr[];
+  /** Features seen but not reported (past maxFeatures). */
+  readonly featuresNotShown: number;
+  readonly note: string;
+}
+
+/**
+ * The report section "presentation": click-through by presentation feature, from the
+ * `impression_features` table that ingest fills (SERP field `presentation`, impression events'
+ * `presentation`). Boolean features are compared as themselves (missing = false); a string or
+ * number value v of feature f becomes the boolean feature `f=v`. Only result pages with some
+ * presentation data are counted: there, a result without a feature did not show it. Returns null
+ * when the table is absent or empty.
+ */
+export async function presentationSection(conn: DuckDBConnection, opts: PresentationSectionOptions = {}): Promise<PresentationSection | null> {
+  const maxFeatures = opts.maxFeatures ?? 20;
+  const maxRank = opts.maxRank ?? 20;
+  if (!Number.isInteger(maxFeatures) || maxFeatures < 1) throw usageError('bad_option', `presentationSection: maxFeatures must be an integer >= 1 (got ${maxFeatures}).`, { stage: 'report' });
+  if (!Number.isInteger(maxRank) || maxRank < 1) throw usageError('bad_option', `presentationSection: maxRank must be an integer >= 1 (got ${maxRank}).`, { stage: 'report' });
+  const exists = await queryNumber(conn, `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'impression_features' AND database_name = current_database() AND schema_name = current_schema()`);
+  if (!exists || !(await queryNumber(conn, 'SELECT count(*) FROM impression_features'))) return null;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_pres AS
+WITH pf AS (SELECT serp_id, rank, feature, value, value IN ('true', 'false') AS is_bool FROM impression_features),
+k AS (SELECT CASE WHEN is_bool THEN feature ELSE feature || '=' || value END AS key, feature, CASE WHEN is_bool THEN NULL ELSE value END AS val,
+        count(*) FILTER (WHERE value <> 'false') AS n FROM pf GROUP BY ALL),
+keys AS (SELECT *, row_number() OVER (ORDER BY n DESC, key) AS kr FROM k),
+pages AS (SELECT DISTINCT serp_id FROM pf),
+clicked AS (SELECT DISTINCT serp_id, doc_id FROM clicks),
+imp AS (SELECT i.serp_id, i.rank, c.serp_id IS NOT NULL AS clicked FROM impressions i SEMI JOIN pages USING (serp_id)
+        LEFT JOIN clicked c ON c.serp_id = i.serp_id AND c.doc_id = i.doc_id WHERE i.rank <= ${maxRank}),
+tot AS (SELECT rank, count(*) AS n, count(*) FILTER (WHERE clicked) AS c FROM imp GROUP BY rank),
+onk AS (SELECT DISTINCT k.key, p.serp_id, p.rank FROM pf p JOIN keys k ON k.feature = p.feature AND k.kr <= ${maxFeatures}
+        AND (CASE WHEN k.val IS NULL THEN p.value = 'true' ELSE p.value = k.val END)),
+won AS (SELECT o.key, i.rank, count(*) AS n, count(*) FILTER (WHERE i.clicked) AS c FROM onk o JOIN imp i USING (serp_id, rank) GROUP BY ALL)
+SELECT k.key, t.rank, coalesce(w.n, 0)::DOUBLE AS n_on, coalesce(w.c, 0)::DOUBLE AS c_on, (t.n - coalesce(w.n, 0))::DOUBLE AS n_off, (t.c - coalesce(w.c, 0))::DOUBLE AS c_off,
+  (SELECT count(*) FROM keys)::DOUBLE AS n_keys, (SELECT count(*) FROM pages)::DOUBLE AS pages, (SELECT sum(n) FROM tot)::DOUBLE AS impressions
+FROM keys k CROSS JOIN tot t LEFT JOIN won w ON w.key = k.key AND w.rank = t.rank
+WHERE k.kr <= ${maxFeatures} ORDER BY k.key, t.rank`);
+  const c = await readColumns(conn, 'SELECT * FROM _cf_pres');
+  await conn.run('DROP TABLE _cf_pres');
+  const key = c.str('key'), rank = c.num('rank'), nOn = c.num('n_on'), cOn = c.num('c_on'), nOff = c.num('n_off'), cOff = c.num('c_off');
+  const cells: PresentationCell[] = [];
+  for (let i = 0; i < c.rowCount; i++) {
+    const f = key[i]!;
+    if (nOn[i]! > 0) cells.push({ rank: rank[i]!, impressions: nOn[i]!, clicks: cOn[i]!, features: { [f]: true } });
+    if (nOff[i]! > 0) cells.push({ rank: rank[i]!, impressions: nOff[i]!, clicks: cOff[i]!, features: { [f]: false } });
+  }
+  const nKeys = c.rowCount ? c.num('n_keys')[0]! : 0;
+  const pages = c.rowCount ? c.num('pages')[0]! : await queryNumber(conn, 'SELECT count(DISTINCT serp_id) FROM impression_features');
+  const impressions = c.rowCount ? c.num('impressions')[0]! : 0;
+  return {
+    pages,
+    impressions,
+    features: presentationCtr(cells),
+    featuresNotShown: Math.max(0, nKeys - maxFeatures),
+    note: 'rankAdjustedLift = clicks of results with the feature / clicks expected at the same ranks from results without it (1 = no effect). A lift well above 1 means the presentation, not only relevance, draws clicks: such click evidence overstates relevance.',
+  };
 }

@@ -1,9 +1,10 @@
 import { queryNumber, queryRows } from '../../db/duckdb.js';
 import type { StageStats } from '../../types.js';
 import { type Ctx, reasonCounts, rq, toQuarantine } from './common.js';
+import { IMPRESSION_FEATURES_DDL, insertPresentationSql, presentationItemCheck } from './serps.js';
 import { Fields } from './sql.js';
 
-export const EVENT_FIELDS = ['type', 'ts', 'user_id', 'session_id', 'serp_id', 'query', 'doc_id', 'rank', 'dwell_ms', 'value', 'kind', 'success'] as const;
+export const EVENT_FIELDS = ['type', 'ts', 'user_id', 'session_id', 'serp_id', 'query', 'doc_id', 'rank', 'dwell_ms', 'value', 'kind', 'success', 'presentation'] as const;
 export const EVENT_TYPES = ['search', 'impression', 'click', 'conversion', 'session_end'] as const;
 
 /**
@@ -27,7 +28,8 @@ WITH a AS (
     cf_str(${v('rank')}) AS rank_s, TRY_CAST(cf_str(${v('rank')}) AS DOUBLE) AS rank_d,
     cf_str(${v('dwell_ms')}) AS dwell_s, TRY_CAST(cf_str(${v('dwell_ms')}) AS DOUBLE) AS dwell_d,
     cf_str(${v('value')}) AS value_s, TRY_CAST(cf_str(${v('value')}) AS DOUBLE) AS value,
-    cf_str(${v('kind')}) AS kind, cf_bool(${v('success')}) AS success
+    cf_str(${v('kind')}) AS kind, cf_bool(${v('success')}) AS success,
+    CASE WHEN json_type(${v('presentation')}) = 'VARCHAR' AND json_valid(cf_str(${v('presentation')})) THEN cf_str(${v('presentation')})::JSON ELSE ${v('presentation')} END AS pres
   FROM (SELECT *, CASE WHEN pre_reason IS NULL THEN ${F.extract('raw')} END AS x FROM ${stg}))
 SELECT * EXCLUDE (x), md5(x::VARCHAR) AS h, CASE
   WHEN pre_reason IS NOT NULL THEN {'r': pre_reason, 'd': pre_detail}
@@ -77,6 +79,20 @@ FROM (SELECT *, row_number() OVER w AS rn, first_value(doc_id) OVER w AS d1, fir
       FROM (SELECT e.*, (e.serp_id IN (SELECT serp_id FROM serps)) AS known FROM _cf_e1 e WHERE e.q0 IS NULL AND e.type = 'impression')
       WINDOW w AS (PARTITION BY known, serp_id, CAST(rank_d AS INTEGER) ORDER BY fidx, line))`);
   await conn.run(`INSERT INTO impressions SELECT serp_id, doc_id, CAST(rank_d AS INTEGER) FROM _cf_ei WHERE q IS NULL ORDER BY fidx, line`);
+
+  // presentation of loaded impressions: a bad one is quarantined on its own, the impression stays
+  await conn.run(IMPRESSION_FEATURES_DDL);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_ep AS
+SELECT fidx, file, line, serp_id, CAST(rank_d AS INTEGER) AS rank, pres AS item, pres::VARCHAR AS raw, CASE
+  ${presentationItemCheck('pres', `'${L('presentation')} of the impression at rank ' || CAST(rank_d AS INTEGER) || ' of serp "' || serp_id || '"'`)}
+END AS q
+FROM _cf_ei WHERE q IS NULL AND NOT cf_isnull(pres) ORDER BY fidx, line`);
+  await conn.run(insertPresentationSql('_cf_ep'));
+  await toQuarantine(conn, '_cf_ep', 'events');
+  const presDropped = await reasonCounts(conn, '_cf_ep', 'presentation.');
+  const presIn = await queryNumber(conn, `SELECT count(*) FROM _cf_ep`);
+  const presOut = await queryNumber(conn, `SELECT count(*) FROM _cf_ep WHERE q IS NULL`);
+  await conn.run(`DROP TABLE _cf_ep`);
 
   // clicks: resolve the serp, then check the doc was shown on it
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_shown AS
@@ -135,12 +151,13 @@ UNION ALL SELECT fidx, file, line, raw, q FROM _cf_ec WHERE q IS NOT NULL
 UNION ALL SELECT fidx, file, line, raw, q FROM _cf_ev WHERE q IS NOT NULL
 UNION ALL SELECT fidx, file, line, raw, q FROM _cf_ee WHERE q IS NOT NULL`);
   await toQuarantine(conn, '_cf_eq', 'events');
-  const dropped = await reasonCounts(conn, '_cf_eq');
+  const dropped = { ...(await reasonCounts(conn, '_cf_eq')), ...presDropped };
   const out: Record<string, number> = {};
   for (const [name, t] of [['serps', '_cf_es'], ['impressions', '_cf_ei'], ['clicks', '_cf_ec'], ['conversions', '_cf_ev'], ['session_ends', '_cf_ee']] as const) {
     out[name] = await queryNumber(conn, `SELECT count(*) FROM ${t} WHERE q IS NULL`);
   }
   out.rows = Object.values(out).reduce((a, b) => a + b, 0);
+  if (presIn) out.presentation = presOut;
   const [fx] = await queryRows<{ linked: number; rank_fixed: number; dwell_nulled: number }>(conn, `SELECT
     count(*) FILTER (WHERE was_linked) AS linked,
     count(*) FILTER (WHERE rank_s IS NOT NULL AND (rank_d IS NULL OR rank_d <> shown_rank)) AS rank_fixed,
@@ -154,5 +171,6 @@ UNION ALL SELECT fidx, file, line, raw, q FROM _cf_ee WHERE q IS NOT NULL`);
   if (fx?.dwell_nulled) { fixed.absurd_dwell_nulled = fx.dwell_nulled; notes.push(`${fx.dwell_nulled} clicks had dwell_ms above maxDwellMs (${ctx.maxDwellMs}): kept with unknown dwell`); }
   const inCounts: Record<string, number> = { rows: rowsRead };
   for (const t of byType) inCounts[`valid_${t.type}`] = t.n;
+  if (presIn) inCounts.presentation = presIn;
   return { stats: { stage: 'ingest:events', in: inCounts, out, dropped, notes }, fixed };
 }

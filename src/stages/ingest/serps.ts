@@ -3,7 +3,32 @@ import type { StageStats } from '../../types.js';
 import { add, type Ctx, reasonCounts, rq, toQuarantine } from './common.js';
 import { Fields } from './sql.js';
 
-export const SERP_FIELDS = ['serp_id', 'session_id', 'user_id', 'ts', 'query', 'results', 'clicks', 'conversions', 'session_success', 'randomized'] as const;
+export const SERP_FIELDS = ['serp_id', 'session_id', 'user_id', 'ts', 'query', 'results', 'clicks', 'conversions', 'session_success', 'randomized', 'presentation'] as const;
+
+/**
+ * Presentation features of shown results, one row per (serp_id, rank, feature) with a non-null
+ * value (booleans as 'true'/'false', numbers and strings as text). Created by ingest (SERP field
+ * `presentation`, impression events' `presentation`); read by `presentationSection` (stages/balance).
+ */
+export const IMPRESSION_FEATURES_TABLE = 'impression_features';
+export const IMPRESSION_FEATURES_DDL = `CREATE TABLE IF NOT EXISTS ${IMPRESSION_FEATURES_TABLE} (serp_id VARCHAR NOT NULL, rank INTEGER NOT NULL, feature VARCHAR NOT NULL, value VARCHAR NOT NULL)`;
+
+/**
+ * SQL CASE arms checking one presentation item `item` (JSON): NULL = accepted. An item is an
+ * object of feature -> boolean | string | number | null; `where` is a SQL string expression naming it.
+ */
+export const presentationItemCheck = (item: string, where: string): string => `
+  WHEN json_type(${item}) <> 'OBJECT' THEN ${rq('bad_type', `${where} || ' is not an object {feature: boolean | string | number | null}'`)}
+  WHEN list_contains(json_keys(${item}), '') THEN ${rq('bad_value', `${where} || ' has an empty feature name'`)}
+  WHEN NOT list_bool_and(list_transform(map_values(json_transform(${item}, '"MAP(VARCHAR, JSON)"')), v -> cf_isnull(v) OR cf_scalar(v)))
+    THEN ${rq('bad_value', `${where} || ' has a feature whose value is a list or an object: use a boolean, a string or a number'`)}`;
+
+/** INSERT the features of the accepted items of `table` (columns serp_id, rank, item, q). */
+export const insertPresentationSql = (table: string): string => `INSERT INTO ${IMPRESSION_FEATURES_TABLE}
+  SELECT serp_id, rank, e.key, cf_str(e.value) FROM (
+    SELECT serp_id, rank, unnest(map_entries(json_transform(item, '"MAP(VARCHAR, JSON)"'))) AS e
+    FROM ${table} WHERE q IS NULL AND json_type(item) = 'OBJECT')
+  WHERE NOT cf_isnull(e.value)`;
 
 /**
  * Pages whose order was randomised (SERP field `randomized: true`), one serp_id per row. Created by
@@ -97,7 +122,7 @@ WITH a AS (
                 WHEN trim(${rjStr}) = '' THEN []::VARCHAR[]
                 ELSE string_split(${rjStr}, '|') END END AS results,
     cf_arr(${v('clicks')}) AS clicks_j, cf_arr(${v('conversions')}) AS conv_j, cf_bool(${v('session_success')}) AS success,
-    cf_bool(${v('randomized')}) AS randomized
+    cf_bool(${v('randomized')}) AS randomized, ${v('presentation')} AS pres_j
   FROM _cf_s1
 )
 SELECT * EXCLUDE (x, rl, rj), CASE
@@ -168,6 +193,34 @@ FROM w WHERE rn > 1`);
     await toQuarantine(conn, '_cf_imp', 'serps');
     dropped = add(dropped, await reasonCounts(conn, '_cf_imp', 'results.'));
     await conn.run(`DROP TABLE _cf_imp`);
+  }
+
+  // presentation: item problems quarantine only that item (the record and its clicks stay)
+  await conn.run(IMPRESSION_FEATURES_DDL);
+  let presIn = 0;
+  let presOut = 0;
+  if (await queryNumber(conn, `SELECT count(*) FROM _cf_s3 WHERE q IS NULL AND NOT cf_isnull(pres_j)`)) {
+    const where = `'presentation item #' || rank || ' of serp "' || serp_id || '"'`;
+    await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_p1 AS
+WITH r AS (SELECT fidx, file, line, serp_id, len(results) AS nres, pres_j, cf_arr(pres_j) AS pa FROM _cf_s3 WHERE q IS NULL AND NOT cf_isnull(pres_j)),
+u AS (SELECT fidx, file, line, serp_id, nres, unnest(l) AS item, unnest(generate_series(1, len(l))) AS rank
+      FROM (SELECT *, json_extract(pa, '$[*]') AS l FROM r WHERE pa IS NOT NULL))
+SELECT fidx, file, line, serp_id, 0 AS rank, pres_j AS item, pres_j::VARCHAR AS raw,
+  ${rq('bad_type', `'${L('presentation')} of serp "' || serp_id || '" must be an array aligned with results: [{"thumbnail": true, "badge": "new"}, ...] (in CSV: JSON text)'`)} AS q
+FROM r WHERE pa IS NULL
+UNION ALL
+SELECT fidx, file, line, serp_id, rank, item, item::VARCHAR AS raw, CASE
+  WHEN rank > nres THEN ${rq('beyond_results', `${where} || ' has no result (the page shows ' || nres || '): presentation must be aligned with results'`)}
+  WHEN cf_isnull(item) THEN NULL
+  ${presentationItemCheck('item', where)}
+END AS q
+FROM u`);
+    await conn.run(insertPresentationSql('_cf_p1'));
+    await toQuarantine(conn, '_cf_p1', 'serps');
+    dropped = add(dropped, await reasonCounts(conn, '_cf_p1', 'presentation.'));
+    presIn = await queryNumber(conn, `SELECT count(*) FROM _cf_p1`);
+    presOut = await queryNumber(conn, `SELECT count(*) FROM _cf_p1 WHERE q IS NULL`);
+    await conn.run(`DROP TABLE _cf_p1`);
   }
 
   // clicks: the rank comes from the record's own results (a lambda before unnest, so the results
@@ -252,8 +305,8 @@ FROM (SELECT *, row_number() OVER (PARTITION BY (q0 IS NULL), serp_id, doc_id, t
   return {
     stats: {
       stage: 'ingest:serps',
-      in: { rows: rowsRead, results: resultsIn, clicks: clicksIn, conversions: convIn },
-      out: { rows: serpsOut, impressions: impOut, clicks: clicksOut, conversions: convOut },
+      in: { rows: rowsRead, results: resultsIn, clicks: clicksIn, conversions: convIn, ...(presIn ? { presentation: presIn } : {}) },
+      out: { rows: serpsOut, impressions: impOut, clicks: clicksOut, conversions: convOut, ...(presIn ? { presentation: presOut } : {}) },
       dropped,
       notes,
     },

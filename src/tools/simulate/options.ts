@@ -27,6 +27,13 @@ export const simulateOptions = z.object({
   testShare: z.number().min(0).max(1).default(0.2)
     .describe('Share of query families (intents) in the test split, chosen by a hash of the family id (stable across seeds).'),
 
+  presentation: z.object({
+    write: z.boolean().default(true)
+      .describe('Write presentation features: SERP records get `presentation` (aligned with results), impression events a `presentation` object. Attractive (eye-catching) documents carry `badge: "quick fix"`, so the report shows their click-through lift at equal rank (presentation bias).'),
+    thumbnailShare: z.number().min(0).max(1).default(0.3)
+      .describe('Share of documents shown with a thumbnail (chosen by a hash of the doc id, independent of relevance; the simulated users ignore it, so its lift should come out near 1: a control for the badge).'),
+  }).prefault({}),
+
   world: z.object({
     intents: z.number().int().positive().default(400)
       .describe('Help-desk world: number of intents (system x problem x platform), up to 2,592. Each intent gets 1-3 genuinely relevant documents and 7 query variants.'),

@@ -75,6 +75,15 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
 
   const qJson = world.queries.map((q) => JSON.stringify(q.query));
   const dJson = world.docs.map((d) => JSON.stringify(d.doc_id));
+  // Presentation per document, as JSON text ('' when not written): the badge marks the attractive
+  // (presentation-biased) documents; the thumbnail is a hash of the doc id (no RNG stream is used,
+  // so the rest of the log is the same with or without presentation).
+  const pr = opts.presentation;
+  const presJson = world.docs.map((d) => {
+    if (!pr.write) return '';
+    const thumb = hash32(`thumbnail\u0000${d.doc_id}`, opts.seed >>> 0) / 4294967296 < pr.thumbnailShare;
+    return `{"thumbnail":${thumb}${d.attractive ? ',"badge":"quick fix"' : ''}}`;
+  });
   const wantSerps = opts.format.includes('serps');
   const wantEvents = opts.format.includes('events');
   const givenDwell = opts.dwell === 'given';
@@ -239,13 +248,21 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
         // Page lines.
         const sTs = iso(serpTs);
         let resStr = '';
-        for (let r = 0; r < n; r++) resStr += (r ? ',' : '') + dJson[cand.doc[topC[r] as number] as number];
+        let presStr = '';
+        for (let r = 0; r < n; r++) {
+          const d = cand.doc[topC[r] as number] as number;
+          resStr += (r ? ',' : '') + dJson[d];
+          if (pr.write) presStr += (r ? ',' : '') + presJson[d];
+        }
         let clkStr = '';
         let convStr = '';
         const evBase = `,${head},"serp_id":"${serpId}"`;
         if (eventSink) {
           eventHeap.push(serpTs, `{"type":"search","ts":"${sTs}"${evBase},"query":${qJson[qi]}}`);
-          for (let r = 0; r < n; r++) eventHeap.push(serpTs, `{"type":"impression","ts":"${sTs}"${evBase},"doc_id":${dJson[cand.doc[topC[r] as number] as number]},"rank":${r + 1}}`);
+          for (let r = 0; r < n; r++) {
+            const d = cand.doc[topC[r] as number] as number;
+            eventHeap.push(serpTs, `{"type":"impression","ts":"${sTs}"${evBase},"doc_id":${dJson[d]},"rank":${r + 1}${pr.write ? `,"presentation":${presJson[d]}` : ''}}`);
+          }
         }
         for (let i = 0; i < nClicks; i++) {
           const r = clickRank[i] as number;
@@ -272,7 +289,7 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
           }
         }
         if (serpSink) {
-          pageLines.push(`{"serp_id":"${serpId}",${head},"ts":"${sTs}","query":${qJson[qi]},"results":[${resStr}],"clicks":[${clkStr}],"conversions":[${convStr}],${shuffled ? '"randomized":true,' : ''}"session_success":`);
+          pageLines.push(`{"serp_id":"${serpId}",${head},"ts":"${sTs}","query":${qJson[qi]},"results":[${resStr}],${pr.write ? `"presentation":[${presStr}],` : ''}"clicks":[${clkStr}],"conversions":[${convStr}],${shuffled ? '"randomized":true,' : ''}"session_success":`);
           pageTs.push(serpTs);
         }
 
