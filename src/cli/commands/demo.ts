@@ -11,7 +11,7 @@ interface DemoFlags {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Simulate a help-desk search log with known truth, build a dataset from it, and show what cleaning bought (offline, about a minute).')
+    .description('Simulate a help-desk search log with known truth, build a dataset from it, and show what cleaning bought (offline, a few minutes; --no-evaluate for under a minute).')
     .option('-o, --out <dir>', 'output folder', 'clickforge-demo')
     .option('--sessions <n>', 'simulated search sessions', '20000')
     .option('--seed <n>', 'random seed', '42')
