@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timestamp } from './serp.js';
+import { presentationItem, timestamp } from './serp.js';
 
 const id = z.union([z.string().min(1), z.number().int()]);
 
@@ -17,4 +17,5 @@ export const flatEvent = z.object({
   value: z.number().optional(),
   kind: z.string().optional().describe('Required for conversion.'),
   success: z.boolean().optional().describe('For session_end.'),
+  presentation: presentationItem.optional().describe('For impression: how the result was shown, e.g. {"thumbnail": true, "badge": "new"} (see the SERP field presentation). A bad one is quarantined alone (the impression is kept).'),
 }).describe('Flat event: search / impression / click / conversion / session_end.');

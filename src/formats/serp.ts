@@ -20,6 +20,10 @@ export const serpConversion = z.object({
   value: z.number().optional(),
 });
 
+/** Presentation features of one shown result: feature -> boolean | string | number (null = unknown). */
+export const presentationItem = z.record(z.string().min(1), z.union([z.boolean(), z.string(), z.number(), z.null()]))
+  .describe('Presentation of one shown result, e.g. {"thumbnail": true, "badge": "new", "bold": false}. Booleans are features; a string or number value v of feature f is reported as the feature "f=v".');
+
 /** One result page per row. In CSV, results/clicks/conversions are JSON text in the cell (results may also be d1|d2|d3). */
 export const serpRecord = z.object({
   serp_id: id.describe('Unique id of the result page.'),
@@ -31,6 +35,8 @@ export const serpRecord = z.object({
   clicks: z.array(serpClick).optional(),
   conversions: z.array(serpConversion).optional(),
   session_success: z.boolean().optional().describe('Whether the session ended in success, when known.'),
+  presentation: z.array(z.union([presentationItem, z.null()])).optional()
+    .describe('How each result was shown, aligned with results (item i = rank i; null or a shorter list = unknown). Ingested into impression_features; the report compares click-through with and without each feature at equal rank. A bad item is quarantined alone (the record is kept).'),
   randomized: z.boolean().optional()
     .describe('true when this page showed its results in random order (a shuffling experiment, e.g. RandTop-k). Such pages estimate position bias without a click model (bias.estimator randomized/auto).'),
 }).describe('SERP record: one search result page with its clicks and conversions.');
