@@ -154,3 +154,18 @@ WHERE k.kr <= ${maxFeatures} ORDER BY k.key, t.rank`);
     note: 'rankAdjustedLift = clicks of results with the feature / clicks expected at the same ranks from results without it (1 = no effect). A lift well above 1 means the presentation, not only relevance, draws clicks: such click evidence overstates relevance.',
   };
 }
+
+/** Markdown table of the section, for report.md (SECTION_RENDERERS.presentation). */
+export function renderPresentationSection(s: PresentationSection): string {
+  const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
+  const rows = s.features.map((f) => `| ${f.feature} | ${f.impressionsWith.toLocaleString('en-US')} | ${f3(f.ctrWith)} | ${f3(f.ctrWithout)} | ${f3(f.rankAdjustedLift)} |`);
+  return [
+    `${s.pages.toLocaleString('en-US')} result pages with presentation data (${s.impressions.toLocaleString('en-US')} impressions).`,
+    '',
+    '| feature | impressions with | CTR with | CTR without | lift at equal rank |',
+    '|---|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    s.featuresNotShown ? `${s.featuresNotShown} less frequent features not shown. ${s.note}` : s.note,
+  ].join('\n');
+}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type DuckDBConnection } from '../../../src/db/duckdb.js';
-import { presentationSection } from '../../../src/stages/balance/presentation.js';
+import { presentationSection, renderPresentationSection } from '../../../src/stages/balance/presentation.js';
 
 let conn: DuckDBConnection;
 let close: () => void;
@@ -58,6 +58,9 @@ describe('presentationSection', () => {
     expect(thumb.uncomparedImpressions).toBe(0);
     expect(thumb.ctrWith).toBeCloseTo(0.3, 12);
     expect(thumb.rankAdjustedLift).toBeCloseTo(1, 12);
+    const md = renderPresentationSection(s);
+    expect(md).toContain('| badge=quick fix | 20 | 0.700 | 0.350 | 2.000 |');
+    expect(md).toContain('| thumbnail | 10 | 0.300 |');
   });
 
   it('keeps the most frequent maxFeatures and leaves out ranks past maxRank', async () => {
