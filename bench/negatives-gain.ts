@@ -43,7 +43,7 @@ if (!(reuse && existsSync(join(dataDir, 'truth', 'queries.jsonl')))) {
 }
 
 t = performance.now();
-const stageDir = (s: string) => join(buildDir, 'dataset', 'curriculum', s);
+const stageDir = (s: string) => join(buildDir, 'dataset', 'curriculum', s, 'clickforge');
 if (!(reuse && stages.every((s) => existsSync(join(stageDir(s), 'train.jsonl'))))) {
   const cfg: ConfigInput = {
     input: { serps: [join(dataDir, 'serps.jsonl')], corpus: join(dataDir, 'corpus.jsonl') },
@@ -73,6 +73,7 @@ for (const s of stages) {
   const all = ['train', 'dev', 'test'].flatMap((sp) => (existsSync(join(stageDir(s), `${sp}.jsonl`)) ? readTrainingFile(join(stageDir(s), `${sp}.jsonl`)) : []));
   data[s] = all.filter(keep);
   const negs = data[s].reduce((a, r) => a + (r.negatives?.length ?? 0), 0);
+  if (data[s].length === 0) throw new Error(`bench/negatives-gain: no training records for ${s} in ${stageDir(s)} (${all.length} before dropping held-out families): check the build output.`);
   log({ step: 'load', stage: s, records: all.length, kept: data[s].length, droppedHeldOut: all.length - data[s].length, negativesPerRecord: +(negs / Math.max(1, data[s].length)).toFixed(2) });
 }
 
