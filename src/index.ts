@@ -53,6 +53,8 @@ export { modelOptions, trainOptions, type ModelOptions, type TrainOptions } from
 
 export * from './stages/balance/index.js';
 export { balancePositives, type BalanceSection } from './stages/balance/apply.js';
+export { loadWeightedSkips } from './stages/negatives/behavioural-miner.js';
+export { IMPRESSION_FEATURES_TABLE } from './stages/ingest/serps.js';
 export { RANDOMIZED_TABLE, RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 
 // adapters

@@ -1,4 +1,5 @@
 import type { StageStats } from '../../types.js';
+import { renderPresentationSection } from '../balance/presentation.js';
 
 /** One check that counts add up: `lhs` must equal the sum of `rhs`. */
 export interface AccountingCheck {
@@ -134,6 +135,8 @@ const SECTION_TITLES: Record<string, string> = {
   dataset: 'Dataset files',
   batches: 'Batch composition',
   curriculum: 'Curriculum: negatives by stage',
+  presentation: 'Presentation: click-through by how results were shown',
+  balance: 'Balance: popularity, freshness, head and tail',
 };
 
 const rateCell = (x: { judged: number; relevant: number; rate: number | null } | undefined) =>
@@ -142,6 +145,7 @@ const rateCell = (x: { judged: number; relevant: number; rate: number | null } |
 type Renderer = (sec: Record<string, unknown>) => string | undefined;
 
 const SECTION_RENDERERS: Record<string, Renderer> = {
+  presentation: (p) => renderPresentationSection(p as never),
   bias: (b) => {
     const curve = b.curve as number[] | undefined;
     if (!curve) return undefined;
