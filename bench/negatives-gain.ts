@@ -1,6 +1,6 @@
 /**
  * Does each stage of hard negatives make the trained model better? ("evaluate shows the gain")
- *   npx tsx bench/negatives-gain.ts [--sessions 20000] [--seed 42] [--out DIR] [--reuse]
+ *   npx tsx bench/negatives-gain.ts [--sessions 20000] [--seed 42] [--out DIR] [--reuse] [--no-compare]
  * 1. Simulate the default help-desk world (known truth, held-out test query families).
  * 2. build with the negatives curriculum on and every family in train (the evaluation uses the
  *    simulator's own held-out families instead, as the demo does: training records whose query
@@ -8,8 +8,9 @@
  * 3. compareDatasets: stage-1 (positives only, in-batch negatives) vs stage-2 (+ BM25/behavioural),
  *    and stage-2 vs stage-3 (+ dense mined by the built-in model), on truth/beir split test.
  * Prints one JSON line per step, then a table: trained-model means and the paired bootstrap 95%
- * interval of the difference (later stage minus earlier). --reuse skips simulate + build when
- * their output is already in --out.
+ * interval of the difference (later stage minus earlier), after each stage's false-negative rate
+ * against the hidden truth. --reuse skips simulate + build when their output is already in --out;
+ * --no-compare stops after the quality lines (no training).
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import type { ConfigInput } from '../src/config.js';
 import { build } from '../src/pipeline.js';
 import { normalizeQuery } from '../src/text/normalize.js';
-import { compareDatasets, readTrainingFile, type CompareReport, type TrainRecord } from '../src/tools/evaluate/index.js';
+import { compareDatasets, datasetQuality, readTrainingFile, type CompareReport, type TrainRecord } from '../src/tools/evaluate/index.js';
 import { buildHelpdeskWorld, parseSimulateOptions, simulateLog } from '../src/tools/simulate/index.js';
 
 const argStr = (name: string, def: string): string => {
@@ -59,10 +60,22 @@ if (!(reuse && stages.every((s) => existsSync(join(stageDir(s), 'train.jsonl')))
 // Truth: query -> family, and the simulator's held-out (test) families.
 const readJsonl = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
 const familyOf = new Map<string, string>();
+const rawFamily = new Map<string, string>();
 const testFamilies = new Set<string>();
+const testQueries: string[] = [];
 for (const q of readJsonl<{ query: string; family: string; split: string }>(join(dataDir, 'truth', 'queries.jsonl'))) {
   familyOf.set(normalizeQuery(q.query), q.family);
-  if (q.split === 'test') testFamilies.add(q.family);
+  rawFamily.set(q.query, q.family);
+  if (q.split === 'test') {
+    testFamilies.add(q.family);
+    testQueries.push(q.query);
+  }
+}
+const qrels = new Map<string, Map<string, number>>();
+for (const r of readJsonl<{ query: string; doc_id: string; grade: number }>(join(dataDir, 'truth', 'qrels.jsonl'))) {
+  let m = qrels.get(r.query);
+  if (!m) qrels.set(r.query, (m = new Map()));
+  m.set(r.doc_id, r.grade);
 }
 const keep = (r: TrainRecord): boolean => {
   const f = familyOf.get(normalizeQuery(r.query));
@@ -75,8 +88,12 @@ for (const s of stages) {
   const negs = data[s].reduce((a, r) => a + (r.negatives?.length ?? 0), 0);
   if (data[s].length === 0) throw new Error(`bench/negatives-gain: no training records for ${s} in ${stageDir(s)} (${all.length} before dropping held-out families): check the build output.`);
   log({ step: 'load', stage: s, records: all.length, kept: data[s].length, droppedHeldOut: all.length - data[s].length, negativesPerRecord: +(negs / Math.max(1, data[s].length)).toFixed(2) });
+  // Against the hidden truth: share of judged negatives that are in fact relevant (false negatives).
+  const q = datasetQuality(data[s], { qrels, queryFamily: rawFamily }, testQueries);
+  log({ step: 'quality', stage: s, negatives: q.counts.negatives, falseNegativeRate: +q.negativeFalseNegativeRate.toFixed(4), positivePrecision: +q.positivePrecision.toFixed(4), familyLeakage: q.familyLeakage });
 }
 
+if (process.argv.includes('--no-compare')) process.exit(0);
 const evalOpts = { eval: { beir: join(dataDir, 'truth', 'beir'), split: 'test' }, seed };
 const metrics = ['ndcg@10', 'mrr@10', 'recall@10', 'recall@100'];
 const results: { name: string; c: CompareReport }[] = [];
