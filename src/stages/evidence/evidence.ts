@@ -130,12 +130,22 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
     SELECT *, outcome IN (${kept}) AS kept FROM o ORDER BY click_id
   `);
 
-  // Integer keys for the impression-level work: one row per result page with its query id, user id
-  // and the rank of its lowest click; the string keys are joined back only on the pair-level result.
-  // Ids come from row_number() OVER () and may differ between runs; nothing is ordered by them.
+  // Integer keys for the impression-level work: query ids (with the most frequent raw form), doc ids,
+  // and one row per result page with its query id, user id and the rank of its lowest click. The
+  // aggregations group by one BIGINT pair key (qid << 32 | did); strings are joined back only on the
+  // pair-level result. Ids come from row_number() OVER () and may differ between runs; nothing is
+  // ordered by them.
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE _ev_q AS
-    SELECT query_norm, row_number() OVER ()::INTEGER AS qid FROM (SELECT DISTINCT query_norm FROM serp_facts WHERE query_norm IS NOT NULL)
+    WITH f AS (
+      SELECT query_norm, query FROM (SELECT query_norm, query, count(*) AS n FROM serp_facts WHERE query_norm IS NOT NULL GROUP BY 1, 2)
+      QUALIFY row_number() OVER (PARTITION BY query_norm ORDER BY n DESC, query) = 1
+    )
+    SELECT query_norm, query, row_number() OVER ()::INTEGER AS qid FROM f
+  `);
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE _ev_doc AS
+    SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM impressions UNION SELECT doc_id FROM clicks)
   `);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE _ev_serp AS
@@ -161,28 +171,29 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
       SELECT DISTINCT c.serp_id, c.doc_id, c.rank FROM clicks c
       ANTI JOIN impressions i ON i.serp_id = c.serp_id AND i.doc_id = c.doc_id
     ),
-    -- one aggregation; serps and users count the first row of each (pair, page) and (pair, user)
-    -- window partition: 8.8 s against 14.6 s for count(DISTINCT) (and 10.2 s for nested GROUP BYs)
-    -- at 10M events, same tables, same process. Which row is "first" does not matter to the counts.
     l AS (
-      SELECT s.qid, sh.doc_id, s.sid, s.uid, s.ts, (sh.rank < s.max_rank AND k.serp_id IS NULL) AS skip
+      SELECT s.qid, d.did, s.sid, s.uid, s.ts, (sh.rank < s.max_rank AND k.serp_id IS NULL) AS skip
       FROM shown sh
       JOIN _ev_serp s USING (serp_id)
+      JOIN _ev_doc d USING (doc_id)
       LEFT JOIN clicked k ON k.serp_id = sh.serp_id AND k.doc_id = sh.doc_id
     ),
+    -- serps and users: one window sorted by (user, page) inside each pair marks the first row of each
+    -- (pair, user) and (pair, page) (a page has one user), then one GROUP BY on the integer pair key.
     lf AS (
-      SELECT *, row_number() OVER (PARTITION BY qid, doc_id, sid) = 1 AS first_serp,
-                row_number() OVER (PARTITION BY qid, doc_id, uid) = 1 AS first_user
-      FROM l
+      SELECT qid, did, ts, skip,
+             lag(uid) OVER w IS DISTINCT FROM uid AS first_user,
+             lag(sid) OVER w IS DISTINCT FROM sid AS first_serp
+      FROM l WINDOW w AS (PARTITION BY qid, did ORDER BY uid, sid)
     ),
     imp AS (
-      SELECT qid, doc_id, count(*) AS impressions, count(*) FILTER (WHERE first_serp) AS serps,
+      SELECT qid, did, count(*) AS impressions, count(*) FILTER (WHERE first_serp) AS serps,
              count(*) FILTER (WHERE first_user) AS users, min(ts) AS first_ts, max(ts) AS last_ts,
              count(*) FILTER (WHERE skip) AS skip_above
-      FROM lf GROUP BY qid, doc_id
+      FROM lf GROUP BY qid, did
     ),
     cl AS (
-      SELECT s.qid, f.doc_id,
+      SELECT s.qid, d.did,
              count(*) AS clicks,
              count(*) FILTER (WHERE satisfied) AS satisfied,
              count(*) FILTER (WHERE converted) AS converted,
@@ -197,14 +208,10 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
              count(*) FILTER (WHERE outcome = 'weak_unknown_dwell') AS b_unknown,
              count(*) FILTER (WHERE kept) AS b_kept,
              count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS b_negative
-      FROM click_facts f JOIN _ev_serp s USING (serp_id) GROUP BY 1, 2
-    ),
-    qform AS (
-      SELECT query_norm, query FROM (SELECT query_norm, query, count(*) AS n FROM serp_facts GROUP BY 1, 2)
-      QUALIFY row_number() OVER (PARTITION BY query_norm ORDER BY n DESC, query) = 1
+      FROM click_facts f JOIN _ev_serp s USING (serp_id) JOIN _ev_doc d USING (doc_id) GROUP BY 1, 2
     ),
     j AS (
-      SELECT q.query_norm, qform.query, imp.doc_id, imp.impressions,
+      SELECT q.query_norm, q.query, d.doc_id, imp.impressions,
              coalesce(cl.clicks, 0) AS clicks, coalesce(cl.satisfied, 0) AS satisfied,
              coalesce(cl.converted, 0) AS converted, coalesce(cl.success_last, 0) AS success_last,
              coalesce(cl.short_dwell, 0) AS short_dwell, coalesce(cl.pogo, 0) AS pogo,
@@ -214,7 +221,7 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
              coalesce(cl.b_success_last, 0) AS b_success_last, coalesce(cl.b_medium, 0) AS b_medium,
              coalesce(cl.b_unknown, 0) AS b_unknown, coalesce(cl.b_kept, 0) AS b_kept,
              coalesce(cl.b_negative, 0) AS b_negative
-      FROM imp LEFT JOIN cl USING (qid, doc_id) JOIN _ev_q q USING (qid) JOIN qform USING (query_norm)
+      FROM imp LEFT JOIN cl USING (qid, did) JOIN _ev_q q USING (qid) JOIN _ev_doc d USING (did)
     ),
     g AS (
       SELECT *,
@@ -241,7 +248,7 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
            ], x -> x IS NOT NULL) ELSE []::VARCHAR[] END AS signals
     FROM g
   `);
-  await conn.run('DROP TABLE IF EXISTS _ev_q; DROP TABLE IF EXISTS _ev_serp;');
+  await conn.run('DROP TABLE IF EXISTS _ev_q; DROP TABLE IF EXISTS _ev_doc; DROP TABLE IF EXISTS _ev_serp;');
 
   const bucketRows = await queryRows<{ outcome: string; n: number }>(conn, 'SELECT outcome, count(*) AS n FROM click_facts GROUP BY outcome');
   const buckets = new Map(bucketRows.map((r) => [r.outcome, r.n]));
