@@ -127,26 +127,30 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
   await conn.run(`
     CREATE OR REPLACE TABLE evidence AS
     WITH ex AS (SELECT * FROM (VALUES ${values}) t(rank, p)),
+    -- integer keys for the aggregations and the joins back to the table (strings only in small maps)
+    gq AS (SELECT query_norm, row_number() OVER ()::INTEGER AS qid FROM (SELECT DISTINCT query_norm FROM evidence)),
+    gd AS (SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM evidence)),
+    gs AS (SELECT s.serp_id, gq.qid FROM serp_facts s JOIN gq USING (query_norm)),
     imp AS (
-      SELECT s.query_norm, i.doc_id, sum(ex.p) AS exp_exam
-      FROM impressions i JOIN serp_facts s USING (serp_id) JOIN ex ON ex.rank = least(i.rank, ${R})
+      SELECT gs.qid, gd.did, sum(ex.p) AS exp_exam
+      FROM impressions i JOIN gs USING (serp_id) JOIN gd USING (doc_id) JOIN ex ON ex.rank = least(i.rank, ${R})
       GROUP BY 1, 2
     ),
     cl AS (
-      SELECT f.query_norm, f.doc_id, count(*) AS clicks,
+      SELECT gq.qid, gd.did, count(*) AS clicks,
              sum(1.0 / greatest(ex.p, ${o.ipsClip})) AS ips,
              count(*) FILTER (WHERE outcome IN ('converted', 'satisfied', 'success_last')) AS good,
              count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS bad,
              count(*) FILTER (WHERE outcome IN ('medium_dwell', 'medium_dwell_dropped')) AS medium,
              count(*) FILTER (WHERE outcome = 'converted') AS conv
-      FROM click_facts f JOIN ex ON ex.rank = least(f.rank, ${R})
+      FROM click_facts f JOIN gq USING (query_norm) JOIN gd USING (doc_id) JOIN ex ON ex.rank = least(f.rank, ${R})
       GROUP BY 1, 2
     ),
     c AS (
       SELECT e.*, coalesce(imp.exp_exam, 0)::DOUBLE AS x_exam, coalesce(cl.clicks, 0)::DOUBLE AS x_clicks,
              coalesce(cl.ips, 0)::DOUBLE AS x_ips, coalesce(cl.good, 0)::DOUBLE AS x_good, coalesce(cl.bad, 0)::DOUBLE AS x_bad,
              coalesce(cl.medium, 0)::DOUBLE AS x_medium, coalesce(cl.conv, 0)::DOUBLE AS x_conv
-      FROM evidence e LEFT JOIN imp USING (query_norm, doc_id) LEFT JOIN cl USING (query_norm, doc_id)
+      FROM evidence e JOIN gq USING (query_norm) JOIN gd USING (doc_id) LEFT JOIN imp USING (qid, did) LEFT JOIN cl USING (qid, did)
     ),
     a AS (
       SELECT *, least(1::DOUBLE, (x_clicks + ${d(o.priorClicks)}) / (x_exam + ${d(o.priorExaminations)})) AS x_a,
