@@ -28,8 +28,9 @@ export interface AnnOptions {
   readonly expansionAdd?: number;
   /**
    * Candidate list while searching (ef). Default 128. With the default i8 + oversample 2, usearch
-   * walks max(ef, 2k) candidates; recall@100 after re-ranking: 0.956 on clustered 5k x 384, 1.000 on
-   * clustered 200k x 384 (ef 128/256/384 all 1.000 there; 128 is the fastest, 4.0x exact ONNX).
+   * walks max(ef, 2k) candidates, so an ef below ceil(k x oversample) changes nothing (sweep in
+   * docs/retrieval.md: identical recall for ef 32-128 at k 100); recall@100 after re-ranking: 0.956 on
+   * clustered 5k x 384, 1.000 on clustered 200k x 384 (1.7x exact ONNX, median of interleaved rounds).
    * Isotropic random vectors need far more (docs/retrieval.md): measure with annRecall on your data.
    */
   readonly expansionSearch?: number;
