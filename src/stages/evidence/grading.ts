@@ -131,19 +131,32 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
     gq AS (SELECT query_norm, row_number() OVER ()::INTEGER AS qid FROM (SELECT DISTINCT query_norm FROM evidence)),
     gd AS (SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM evidence)),
     gs AS (SELECT s.serp_id, gq.qid FROM serp_facts s JOIN gq USING (query_norm)),
+    -- Sums of doubles are computed as integer counts per rank, then added in rank order: a
+    -- parallel sum(double) adds in a thread-dependent order and changed the last bits between runs.
+    imp_r AS (
+      SELECT gs.qid, gd.did, least(i.rank, ${R}) AS r, count(*) AS n
+      FROM impressions i JOIN gs USING (serp_id) JOIN gd USING (doc_id)
+      GROUP BY 1, 2, 3
+    ),
     imp AS (
-      SELECT gs.qid, gd.did, sum(ex.p) AS exp_exam
-      FROM impressions i JOIN gs USING (serp_id) JOIN gd USING (doc_id) JOIN ex ON ex.rank = least(i.rank, ${R})
+      SELECT qid, did, list_sum(list(n * ex.p ORDER BY r)) AS exp_exam
+      FROM imp_r JOIN ex ON ex.rank = imp_r.r
       GROUP BY 1, 2
     ),
-    cl AS (
-      SELECT gq.qid, gd.did, count(*) AS clicks,
-             sum(1.0 / greatest(ex.p, ${o.ipsClip})) AS ips,
+    cl_r AS (
+      SELECT gq.qid, gd.did, least(f.rank, ${R}) AS r, count(*) AS clicks,
              count(*) FILTER (WHERE outcome IN ('converted', 'satisfied', 'success_last')) AS good,
              count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS bad,
              count(*) FILTER (WHERE outcome IN ('medium_dwell', 'medium_dwell_dropped')) AS medium,
              count(*) FILTER (WHERE outcome = 'converted') AS conv
-      FROM click_facts f JOIN gq USING (query_norm) JOIN gd USING (doc_id) JOIN ex ON ex.rank = least(f.rank, ${R})
+      FROM click_facts f JOIN gq USING (query_norm) JOIN gd USING (doc_id)
+      GROUP BY 1, 2, 3
+    ),
+    cl AS (
+      SELECT qid, did, sum(clicks) AS clicks,
+             list_sum(list(clicks * (1.0 / greatest(ex.p, ${o.ipsClip})) ORDER BY r)) AS ips,
+             sum(good) AS good, sum(bad) AS bad, sum(medium) AS medium, sum(conv) AS conv
+      FROM cl_r JOIN ex ON ex.rank = cl_r.r
       GROUP BY 1, 2
     ),
     c AS (

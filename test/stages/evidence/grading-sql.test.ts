@@ -36,7 +36,8 @@ async function reference(conn: DuckDBConnection, o: ReturnType<typeof gradingOpt
   const values = EXAM.map((p, i) => `(${i + 1}, ${p})`).join(', ');
   const rows = await queryRows<{ query_norm: string; doc_id: string; exp_exam: number; clicks: number; good: number; bad: number; medium: number; conv: number }>(conn, `
     WITH ex AS (SELECT * FROM (VALUES ${values}) t(rank, p)),
-    imp AS (SELECT s.query_norm, i.doc_id, sum(ex.p) AS exp_exam FROM impressions i JOIN serp_facts s USING (serp_id) JOIN ex ON ex.rank = least(i.rank, ${EXAM.length}) GROUP BY 1, 2),
+    imp_r AS (SELECT s.query_norm, i.doc_id, least(i.rank, ${EXAM.length}) AS r, count(*) AS n FROM impressions i JOIN serp_facts s USING (serp_id) GROUP BY 1, 2, 3),
+    imp AS (SELECT query_norm, doc_id, list_sum(list(n * ex.p ORDER BY r)) AS exp_exam FROM imp_r JOIN ex ON ex.rank = imp_r.r GROUP BY 1, 2),
     cl AS (SELECT f.query_norm, f.doc_id, count(*) AS clicks,
              count(*) FILTER (WHERE outcome IN ('converted', 'satisfied', 'success_last')) AS good,
              count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS bad,
