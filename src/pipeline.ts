@@ -132,7 +132,8 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const impressionsByRank = await loadImpressionsByRank(conn);
     const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
     // Chronological split: training records are rebuilt from the log before the cutoff only.
-    const pre = fam.splits.cutoff === null ? null : await run('pre-cutoff', () => preCutoffView(conn, fam.splits.cutoff!, config, bias.result.relative));
+    const cutoff = fam.splits.cutoff;
+    const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffView(conn, cutoff, config, bias.result.relative)));
     const isTrain = (q: string) => (fam.splits.splitOf.get(fam.families.familyOf.get(q) ?? q) ?? 'train') === 'train';
     const minePositives = pre
       ? [...pre.multi.filter((m) => isTrain(m.query_norm)), ...pos.multi.filter((m) => !isTrain(m.query_norm))].sort((a, b) => (a.query_norm < b.query_norm ? -1 : a.query_norm > b.query_norm ? 1 : 0))
