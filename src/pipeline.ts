@@ -133,7 +133,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
     // Chronological split: training records are rebuilt from the log before the cutoff only.
     const cutoff = fam.splits.cutoff;
-    const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffView(conn, cutoff, config, bias.result.relative)));
+    const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffView(conn, cutoff, config, bias.result.relative, docs)));
     const isTrain = (q: string) => (fam.splits.splitOf.get(fam.families.familyOf.get(q) ?? q) ?? 'train') === 'train';
     const minePositives = pre
       ? [...pre.multi.filter((m) => isTrain(m.query_norm)), ...pos.multi.filter((m) => !isTrain(m.query_norm))].sort((a, b) => (a.query_norm < b.query_norm ? -1 : a.query_norm > b.query_norm ? 1 : 0))
@@ -293,7 +293,7 @@ async function loadDocs(conn: DuckDBConnection): Promise<Doc[]> {
  * split's records are built from that run, dev/test (evaluation data) from the full log. The
  * examination curve is the full log's: it describes the result page layout, not relevance.
  */
-async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Config, examination: readonly number[]) {
+async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Config, examination: readonly number[], docs: readonly Doc[]) {
   const [{ db }] = (await queryRows<{ db: string }>(conn, 'SELECT current_database() AS db')) as [{ db: string }];
   const m = `"${db}"`;
   const c = Math.floor(cutoff);
@@ -311,7 +311,7 @@ async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Con
       const ses = await buildSessions(conn, config.sessions);
       const raw = await buildEvidence(conn, config.evidence);
       const graded = await gradeEvidence(conn, raw.evidence, examination, config.grading);
-      const bal = balancePositives(graded.evidence, await loadDocs(conn), config.balance, config.seed);
+      const bal = balancePositives(graded.evidence, docs, config.balance, config.seed);
       const pos = await buildPositives(conn, bal.evidence, config.positives);
       const impressionsByRank = await loadImpressionsByRank(conn);
       const tag = (st: StageStats): StageStats => ({ ...st, stage: `pre-cutoff/${st.stage}` });
