@@ -65,6 +65,19 @@ const acc = new Float32Array(n);
 const touched = new Int32Array(n);
 const mark = new Uint8Array(n);
 let hs = new Float32Array(1), hi = new Int32Array(1);
+// Min-heap on (score, then higher doc index = worse): put (s, d) at the root and sift it down.
+function siftDown(size, s, d) {
+  let c = 0;
+  for (;;) {
+    const l = 2 * c + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    const mm = r < size && (hs[r] < hs[l] || (hs[r] === hs[l] && hi[r] > hi[l])) ? r : l;
+    if (!(hs[mm] < s || (hs[mm] === s && hi[mm] > d))) break;
+    hs[c] = hs[mm]; hi[c] = hi[mm]; c = mm;
+  }
+  hs[c] = s; hi[c] = d;
+}
 parentPort.on('message', (m) => {
   const qStart = new Int32Array(m.qStart), qTerms = new Int32Array(m.qTerms);
   const exStart = new Int32Array(m.exStart), exIds = new Int32Array(m.exIds);
@@ -106,16 +119,7 @@ parentPort.on('message', (m) => {
           continue;
         }
         if (cap === 0 || s < hs[0] || (s === hs[0] && d > hi[0])) continue;
-        let c = 0;
-        for (;;) {
-          const l = 2 * c + 1;
-          if (l >= size) break;
-          const r = l + 1;
-          const mm = r < size && (hs[r] < hs[l] || (hs[r] === hs[l] && hi[r] > hi[l])) ? r : l;
-          if (!(hs[mm] < s || (hs[mm] === s && hi[mm] > d))) break;
-          hs[c] = hs[mm]; hi[c] = hi[mm]; c = mm;
-        }
-        hs[c] = s; hi[c] = d;
+        siftDown(size, s, d);
       }
       for (let x = ex0; x < ex1; x++) mark[exIds[x]] = 0;
       counts[q] = size;
@@ -124,17 +128,7 @@ parentPort.on('message', (m) => {
       for (let out = size - 1; out >= 0; out--) {
         outIds[base + out] = hi[0]; outScores[base + out] = hs[0];
         const last = --size;
-        const s = hs[last], d = hi[last];
-        let c = 0;
-        for (;;) {
-          const l = 2 * c + 1;
-          if (l >= size) break;
-          const r = l + 1;
-          const mm = r < size && (hs[r] < hs[l] || (hs[r] === hs[l] && hi[r] > hi[l])) ? r : l;
-          if (!(hs[mm] < s || (hs[mm] === s && hi[mm] > d))) break;
-          hs[c] = hs[mm]; hi[c] = hi[mm]; c = mm;
-        }
-        hs[c] = s; hi[c] = d;
+        siftDown(size, hs[last], hi[last]);
       }
     }
   }
