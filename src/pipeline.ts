@@ -129,7 +129,6 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       );
       return { families, splits };
     });
-    const impressionsByRank = await loadImpressionsByRank(conn);
     const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
     // Chronological split: training records are rebuilt from the log before the cutoff only.
     const cutoff = fam.splits.cutoff;
@@ -140,7 +139,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       : pos.multi;
     const mineEvidence = pre ? pre.evidence : ev.evidence;
     const weightedSkips = await loadWeightedSkips(conn, propensity, { beforeTs: pre ? fam.splits.cutoff : null });
-    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank: pre ? pre.impressionsByRank : impressionsByRank, weightedSkips };
+    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank: pre ? pre.impressionsByRank : await loadImpressionsByRank(conn), weightedSkips };
     const neg = await run('negatives', async () => {
       const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
       const judge = config.judge ? await createJudge(config.judge) : undefined;
