@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { annRecall } from '../../src/retrieval/ann.js';
+import { denseTopK } from '../../src/retrieval/dense.js';
+import { buildIvf, defaultIvfLists, type IvfIndex } from '../../src/retrieval/ivf.js';
+import { createRng } from '../../src/util/rng.js';
+
+const dim = 16;
+/** 12 well-separated clusters of unit vectors (seeded). */
+function clustered(rows: number, seed: number): Float32Array {
+  const r = createRng(seed);
+  const cr = createRng(7);
+  const centres = Float32Array.from({ length: 12 * dim }, () => cr.normal());
+  const a = new Float32Array(rows * dim);
+  for (let i = 0; i < rows; i++) {
+    const c = r.int(12);
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += (a[i * dim + j] = centres[c * dim + j]! + 0.3 * r.normal()) ** 2;
+    for (let j = 0; j < dim; j++) a[i * dim + j]! /= Math.sqrt(s);
+  }
+  return a;
+}
+
+describe('buildIvf', () => {
+  const C = clustered(2000, 1);
+  const Q = clustered(50, 2);
+  let ivf: IvfIndex;
+  beforeAll(async () => {
+    ivf = await buildIvf(C, dim, { lists: 24, nprobe: 4, seed: 3 });
+  });
+  afterAll(async () => {
+    await ivf.close();
+  });
+
+  it('partitions every row into exactly one cell', () => {
+    expect(ivf.lists).toBe(24);
+    expect(ivf.listSizes.reduce((a, b) => a + b, 0)).toBe(2000);
+    expect(ivf.assignment.length).toBe(2000);
+    for (const c of ivf.assignment) expect(c >= 0 && c < 24).toBe(true);
+  });
+
+  it('probing every cell is exact: same ids as denseTopK, exact inner-product scores', async () => {
+    const all = ivf.withProbes(24);
+    const r = await all.search(Q, 10);
+    const exact = denseTopK(Q, C, dim, 10);
+    expect(annRecall(r, exact)).toBe(1);
+    for (let i = 0; i < r.scores.length; i++) expect(r.scores[i]).toBeCloseTo(exact.scores[i]!, 5);
+  });
+
+  it('recall grows with nprobe and is high on clustered data at a few cells', async () => {
+    const exact = denseTopK(Q, C, dim, 10);
+    const r1 = annRecall(await ivf.withProbes(1).search(Q, 10), exact);
+    const r4 = annRecall(await ivf.search(Q, 10), exact);
+    expect(r4).toBeGreaterThanOrEqual(r1);
+    expect(r4).toBeGreaterThan(0.9);
+    // Results are best first, and the k rows are distinct.
+    const r = await ivf.search(Q, 10);
+    for (let q = 0; q < 50; q++) {
+      expect(new Set(r.ids.subarray(q * 10, q * 10 + 10)).size).toBe(10);
+      for (let j = 1; j < 10; j++) expect(r.scores[q * 10 + j]!).toBeLessThanOrEqual(r.scores[q * 10 + j - 1]!);
+    }
+  });
+
+  it('finds a corpus row as its own nearest neighbour (known answer)', async () => {
+    const r = await ivf.search(C.slice(17 * dim, 18 * dim), 1);
+    expect(r.ids[0]).toBe(17);
+    expect(r.scores[0]).toBeCloseTo(1, 5);
+  });
+
+  it('is deterministic for a seed, whatever the batch size', async () => {
+    const again = await buildIvf(C, dim, { lists: 24, nprobe: 4, seed: 3, batch: 7 });
+    try {
+      expect(Array.from(again.assignment)).toEqual(Array.from(ivf.assignment));
+      const a = await ivf.search(Q, 10);
+      const b = await again.search(Q, 10);
+      expect(Array.from(b.ids)).toEqual(Array.from(a.ids));
+      expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('pads when a query sees fewer than k rows, and handles k = 0 and no queries', async () => {
+    const tiny = await buildIvf(C.subarray(0, 3 * dim), dim, { lists: 1 });
+    try {
+      const r = await tiny.search(Q.subarray(0, dim), 5);
+      expect(Array.from(r.ids.subarray(3))).toEqual([-1, -1]);
+      expect(r.scores[4]).toBe(-Infinity);
+      expect((await tiny.search(Q.subarray(0, dim), 0)).ids.length).toBe(0);
+      expect((await tiny.search(new Float32Array(0), 5)).ids.length).toBe(0);
+    } finally {
+      await tiny.close();
+    }
+  });
+
+  it('rejects bad input with a message that says what to fix', async () => {
+    await expect(ivf.search(new Float32Array(dim + 3), 5)).rejects.toThrow(/not a multiple of dim 16/);
+    await expect(ivf.search(Q, -1)).rejects.toThrow(/k must be a non-negative integer/);
+    await expect(buildIvf(C.subarray(0, 10), dim)).rejects.toThrow(/not a multiple of dim/);
+    await expect(buildIvf(new Float32Array(0), dim)).rejects.toThrow(/empty/);
+    await expect(buildIvf(C.subarray(0, 5 * dim), dim, { lists: 6 })).rejects.toThrow(/lists \(6\) exceeds the corpus size \(5\)/);
+    await expect(buildIvf(C, dim, { nprobe: 0 })).rejects.toThrow(/nprobe must be a positive integer/);
+    const bad = C.slice(0, 40 * dim);
+    bad[3 * dim + 2] = Number.NaN;
+    await expect(buildIvf(bad, dim, { lists: 4 })).rejects.toThrow(/row 3 has a non-finite value at column 2/);
+    expect(() => ivf.withProbes(0)).toThrow(/nprobe must be a positive integer/);
+  });
+
+  it('default lists: round(2 sqrt(n)), at most n', () => {
+    expect(defaultIvfLists(200_000)).toBe(894);
+    expect(defaultIvfLists(1)).toBe(1);
+    expect(defaultIvfLists(3)).toBe(3);
+  });
+});
