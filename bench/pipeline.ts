@@ -5,13 +5,17 @@
  *   npx tsx bench/pipeline.ts [events=10000000] [threads]
  * The generated files are cached in $TMPDIR/cf-bench-log-<events> between runs (delete to regenerate).
  * Each format runs in its own child process, so its peak RSS is its own.
+ * CF_BENCH_HASH=1 also prints, per format, an order-independent hash of every row of the tables the
+ * stages leave (evidence, click_facts, session_clicks, serp_facts, ...) and of the graded records, to
+ * check that a change leaves the outputs identical (compare with the same run on the previous commit).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDb, queryNumber, sqlString } from '../src/db/duckdb.js';
+import { openDb, queryNumber, queryRows, sqlString } from '../src/db/duckdb.js';
 import { buildEvidence, DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE } from '../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../src/stages/evidence/options.js';
 import { gradeEvidence, gradingOptions } from '../src/stages/evidence/grading.js';
@@ -29,6 +33,7 @@ const readAll = process.env.CF_BENCH_READ_ALL === '1';
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const dir = join(tmpdir(), `cf-bench-log-${events}`);
+const HASHED_TABLES = ['serps', 'impressions', 'clicks', 'conversions', 'quarantine', 'query_norms', 'serp_facts', 'reformulation_pairs', 'reformulations', 'conversion_links', 'session_clicks', 'click_facts', 'evidence'];
 const jsonl = join(dir, 'serps.jsonl');
 const parquet = join(dir, 'serps.parquet');
 
@@ -43,8 +48,16 @@ async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
 
   const { conn, close } = await openDb({ threads });
   const n = Number(process.env.CF_BENCH_EVENTS ?? events);
-  const step = (name: string, s: number) =>
-    out(`${format.padEnd(7)} ${name.padEnd(9)} ${s.toFixed(2).padStart(7)} s  ${Math.round(n / s).toLocaleString('en').padStart(11)} events/s  peak RSS ${mb()} MB`);
+  // CPU seconds (user + system, all threads) next to wall seconds: on a shared machine the CPU
+  // figure moves less with other jobs' load, so it is the one to compare between runs
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+  let c = cpu();
+  const c0 = c;
+  const step = (name: string, s: number) => {
+    const now = cpu();
+    out(`${format.padEnd(7)} ${name.padEnd(9)} ${s.toFixed(2).padStart(7)} s  ${Math.round(n / s).toLocaleString('en').padStart(11)} events/s  cpu ${(name === 'total' ? now - c0 : now - c).toFixed(2).padStart(7)} s  peak RSS ${mb()} MB`);
+    c = now;
+  };
   const t0 = performance.now();
   t = t0;
   const r = await ingest(conn, ingestOptions.parse({ serps: [file] }));
@@ -63,6 +76,15 @@ async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
   const total = (performance.now() - t0) / 1000;
   step('total', total);
   const q = await queryNumber(conn, 'SELECT count(*) FROM quarantine');
+  if (process.env.CF_BENCH_HASH === '1') {
+    for (const table of HASHED_TABLES) {
+      const rows = await queryRows<{ n: number; h: string }>(conn, `SELECT count(*) AS n, coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR AS h FROM ${table} t`);
+      out(`${format.padEnd(7)} hash ${table.padEnd(20)} rows ${rows[0]!.n} ${rows[0]!.h}`);
+    }
+    const h = createHash('sha256');
+    for (const e of gr.evidence) h.update(JSON.stringify(e));
+    out(`${format.padEnd(7)} hash graded records     rows ${gr.evidence.length} ${h.digest('hex').slice(0, 24)}`);
+  }
   close();
   out(`${format.padEnd(7)} baseline count(*) ${baseS.toFixed(2)} s; total/baseline = ${(total / baseS).toFixed(1)}x; quarantined ${q}; ingest out ${JSON.stringify(r.stats[0]!.out)}; evidence rows ${ev.stats.out.evidence_rows}, read into JS ${ev.evidence.length}; grades ${[0, 1, 2, 3].map((g) => gr.stats.out[`grade_${g}`]).join('/')}`);
 }
