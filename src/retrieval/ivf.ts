@@ -1,7 +1,9 @@
-import { usageError } from '../errors.js';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { internalError, usageError } from '../errors.js';
 import { createRng } from '../util/rng.js';
 import { createOnnxDenseTopK, type DenseSearcher, type DenseTopKResult } from './dense.js';
-import { TopK } from './topk.js';
 
 /**
  * Approximate dense top-k by inner product with an inverted file (IVF-Flat): spherical k-means cuts
@@ -43,8 +45,16 @@ export interface IvfOptions {
    * (~55 with the defaults), enough rows for the Gemm to run near full speed; memory ~ batch x k x 8 bytes.
    */
   readonly batch?: number;
-  /** onnxruntime intra-op threads. Default 0 = all cores. */
+  /**
+   * Threads: k-means uses onnxruntime with this many intra-op threads; search uses this many worker
+   * threads. Default 0 = os.availableParallelism().
+   */
   readonly threads?: number;
+}
+
+export interface ApproxSearchOptions {
+  /** One entry per query (undefined = none): corpus rows that must not be returned for that query. */
+  readonly exclude?: readonly (ReadonlySet<number> | undefined)[];
 }
 
 export const IVF_DEFAULTS = { nprobe: 24, iterations: 10, trainPerList: 48, seed: 42, batch: 2048, threads: 0 } as const;
@@ -60,10 +70,13 @@ export interface IvfIndex {
   readonly listSizes: Int32Array;
   /** Cell of each corpus row (length n). */
   readonly assignment: Int32Array;
-  search(queries: Float32Array, k: number): Promise<DenseTopKResult>;
+  /** Worker threads searching (each with a 1-thread onnxruntime session). */
+  readonly threads: number;
+  /** Top-k per query; `exclude[q]` rows (e.g. the query's positives) are never returned for query q. */
+  search(queries: Float32Array, k: number, opts?: ApproxSearchOptions): Promise<DenseTopKResult>;
   /** The same cells searched with another nprobe (no copy). */
   withProbes(nprobe: number): IvfIndex;
-  /** Releases the onnxruntime sessions (of every `withProbes` view). */
+  /** Stops the workers (shared by every `withProbes` view). */
   close(): Promise<void>;
 }
 
@@ -185,102 +198,155 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
   const rowIds = new Int32Array(n);
   const fill = offsets.slice(0, lists);
   for (let i = 0; i < n; i++) rowIds[fill[assignment[i]!]!++] = i;
-  const sorted = new Float32Array(n * dim);
-  for (let p = 0; p < n; p++) sorted.set(corpus.subarray(rowIds[p]! * dim, (rowIds[p]! + 1) * dim), p * dim);
 
-  const ort = await import('onnxruntime-node');
-  const gemm = await ort.InferenceSession.create(gemmModel(dim), { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
+  // Cells are dealt to workers (largest first, to the worker with the fewest rows so far); each
+  // worker gets its cells' rows as its own ArrayBuffer (onnxruntime refuses SharedArrayBuffer
+  // tensors), so the index holds one copy of the corpus in all.
+  const workerCount = threads === 0 ? availableParallelism() : threads;
+  const owner = new Int32Array(lists);
+  const load = new Float64Array(workerCount);
+  const bySize = Array.from({ length: lists }, (_, c) => c).sort((a, b) => listSizes[b]! - listSizes[a]! || a - b);
+  for (const c of bySize) {
+    let w = 0;
+    for (let x = 1; x < workerCount; x++) if (load[x]! < load[w]!) w = x;
+    owner[c] = w;
+    load[w]! += listSizes[c]!;
+  }
+  const shards = Array.from({ length: workerCount }, (_, w) => {
+    const cells: number[] = [];
+    for (let c = 0; c < lists; c++) if (owner[c] === w) cells.push(c);
+    const rows = cells.reduce((a, c) => a + listSizes[c]!, 0);
+    const cellStart = new Int32Array(lists + 1).fill(-1); // local row offset of each owned cell
+    const ids = new Int32Array(rows);
+    const vec = new Float32Array(rows * dim);
+    let o = 0;
+    for (const c of cells) {
+      cellStart[c] = o;
+      for (let p = offsets[c]!; p < offsets[c + 1]!; p++, o++) {
+        ids[o] = rowIds[p]!;
+        vec.set(corpus.subarray(rowIds[p]! * dim, (rowIds[p]! + 1) * dim), o * dim);
+      }
+    }
+    return { cells: Int32Array.from(cells), cellStart, ids, vec };
+  });
+
+  const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
+  const model = gemmModel(dim);
   const coarse = new Map<number, Promise<DenseSearcher>>();
   const coarseFor = (p: number): Promise<DenseSearcher> => {
     let s = coarse.get(p);
     if (!s) {
-      s = createOnnxDenseTopK(centroids, dim, p, { batch: 512, threads });
+      s = createOnnxDenseTopK(centroids, dim, p, { batch: 1024, threads });
       coarse.set(p, s);
     }
     return s;
   };
-  const cellTensors: (InstanceType<typeof ort.Tensor> | undefined)[] = new Array(lists);
-  const cellTensor = (c: number) => (cellTensors[c] ??= new ort.Tensor('float32', sorted.subarray(offsets[c]! * dim, offsets[c + 1]! * dim), [listSizes[c]!, dim]));
-
+  let workers: Worker[] | undefined;
+  const startWorkers = (): Worker[] => shards.map((sh) => {
+    const workerData = { ortPath, model, dim, lists, cells: sh.cells, cellStart: sh.cellStart, ids: sh.ids, vec: sh.vec.buffer };
+    return new Worker(WORKER_SOURCE, { eval: true, workerData, transferList: [sh.vec.buffer] });
+  });
   let closed = false;
+  let runId = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const run = async (probes: number, queries: Float32Array, k: number, exclude: readonly (ReadonlySet<number> | undefined)[] | undefined): Promise<DenseTopKResult> => {
+    if (closed) throw usageError('ivf_closed', 'IvfIndex.search was called after close(): build the index again.');
+    const nq = queries.length / dim;
+    const ids = new Int32Array(nq * k).fill(-1);
+    const scores = new Float32Array(nq * k).fill(-Infinity);
+    if (nq === 0 || k === 0) return { ids, scores, k };
+    const p = Math.min(probes, lists);
+    const probeIds = (await (await coarseFor(p)).search(queries)).ids;
+    const probe = sharedI32(nq * p);
+    probe.set(probeIds);
+    const q = sharedF32(queries.length);
+    q.set(queries);
+    const exStart = sharedI32(nq + 1);
+    let nx = 0;
+    if (exclude !== undefined) for (let i = 0; i < nq; i++) exStart[i + 1] = nx += exclude[i]?.size ?? 0;
+    const exIds = sharedI32(nx);
+    if (exclude !== undefined) {
+      let o = 0;
+      for (let i = 0; i < nq; i++) for (const d of exclude[i] ?? []) exIds[o++] = d;
+    }
+    const W = shards.length;
+    const partIds = sharedI32(W * nq * k);
+    const partScores = sharedF32(W * nq * k);
+    const partCount = sharedI32(W * nq);
+    workers ??= startWorkers();
+    const pool = workers;
+    const id = ++runId;
+    await new Promise<void>((resolve, reject) => {
+      let pending = pool.length;
+      const cleanup: (() => void)[] = [];
+      const finish = (err?: unknown): void => {
+        for (const c of cleanup) c();
+        for (const w of pool) w.unref();
+        if (err !== undefined) reject(internalError('ivf_worker_failed', `IVF search worker failed: ${String(err)}`, { cause: err }));
+        else resolve();
+      };
+      pool.forEach((w, wi) => {
+        const onMsg = (m: { id: number; error?: string }): void => {
+          if (m.id !== id) return;
+          if (m.error !== undefined) finish(m.error);
+          else if (--pending === 0) finish();
+        };
+        const onErr = (e: unknown): void => finish(e);
+        w.on('message', onMsg);
+        w.on('error', onErr);
+        cleanup.push(() => { w.off('message', onMsg); w.off('error', onErr); });
+        w.ref();
+        w.postMessage({
+          id, nq, k, probes: p, batch, queries: q.buffer, probe: probe.buffer, exStart: exStart.buffer, exIds: exIds.buffer,
+          outIds: partIds.buffer, outScores: partScores.buffer, outCount: partCount.buffer, part: wi,
+        });
+      });
+    });
+    // Merge the workers' lists (each best first; ties: lower row first).
+    const at = new Int32Array(W);
+    for (let i = 0; i < nq; i++) {
+      at.fill(0);
+      for (let j = 0; j < k; j++) {
+        let best = -1, bs = -Infinity, bi = 0;
+        for (let w = 0; w < W; w++) {
+          if (at[w]! >= partCount[w * nq + i]!) continue;
+          const o = (w * nq + i) * k + at[w]!;
+          const s = partScores[o]!, r = partIds[o]!;
+          if (best < 0 || s > bs || (s === bs && r < bi)) { best = w; bs = s; bi = r; }
+        }
+        if (best < 0) break;
+        at[best]!++;
+        ids[i * k + j] = bi;
+        scores[i * k + j] = bs;
+      }
+    }
+    return { ids, scores, k };
+  };
+
   const wrap = (probes: number): IvfIndex => ({
     kind: 'ivf',
     size: n,
     dim,
     lists,
     nprobe: probes,
+    threads: workerCount,
     listSizes,
     assignment,
-    async search(queries: Float32Array, k: number): Promise<DenseTopKResult> {
-      if (closed) throw usageError('ivf_closed', 'IvfIndex.search: the index was closed; build it again.');
-      if (queries.length % dim !== 0) throw usageError('bad_dense_shape', `IvfIndex.search: queries length ${queries.length} is not a multiple of dim ${dim}; queries must have the corpus' dimension.`);
-      if (!Number.isInteger(k) || k < 0) throw usageError('bad_k', `IvfIndex.search: k must be a non-negative integer (got ${k}).`);
+    search(queries: Float32Array, k: number, sopts: ApproxSearchOptions = {}): Promise<DenseTopKResult> {
+      if (queries.length % dim !== 0) return Promise.reject(usageError('bad_dense_shape', `IvfIndex.search: queries length ${queries.length} is not a multiple of dim ${dim}; queries must have the corpus' dimension.`));
+      if (!Number.isInteger(k) || k < 0) return Promise.reject(usageError('bad_k', `IvfIndex.search: k must be a non-negative integer (got ${k}).`));
+      const ex = sopts.exclude;
       const nq = queries.length / dim;
-      const ids = new Int32Array(nq * k).fill(-1);
-      const scores = new Float32Array(nq * k).fill(-Infinity);
-      if (nq === 0 || k === 0) return { ids, scores, k };
-      const p = Math.min(probes, lists);
-      const probeIds = (await (await coarseFor(p)).search(queries)).ids; // nq x p, nearest cells first
-      const heaps = Array.from({ length: Math.min(batch, nq) }, () => new TopK(k));
-      const cellCount = new Int32Array(lists + 1);
-      const members = new Int32Array(Math.min(batch, nq) * p);
-      const qbuf = new Float32Array(Math.min(batch, nq) * dim);
-      const rescored = new Float64Array(k);
-      const rank = new Int32Array(k);
-      const rowOf = new Int32Array(k);
-      for (let q0 = 0; q0 < nq; q0 += batch) {
-        const qn = Math.min(batch, nq - q0);
-        for (let i = 0; i < qn; i++) heaps[i]!.reset();
-        // Queries of the batch grouped by cell (counting sort; within a cell, ascending query).
-        cellCount.fill(0);
-        for (let i = 0; i < qn * p; i++) cellCount[probeIds[q0 * p + i]! + 1]!++;
-        for (let c = 0; c < lists; c++) cellCount[c + 1]! += cellCount[c]!;
-        const start = cellCount.slice(0, lists);
-        for (let i = 0; i < qn; i++) for (let j = 0; j < p; j++) members[start[probeIds[(q0 + i) * p + j]!]!++] = i;
-        for (let c = 0; c < lists; c++) {
-          const a = cellCount[c]!, b = cellCount[c + 1]!, len = listSizes[c]!;
-          if (a === b || len === 0) continue;
-          const mq = b - a;
-          for (let t = 0; t < mq; t++) qbuf.set(queries.subarray((q0 + members[a + t]!) * dim, (q0 + members[a + t]! + 1) * dim), t * dim);
-          const out = await gemm.run({ Q: new ort.Tensor('float32', qbuf.subarray(0, mq * dim), [mq, dim]), C: cellTensor(c) });
-          const y = out['Y']!.data as Float32Array;
-          const base = offsets[c]!;
-          for (let t = 0; t < mq; t++) {
-            const h = heaps[members[a + t]!]!;
-            let th = h.threshold();
-            const yo = t * len;
-            for (let r = 0; r < len; r++) {
-              const s = y[yo + r]!;
-              if (s >= th) {
-                h.push(s, base + r); // position in the cell-ordered copy
-                th = h.threshold();
-              }
-            }
-          }
-        }
-        // Re-score the kept rows with one fixed summation order: the Gemm's rounding depends on how
-        // many queries shared a cell, and results must not depend on batching (~5% of search time).
-        for (let i = 0; i < qn; i++) {
-          const res = heaps[i]!.result();
-          const m = res.ids.length, qo = (q0 + i) * dim;
-          for (let j = 0; j < m; j++) {
-            const ro = res.ids[j]! * dim;
-            let acc = 0;
-            for (let x = 0; x < dim; x++) acc += queries[qo + x]! * sorted[ro + x]!;
-            rescored[j] = Math.fround(acc);
-            rowOf[j] = rowIds[res.ids[j]!]!;
-            rank[j] = j;
-          }
-          const rk = rank.subarray(0, m);
-          rk.sort((a, b) => (rescored[b]! - rescored[a]!) || (rowOf[a]! - rowOf[b]!));
-          const o = (q0 + i) * k;
-          for (let j = 0; j < m; j++) {
-            ids[o + j] = rowOf[rk[j]!]!;
-            scores[o + j] = rescored[rk[j]!]!;
-          }
+      if (ex !== undefined) {
+        if (ex.length !== nq) return Promise.reject(usageError('bad_exclude', `IvfIndex.search: exclude has ${ex.length} entries for ${nq} queries (give one per query, undefined for none).`));
+        for (let i = 0; i < nq; i++) for (const d of ex[i] ?? []) {
+          if (!Number.isInteger(d) || d < 0 || d >= n) return Promise.reject(usageError('bad_exclude', `IvfIndex.search: exclude[${i}] holds ${d}, not a corpus row in 0..${n - 1}.`));
         }
       }
-      return { ids, scores, k };
+      const p = queue.then(() => run(probes, queries, k, ex));
+      queue = p.catch(() => undefined);
+      return p;
     },
     withProbes(next: number): IvfIndex {
       checkPositiveInt('withProbes', 'nprobe', next);
@@ -289,10 +355,128 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      await queue;
       for (const s of coarse.values()) await (await s).close();
-      coarse.clear();
-      await gemm.release();
+      if (workers) await Promise.all(workers.map((w) => w.terminate()));
     },
   });
   return wrap(nprobe);
 }
+
+const sharedI32 = (len: number): Int32Array => new Int32Array(new SharedArrayBuffer(Math.max(1, len) * 4), 0, len);
+const sharedF32 = (len: number): Float32Array => new Float32Array(new SharedArrayBuffer(Math.max(1, len) * 4), 0, len);
+
+// Plain JavaScript (CommonJS, eval'd) so that it runs the same under tsx, vitest and the built dist.
+// Each worker owns some cells and a single-threaded onnxruntime session: on 2 busy cores, 1-thread
+// Gemms ran 2-3x faster than 2-thread ones on these small per-cell products (docs/retrieval.md).
+// Per chunk of \`batch\` queries: the queries probing each owned cell -> one Gemm per cell -> bounded
+// heaps (excluded rows skipped) -> fixed-order re-score -> this worker's part of the output.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(workerData.ortPath);
+const dim = workerData.dim, lists = workerData.lists;
+const cells = workerData.cells, cellStart = workerData.cellStart, rowIds = workerData.ids;
+const vec = new Float32Array(workerData.vec);
+const cellLen = new Int32Array(lists);
+{ const ord = Array.from(cells).sort((a, b) => cellStart[a] - cellStart[b]);
+  for (let j = 0; j < ord.length; j++) cellLen[ord[j]] = (j + 1 < ord.length ? cellStart[ord[j + 1]] : rowIds.length) - cellStart[ord[j]]; }
+const tensors = new Array(lists);
+const cell = (c) => tensors[c] || (tensors[c] = new ort.Tensor('float32', vec.subarray(cellStart[c] * dim, (cellStart[c] + cellLen[c]) * dim), [cellLen[c], dim]));
+const sessionP = ort.InferenceSession.create(workerData.model, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+// Bounded min-heap of (score, index); ties: the lower index ranks higher (as src/retrieval/topk.ts).
+function heap(k) { return { k, n: 0, s: new Float32Array(Math.max(1, k)), i: new Int32Array(Math.max(1, k)) }; }
+const worse = (s, i, t, j) => s < t || (s === t && i > j);
+function push(h, score, index) {
+  const hs = h.s, hi = h.i;
+  if (h.n < h.k) {
+    let c = h.n++;
+    while (c > 0) { const p = (c - 1) >> 1; if (!worse(score, index, hs[p], hi[p])) break; hs[c] = hs[p]; hi[c] = hi[p]; c = p; }
+    hs[c] = score; hi[c] = index; return;
+  }
+  if (h.k === 0 || !worse(hs[0], hi[0], score, index)) return;
+  const n = h.n; let c = 0;
+  for (;;) {
+    const l = 2 * c + 1; if (l >= n) break;
+    const r = l + 1; const m = r < n && worse(hs[r], hi[r], hs[l], hi[l]) ? r : l;
+    if (!worse(hs[m], hi[m], score, index)) break;
+    hs[c] = hs[m]; hi[c] = hi[m]; c = m;
+  }
+  hs[c] = score; hi[c] = index;
+}
+const threshold = (h) => (h.n < h.k ? -Infinity : h.s[0]);
+const isMine = new Uint8Array(lists);
+for (const c of cells) isMine[c] = 1;
+async function runMsg(m) {
+  const session = await sessionP;
+  const Q = new Float32Array(m.queries), nq = m.nq, k = m.k, p = m.probes, batch = m.batch;
+  const probe = new Int32Array(m.probe);
+  const exStart = new Int32Array(m.exStart), exIds = new Int32Array(m.exIds);
+  const outIds = new Int32Array(m.outIds), outScores = new Float32Array(m.outScores), outCount = new Int32Array(m.outCount);
+  const part = m.part;
+  const B = Math.min(batch, nq);
+  const heaps = Array.from({ length: B }, () => heap(k));
+  const cellCount = new Int32Array(lists + 1);
+  const members = new Int32Array(B * p);
+  const qbuf = new Float32Array(B * dim);
+  const rescored = new Float64Array(k), rank = new Int32Array(k), rowOf = new Int32Array(k);
+  for (let q0 = 0; q0 < nq; q0 += batch) {
+    const qn = Math.min(batch, nq - q0);
+    cellCount.fill(0);
+    for (let i = q0 * p; i < (q0 + qn) * p; i++) if (isMine[probe[i]]) cellCount[probe[i] + 1]++;
+    for (let c = 0; c < lists; c++) cellCount[c + 1] += cellCount[c];
+    const start = cellCount.slice(0, lists);
+    for (let i = 0; i < qn; i++) for (let j = 0; j < p; j++) { const c = probe[(q0 + i) * p + j]; if (isMine[c]) members[start[c]++] = i; }
+    for (let i = 0; i < qn; i++) heaps[i].n = 0;
+    for (const c of cells) {
+      const a = cellCount[c], b = cellCount[c + 1], base = cellStart[c], len = cellLen[c];
+      if (a === b || len === 0) continue;
+      const mq = b - a;
+      for (let t = 0; t < mq; t++) qbuf.set(Q.subarray((q0 + members[a + t]) * dim, (q0 + members[a + t] + 1) * dim), t * dim);
+      const y = (await session.run({ Q: new ort.Tensor('float32', qbuf.subarray(0, mq * dim), [mq, dim]), C: cell(c) })).Y.data;
+      for (let t = 0; t < mq; t++) {
+        const qi = members[a + t], h = heaps[qi], e0 = exStart[q0 + qi], e1 = exStart[q0 + qi + 1];
+        let th = threshold(h);
+        const yo = t * len;
+        for (let r = 0; r < len; r++) {
+          const s = y[yo + r];
+          if (s < th) continue;
+          if (e1 > e0) {
+            const row = rowIds[base + r];
+            let skip = false;
+            for (let e = e0; e < e1; e++) if (exIds[e] === row) { skip = true; break; }
+            if (skip) continue;
+          }
+          push(h, s, base + r);
+          th = threshold(h);
+        }
+      }
+    }
+    // Re-score the kept rows in one fixed summation order: the Gemm's rounding depends on how many
+    // queries shared a cell, and results must not depend on batching or on the thread count.
+    for (let i = 0; i < qn; i++) {
+      const h = heaps[i], m2 = h.n, qo = (q0 + i) * dim;
+      for (let j = 0; j < m2; j++) {
+        const ro = h.i[j] * dim;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        let x = 0;
+        for (; x + 3 < dim; x += 4) {
+          a0 += Q[qo + x] * vec[ro + x]; a1 += Q[qo + x + 1] * vec[ro + x + 1];
+          a2 += Q[qo + x + 2] * vec[ro + x + 2]; a3 += Q[qo + x + 3] * vec[ro + x + 3];
+        }
+        for (; x < dim; x++) a0 += Q[qo + x] * vec[ro + x];
+        rescored[j] = Math.fround((a0 + a1) + (a2 + a3));
+        rowOf[j] = rowIds[h.i[j]];
+        rank[j] = j;
+      }
+      const rk = rank.subarray(0, m2);
+      rk.sort((a, b) => (rescored[b] - rescored[a]) || (rowOf[a] - rowOf[b]));
+      const o = (part * nq + q0 + i) * k;
+      for (let j = 0; j < m2; j++) { outIds[o + j] = rowOf[rk[j]]; outScores[o + j] = rescored[rk[j]]; }
+      outCount[part * nq + q0 + i] = m2;
+    }
+  }
+}
+parentPort.on('message', (m) => {
+  runMsg(m).then(() => parentPort.postMessage({ id: m.id }), (e) => parentPort.postMessage({ id: m.id, error: String((e && e.stack) || e) }));
+});
+`;

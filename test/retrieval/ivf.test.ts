@@ -79,6 +79,41 @@ describe('buildIvf', () => {
     }
   });
 
+  it('gives the same result with 1 or 3 search threads', async () => {
+    const one = await buildIvf(C, dim, { lists: 24, nprobe: 4, seed: 3, threads: 1 });
+    const three = await buildIvf(C, dim, { lists: 24, nprobe: 4, seed: 3, threads: 3 });
+    try {
+      expect(one.threads).toBe(1);
+      expect(three.threads).toBe(3);
+      const a = await one.search(Q, 10);
+      const b = await three.search(Q, 10);
+      expect(Array.from(b.ids)).toEqual(Array.from(a.ids));
+      expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+      expect(Array.from(a.ids)).toEqual(Array.from((await ivf.search(Q, 10)).ids));
+    } finally {
+      await one.close();
+      await three.close();
+    }
+  });
+
+  it('never returns excluded rows, and fills k from the next best', async () => {
+    const all = ivf.withProbes(24);
+    const plain = await all.search(Q.subarray(0, 2 * dim), 5);
+    const ex = new Set([plain.ids[0]!, plain.ids[2]!]);
+    const r = await all.search(Q.subarray(0, 2 * dim), 5, { exclude: [ex, undefined] });
+    const exact6 = denseTopK(Q.subarray(0, dim), C, dim, 7);
+    expect(Array.from(r.ids.subarray(0, 5))).toEqual(Array.from(exact6.ids).filter((d) => !ex.has(d)).slice(0, 5));
+    expect(Array.from(r.ids.subarray(5))).toEqual(Array.from(plain.ids.subarray(5))); // query 2 unaffected
+    await expect(all.search(Q.subarray(0, dim), 5, { exclude: [] })).rejects.toThrow(/exclude has 0 entries for 1 queries/);
+    await expect(all.search(Q.subarray(0, dim), 5, { exclude: [new Set([2000])] })).rejects.toThrow(/exclude\[0\] holds 2000/);
+  });
+
+  it('refuses to search after close()', async () => {
+    const tmp = await buildIvf(C.subarray(0, 40 * dim), dim, { lists: 2 });
+    await tmp.close();
+    await expect(tmp.search(Q.subarray(0, dim), 3)).rejects.toThrow(/after close\(\)/);
+  });
+
   it('pads when a query sees fewer than k rows, and handles k = 0 and no queries', async () => {
     const tiny = await buildIvf(C.subarray(0, 3 * dim), dim, { lists: 1 });
     try {
