@@ -115,6 +115,8 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
   const exam = examination.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3));
   const values = exam.map((p, i) => `(${i + 1}, ${p})`).join(', ');
   const ranks = exam.map((_, i) => i + 1);
+  const curveType = (await queryRows<{ t: string }>(conn, `SELECT typeof(p) AS t FROM (VALUES ${values}) t(rank, p) LIMIT 1`))[0]?.t ?? '';
+  const decimalCurve = curveType.startsWith('DECIMAL');
   const tableRows = await queryNumber(conn, 'SELECT count(*) FROM evidence');
   const readWhere = await inMemoryRows(conn, evidence, tableRows);
 
@@ -136,17 +138,19 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
     gs AS (SELECT s.serp_id, gq.qid FROM serp_facts s JOIN gq USING (query_norm)),
     -- Sums of doubles are computed as integer counts per rank, then added in rank order: a
     -- parallel sum(double) adds in a thread-dependent order and changed the last bits between runs.
-    -- One row per pair with its count at each rank 1..R (ranks past R count as R), then the terms
-    -- listed in rank order, ranks without impressions left out: the same list, element for element,
-    -- as list(n * ex.p ORDER BY r), without an ordered aggregate (which sorted every group: 17 s CPU at 2M events).
-    imp_c AS (
-      SELECT gs.qid, gd.did, ${ranks.map((r) => `count(*) FILTER (WHERE least(i.rank, ${R}) = ${r}) AS n${r}`).join(', ')}
-      FROM impressions i JOIN gs USING (serp_id) JOIN gd USING (doc_id)
-      GROUP BY 1, 2
-    ),
-    imp AS (
+    -- A DECIMAL curve (the usual case: every value printed without an exponent) sums exactly, so
+    -- the sum over impressions equals the rank-ordered sum of count x p to the last digit. A DOUBLE
+    -- curve: one row per pair with its count at each rank 1..R, then the terms listed in rank order,
+    -- ranks without impressions left out (the same list as list(n * ex.p ORDER BY r), without an
+    -- ordered aggregate, which sorted every group: 17 s CPU at 2M events).
+    imp AS (${decimalCurve ? `
+      SELECT gs.qid, gd.did, sum(ex.p) AS exp_exam
+      FROM impressions i JOIN gs USING (serp_id) JOIN gd USING (doc_id) JOIN ex ON ex.rank = least(i.rank, ${R})
+      GROUP BY 1, 2` : `
       SELECT qid, did, list_sum(list_filter([${ranks.map((r) => `CASE WHEN n${r} > 0 THEN n${r} * ew.p${r} END`).join(', ')}], x -> x IS NOT NULL)) AS exp_exam
-      FROM imp_c, ew
+      FROM (SELECT gs.qid, gd.did, ${ranks.map((r) => `count(*) FILTER (WHERE least(i.rank, ${R}) = ${r}) AS n${r}`).join(', ')}
+            FROM impressions i JOIN gs USING (serp_id) JOIN gd USING (doc_id)
+            GROUP BY 1, 2), ew`}
     ),
     cl_r AS (
       SELECT gq.qid, gd.did, least(f.rank, ${R}) AS r, count(*) AS clicks,

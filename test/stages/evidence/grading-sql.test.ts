@@ -32,11 +32,11 @@ async function world(conn: DuckDBConnection): Promise<void> {
 }
 
 /** The per-pair inputs exactly as the previous (row-by-row JS) implementation read them. */
-async function reference(conn: DuckDBConnection, o: ReturnType<typeof gradingOptions.parse>) {
-  const values = EXAM.map((p, i) => `(${i + 1}, ${p})`).join(', ');
+async function reference(conn: DuckDBConnection, o: ReturnType<typeof gradingOptions.parse>, exam: readonly number[] = EXAM) {
+  const values = exam.map((p, i) => `(${i + 1}, ${p})`).join(', ');
   const rows = await queryRows<{ query_norm: string; doc_id: string; exp_exam: number; clicks: number; good: number; bad: number; medium: number; conv: number }>(conn, `
     WITH ex AS (SELECT * FROM (VALUES ${values}) t(rank, p)),
-    imp_r AS (SELECT s.query_norm, i.doc_id, least(i.rank, ${EXAM.length}) AS r, count(*) AS n FROM impressions i JOIN serp_facts s USING (serp_id) GROUP BY 1, 2, 3),
+    imp_r AS (SELECT s.query_norm, i.doc_id, least(i.rank, ${exam.length}) AS r, count(*) AS n FROM impressions i JOIN serp_facts s USING (serp_id) GROUP BY 1, 2, 3),
     imp AS (SELECT query_norm, doc_id, list_sum(list(n * ex.p ORDER BY r)) AS exp_exam FROM imp_r JOIN ex ON ex.rank = imp_r.r GROUP BY 1, 2),
     cl AS (SELECT f.query_norm, f.doc_id, count(*) AS clicks,
              count(*) FILTER (WHERE outcome IN ('converted', 'satisfied', 'success_last')) AS good,
@@ -87,6 +87,23 @@ describe('gradeEvidence computes gradePair in SQL', () => {
       expect(r.stats.out.grade_0! + r.stats.out.grade_1! + r.stats.out.grade_2! + r.stats.out.grade_3!).toBe(table.length);
     });
   }
+
+  // a value printed with an exponent makes the curve literals DOUBLE (not DECIMAL): the sum is then
+  // order-sensitive and gradeEvidence takes its rank-ordered path
+  it('gives exactly the reference grades with a curve whose literals are DOUBLE (a value below 1e-6)', async () => {
+    await world(conn);
+    const exam = [1, 0.7, 0.5, 0.4, 0.31, 0.25, 0.2, 0.18, 3e-7, 0.12];
+    const o = gradingOptions.parse({});
+    const want = await reference(conn, o, exam);
+    await gradeEvidence(conn, await readEvidence(conn), exam, o);
+    const table = await queryRows<{ query_norm: string; doc_id: string; grade: number; weight: number; relevance: number }>(
+      conn, 'SELECT query_norm, doc_id, grade, weight, relevance FROM evidence');
+    expect(table.length).toBe(want.size);
+    for (const t of table) {
+      const w = want.get(`${t.query_norm}\t${t.doc_id}`)!;
+      expect([t.grade, t.weight, t.relevance]).toEqual([w.grade, w.weight, w.relevance]);
+    }
+  });
 
   it('grades the subset buildEvidence keeps in memory (minExposureForNegative) like the full set, table included', async () => {
     await world(conn);
