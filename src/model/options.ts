@@ -30,6 +30,12 @@ export const trainOptions = z.object({
   lr: z.number().positive().default(0.05).describe('Row-wise Adagrad learning rate.'),
   temperature: z.number().positive().default(0.05).describe('Softmax temperature of the InfoNCE loss (sentence-transformers MNRL uses scale 20 = 1/0.05).'),
   maxNegatives: z.number().int().min(0).default(4).describe('Explicit hard negatives used per record (the first ones given).'),
+  hardNegativeWeight: z.number().min(0).default(1)
+    .describe('Weight of an explicit hard negative in the softmax denominator (its exp term is multiplied by it; 1 = a plain extra negative, 0 = ignore hard negatives).'),
+  shareNegatives: z.boolean().default(false)
+    .describe('true: every query of a batch is contrasted with all hard negatives of the batch; false: only with its own.'),
+  warmupEpochs: z.number().int().min(0).default(0)
+    .describe('Epochs with in-batch negatives only (hard negatives ignored) before the `epochs` with hard negatives: the curriculum trained in sequence.'),
   seed: z.number().int().default(42).describe('Seed of the shuffling (reseeded as seed + epoch).'),
 });
 export type TrainOptions = z.input<typeof trainOptions>;

@@ -54,6 +54,8 @@ export function train(model: BiEncoder, records: readonly TrainExample[], opts: 
   const nRows = model.options.buckets;
   const fz = model.featurizer;
   const invT = 1 / o.temperature;
+  const lnHardW = Math.log(o.hardNegativeWeight);
+  const totalEpochs = o.warmupEpochs + o.epochs;
 
   const skipped: Record<string, number> = {};
   const usable: number[] = [];
@@ -84,7 +86,8 @@ export function train(model: BiEncoder, records: readonly TrainExample[], opts: 
   let seen = 0;
   const order = Int32Array.from(usable);
 
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
+  for (let epoch = 0; epoch < totalEpochs; epoch++) {
+    const useHard = epoch >= o.warmupEpochs && o.hardNegativeWeight > 0 && o.maxNegatives > 0;
     const te = performance.now();
     const rng = createRng(o.seed + epoch);
     for (let i = order.length - 1; i > 0; i--) {
@@ -120,9 +123,15 @@ export function train(model: BiEncoder, records: readonly TrainExample[], opts: 
         weights[i] = r.weight ?? 1;
         wSum += weights[i]!;
       }
-      for (let i = 0; i < B; i++) {
-        const negs = records[order[b0 + i]!]!.negatives;
-        if (negs) for (let k = 0; k < negs.length && k < o.maxNegatives; k++) if (negs[k]) addDoc(negs[k]!);
+      const nPos = docIndex.size; // documents [0, nPos) are positives of the batch; later ones are hard negatives only
+      const ownNeg: Set<number>[] | null = useHard && !o.shareNegatives ? [] : null;
+      if (useHard) {
+        for (let i = 0; i < B; i++) {
+          const negs = records[order[b0 + i]!]!.negatives;
+          const own = new Set<number>();
+          if (negs) for (let k = 0; k < negs.length && k < o.maxNegatives; k++) if (negs[k]) own.add(addDoc(negs[k]!));
+          ownNeg?.push(own);
+        }
       }
       const D = docIndex.size;
       // Other positives of the same query text are masked.
@@ -181,7 +190,7 @@ export function train(model: BiEncoder, records: readonly TrainExample[], opts: 
         const masked = sameQuery.get(texts[i]!)!;
         let max = -Infinity;
         for (let d = 0; d < D; d++) {
-          if (d !== posOf[i] && masked.length > 1 && masked.includes(d)) {
+          if ((d !== posOf[i] && masked.length > 1 && masked.includes(d)) || (d >= nPos && ownNeg !== null && !ownNeg[i]!.has(d))) {
             logits[d] = -Infinity;
             continue;
           }
@@ -189,6 +198,7 @@ export function train(model: BiEncoder, records: readonly TrainExample[], opts: 
           let s = 0;
           for (let k = 0; k < dim; k++) s += emb[qo + k]! * emb[doff + k]!;
           s *= invT;
+          if (d >= nPos) s += lnHardW;
           logits[d] = s;
           if (s > max) max = s;
         }

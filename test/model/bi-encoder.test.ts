@@ -85,6 +85,52 @@ describe('built-in bi-encoder', () => {
     expect(() => train(m, recs, { temperature: -1 })).toThrow(/temperature/);
   });
 
+  it('hard negatives: weight 0 and warm-up epochs ignore them; own vs shared negatives differ', () => {
+    const withNegs: TrainExample[] = trainingSet().map((r, i, all) => ({ ...r, negatives: [all[(i + 3) % all.length]!.positive.replace('settings', 'help')] }));
+    const plain: TrainExample[] = trainingSet();
+    const table = (recs: TrainExample[], o: Parameters<typeof train>[2]) => {
+      const m = createModel(SMALL);
+      const s = train(m, recs, { batchSize: 8, seed: 2, ...o });
+      return { emb: Array.from(m.embed(['pw reset', 'account lock help page'])), epochs: s.epochs.length };
+    };
+    // weight 0 = no hard negatives at all
+    expect(table(withNegs, { epochs: 2, hardNegativeWeight: 0 }).emb).toEqual(table(plain, { epochs: 2 }).emb);
+    // warm-up: the first epochs are in-batch only; with every epoch warm-up it equals no negatives
+    const w = table(withNegs, { warmupEpochs: 1, epochs: 1 });
+    expect(w.epochs).toBe(2);
+    expect(w.emb).not.toEqual(table(withNegs, { epochs: 2 }).emb);
+    expect(w.emb).not.toEqual(table(plain, { epochs: 2 }).emb);
+    // the default contrasts each query with its own hard negatives only
+    const own = table(withNegs, { epochs: 2 });
+    expect(own.emb).toEqual(table(withNegs, { epochs: 2, shareNegatives: false }).emb);
+    expect(own.emb).not.toEqual(table(withNegs, { epochs: 2, shareNegatives: true }).emb);
+    expect(own.emb).not.toEqual(table(plain, { epochs: 2 }).emb);
+  });
+
+  it('own hard negatives teach a distinction that in-batch negatives alone do not', () => {
+    // Every query's only lookalike (same context, wrong object) is its hard negative.
+    const recs: TrainExample[] = trainingSet().map((r) => {
+      const [a, c] = r.query.split(' ');
+      const other = Object.keys(ABBR)[(Object.keys(ABBR).indexOf(a!) + 1) % Object.keys(ABBR).length]!;
+      return { ...r, negatives: [docText(ABBR[other]!, c!)] };
+    });
+    const margin = (m: ReturnType<typeof createModel>) => {
+      let s = 0;
+      for (const r of recs) {
+        const e = m.embed([r.query, r.positive, r.negatives![0]!]);
+        let p = 0, n = 0;
+        for (let k = 0; k < m.dim; k++) { p += e[k]! * e[m.dim + k]!; n += e[k]! * e[2 * m.dim + k]!; }
+        s += p - n;
+      }
+      return s / recs.length;
+    };
+    const a = createModel(SMALL);
+    train(a, recs.map(({ query, positive }) => ({ query, positive })), { epochs: 3, batchSize: 8, seed: 1 });
+    const b = createModel(SMALL);
+    train(b, recs, { epochs: 3, batchSize: 8, seed: 1 });
+    expect(margin(b)).toBeGreaterThan(margin(a));
+  });
+
   it('saves and loads the same model', async () => {
     const m = createModel(SMALL);
     train(m, trainingSet(), { epochs: 1 });
