@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { internalError, usageError } from '../errors.js';
 import { createRng } from '../util/rng.js';
+import type { ApproxDenseIndex, ApproxSearchOptions } from './ann.js';
 import { createOnnxDenseTopK, type DenseSearcher, type DenseTopKResult } from './dense.js';
 
 /**
@@ -52,15 +53,11 @@ export interface IvfOptions {
   readonly threads?: number;
 }
 
-export interface ApproxSearchOptions {
-  /** One entry per query (undefined = none): corpus rows that must not be returned for that query. */
-  readonly exclude?: readonly (ReadonlySet<number> | undefined)[];
-}
 
 export const IVF_DEFAULTS = { nprobe: 24, iterations: 10, trainPerList: 48, seed: 42, batch: 2048, threads: 0 } as const;
 export const defaultIvfLists = (n: number): number => Math.max(1, Math.min(n, Math.round(2 * Math.sqrt(n))));
 
-export interface IvfIndex {
+export interface IvfIndex extends ApproxDenseIndex {
   readonly kind: 'ivf';
   readonly size: number;
   readonly dim: number;

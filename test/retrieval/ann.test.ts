@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annRecall, buildAnn } from '../../src/retrieval/ann.js';
+import { annRecall, buildAnn, buildApproxDense } from '../../src/retrieval/ann.js';
 import { denseTopK } from '../../src/retrieval/dense.js';
 import { createRng } from '../../src/util/rng.js';
 
@@ -86,5 +86,38 @@ describe('buildAnn (usearch)', () => {
     const ann = await buildAnn(C.subarray(0, 3 * dim), dim);
     expect(Array.from(ann.search(Q.subarray(0, dim), 5).ids.subarray(3))).toEqual([-1, -1]);
     await expect(buildAnn(C, dim, { connectivity: 0 })).rejects.toThrow(/connectivity must be a positive integer/);
+  });
+  it('excludes rows per query (fetching k + the largest exclusion set) and rejects a dimension mismatch', async () => {
+    const ann = await buildAnn(C, dim, { quantization: 'f32', expansionSearch: 200 });
+    expect(ann.kind).toBe('hnsw');
+    const q2 = Q.subarray(0, 2 * dim);
+    const plain = ann.search(q2, 5);
+    const ex = new Set([plain.ids[0]!, plain.ids[1]!]);
+    const r = ann.search(q2, 5, { exclude: [ex, undefined] });
+    expect(Array.from(r.ids.subarray(0, 3))).toEqual(Array.from(plain.ids.subarray(2, 5)));
+    for (const d of r.ids.subarray(0, 5)) expect(ex.has(d)).toBe(false);
+    expect(Array.from(r.ids.subarray(5))).toEqual(Array.from(plain.ids.subarray(5)));
+    expect(() => ann.search(q2, 5, { exclude: [ex] })).toThrow(/exclude has 1 entries for 2 queries/);
+    expect(() => ann.search(new Float32Array(dim + 1), 5)).toThrow(/not a multiple of dim 24/);
+    await ann.close();
+  });
+});
+
+describe('buildApproxDense', () => {
+  const C = clustered(1500, 3);
+  const Q = clustered(30, 4);
+  it.each(['ivf', 'hnsw'] as const)('%s: one interface for the miner, recall against exact above 0.9', async (method) => {
+    const idx = await buildApproxDense(C, dim, method === 'ivf' ? { method, lists: 20, nprobe: 6 } : { method });
+    try {
+      expect(idx.kind).toBe(method);
+      expect(idx.size).toBe(1500);
+      const r = await idx.search(Q, 10);
+      expect(annRecall(r, denseTopK(Q, C, dim, 10))).toBeGreaterThan(0.9);
+    } finally {
+      await idx.close();
+    }
+  });
+  it('rejects an unknown method', async () => {
+    await expect(buildApproxDense(C, dim, { method: 'lsh' } as never)).rejects.toThrow(/method must be 'ivf' or 'hnsw'/);
   });
 });
