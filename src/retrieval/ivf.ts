@@ -17,7 +17,9 @@ import { createOnnxDenseTopK, type DenseSearcher, type DenseTopKResult } from '.
  * layout of `denseTopK` (nq x k, best first, ties lower row first, -1 / -Infinity padded), scores =
  * exact inner products of the rows found. What it misses is measured with `annRecall` against exact.
  * Memory: one reordered copy of the corpus (n x dim floats) plus 4 bytes a row and the centroids.
- * Deterministic: same corpus, options and seed give the same cells and the same results.
+ * Deterministic: same corpus, options and seed give the same cells; the same queries give the same
+ * results whatever the thread count. Another `batch` (or the same query in another batch) can change
+ * a score in its last float bit, so near-ties at rank k may swap.
  */
 export interface IvfOptions {
   /**
@@ -367,7 +369,11 @@ const sharedF32 = (len: number): Float32Array => new Float32Array(new SharedArra
 // Each worker owns some cells and a single-threaded onnxruntime session: on 2 busy cores, 1-thread
 // Gemms ran 2-3x faster than 2-thread ones on these small per-cell products (docs/retrieval.md).
 // Per chunk of \`batch\` queries: the queries probing each owned cell -> one Gemm per cell -> bounded
-// heaps (excluded rows skipped) -> fixed-order re-score -> this worker's part of the output.
+// heaps of (score, row; excluded rows skipped) -> this worker's part of the output. A cell's Gemm sees the
+// same queries whichever worker owns it, so results do not depend on the thread count; they can
+// differ in the last float bit when the same query is searched in another batch (the Gemm's rounding
+// depends on how many queries share a cell). A fixed-order re-score removed that but cost ~40% of the
+// search time (measured), so scores are the Gemm's.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
@@ -400,6 +406,19 @@ function push(h, score, index) {
   }
   hs[c] = score; hi[c] = index;
 }
+function pop(h) {
+  const hs = h.s, hi = h.i, n = --h.n;
+  if (n === 0) return;
+  const score = hs[n], index = hi[n];
+  let c = 0;
+  for (;;) {
+    const l = 2 * c + 1; if (l >= n) break;
+    const r = l + 1; const m = r < n && worse(hs[r], hi[r], hs[l], hi[l]) ? r : l;
+    if (!worse(hs[m], hi[m], score, index)) break;
+    hs[c] = hs[m]; hi[c] = hi[m]; c = m;
+  }
+  hs[c] = score; hi[c] = index;
+}
 const threshold = (h) => (h.n < h.k ? -Infinity : h.s[0]);
 const isMine = new Uint8Array(lists);
 for (const c of cells) isMine[c] = 1;
@@ -415,7 +434,6 @@ async function runMsg(m) {
   const cellCount = new Int32Array(lists + 1);
   const members = new Int32Array(B * p);
   const qbuf = new Float32Array(B * dim);
-  const rescored = new Float64Array(k), rank = new Int32Array(k), rowOf = new Int32Array(k);
   for (let q0 = 0; q0 < nq; q0 += batch) {
     const qn = Math.min(batch, nq - q0);
     cellCount.fill(0);
@@ -443,32 +461,15 @@ async function runMsg(m) {
             for (let e = e0; e < e1; e++) if (exIds[e] === row) { skip = true; break; }
             if (skip) continue;
           }
-          push(h, s, base + r);
+          push(h, s, rowIds[base + r]);
           th = threshold(h);
         }
       }
     }
-    // Re-score the kept rows in one fixed summation order: the Gemm's rounding depends on how many
-    // queries shared a cell, and results must not depend on batching or on the thread count.
+    // Best first: pop the heap (worst first) from the back.
     for (let i = 0; i < qn; i++) {
-      const h = heaps[i], m2 = h.n, qo = (q0 + i) * dim;
-      for (let j = 0; j < m2; j++) {
-        const ro = h.i[j] * dim;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        let x = 0;
-        for (; x + 3 < dim; x += 4) {
-          a0 += Q[qo + x] * vec[ro + x]; a1 += Q[qo + x + 1] * vec[ro + x + 1];
-          a2 += Q[qo + x + 2] * vec[ro + x + 2]; a3 += Q[qo + x + 3] * vec[ro + x + 3];
-        }
-        for (; x < dim; x++) a0 += Q[qo + x] * vec[ro + x];
-        rescored[j] = Math.fround((a0 + a1) + (a2 + a3));
-        rowOf[j] = rowIds[h.i[j]];
-        rank[j] = j;
-      }
-      const rk = rank.subarray(0, m2);
-      rk.sort((a, b) => (rescored[b] - rescored[a]) || (rowOf[a] - rowOf[b]));
-      const o = (part * nq + q0 + i) * k;
-      for (let j = 0; j < m2; j++) { outIds[o + j] = rowOf[rk[j]]; outScores[o + j] = rescored[rk[j]]; }
+      const h = heaps[i], m2 = h.n, o = (part * nq + q0 + i) * k;
+      for (let j = m2 - 1; j >= 0; j--) { outScores[o + j] = h.s[0]; outIds[o + j] = h.i[0]; pop(h); }
       outCount[part * nq + q0 + i] = m2;
     }
   }

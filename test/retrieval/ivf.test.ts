@@ -66,16 +66,21 @@ describe('buildIvf', () => {
     expect(r.scores[0]).toBeCloseTo(1, 5);
   });
 
-  it('is deterministic for a seed, whatever the batch size', async () => {
+  it('is deterministic for a seed; another batch size changes scores by float rounding only', async () => {
     const again = await buildIvf(C, dim, { lists: 24, nprobe: 4, seed: 3, batch: 7 });
+    const same = await buildIvf(C, dim, { lists: 24, nprobe: 4, seed: 3 });
     try {
       expect(Array.from(again.assignment)).toEqual(Array.from(ivf.assignment));
       const a = await ivf.search(Q, 10);
+      const s = await same.search(Q, 10);
+      expect(Array.from(s.ids)).toEqual(Array.from(a.ids));
+      expect(Array.from(s.scores)).toEqual(Array.from(a.scores));
       const b = await again.search(Q, 10);
       expect(Array.from(b.ids)).toEqual(Array.from(a.ids));
-      expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+      for (let i = 0; i < a.scores.length; i++) expect(Math.abs(b.scores[i]! - a.scores[i]!)).toBeLessThan(1e-6);
     } finally {
       await again.close();
+      await same.close();
     }
   });
 
