@@ -64,7 +64,7 @@ export interface FamilyResult {
 export interface FamilyLink {
   readonly a: string;
   readonly b: string;
-  readonly reason: 'coSession' | 'reformulation' | 'coClick' | 'refused';
+  readonly reason: 'coSession' | 'topPositive' | 'reformulation' | 'coClick' | 'refused';
 }
 
 const STAGE = 'families';
@@ -374,6 +374,22 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
     }
   }
   lap('rule_coSession');
+  if (o.links.enabled && o.links.topPositive && input.positives) {
+    // queries whose best positive is the same document: likely one need, too weak alone to merge
+    const byDoc = new Map<string, number[]>();
+    for (const [q, docs] of input.positives) {
+      const d = docs[0], qi = lookup(q);
+      if (d === undefined || qi === undefined) continue;
+      const a = byDoc.get(d);
+      if (a) a.push(qi); else byDoc.set(d, [qi]);
+    }
+    for (const d of [...byDoc.keys()].sort()) {
+      const roots = [...new Set(byDoc.get(d)!.map((qi) => uf.find(qi)))].sort((a, b) => a - b);
+      if (roots.length > o.links.maxTopPositiveFamilies) { drop('top_positive_doc_too_common'); continue; }
+      for (let x = 0; x < roots.length; x++) for (let y = x + 1; y < roots.length; y++) weak.push({ a: roots[x]!, b: roots[y]!, reason: 'topPositive' });
+    }
+  }
+  lap('links_topPositive');
 
   // (f) agglomerative co-click: family vectors = sums of member vectors, best pairs first
   let coClickRounds = 0;

@@ -65,3 +65,26 @@ describe('rule (f) agglomerative co-click', () => {
     expect(() => buildFamilies({ queries, clicks: [{ query: 'a1', doc_id: 'D1', clicks: -1 }] })).toThrow(/clicks\[0\]/);
   });
 });
+
+describe('weak link: the same best positive document', () => {
+  const queries = q('dkr lic mac', 'how do i activate the license for docker on macos', 'printer jam');
+  const positives = new Map([
+    ['dkr lic mac', ['D1', 'D7']],
+    ['how do i activate the license for docker on macos', ['D1', 'D2', 'D3']],
+    ['printer jam', ['D7']],
+  ]);
+  const opts = (links: Record<string, unknown> = {}) => onlyNew({ coSession: { enabled: false }, coClick: { enabled: false }, links });
+  it('links (never merges) families whose best positive is the same document, not those sharing a lower one', () => {
+    const r = buildFamilies({ queries, positives }, opts());
+    expect(together(r, 'dkr lic mac', 'how do i activate the license for docker on macos')).toBe(false);
+    const pair = [r.familyOf.get('dkr lic mac')!, r.familyOf.get('how do i activate the license for docker on macos')!].sort();
+    // 'printer jam' shares D7 with the first query, but D7 is not the first query's best positive
+    expect(r.links).toEqual([{ a: pair[0], b: pair[1], reason: 'topPositive' }]);
+  });
+  it('is switchable and capped per document', () => {
+    expect(buildFamilies({ queries, positives }, opts({ topPositive: false })).links).toEqual([]);
+    const capped = buildFamilies({ queries, positives }, opts({ maxTopPositiveFamilies: 1 }));
+    expect(capped.links).toEqual([]);
+    expect(capped.stats.dropped.top_positive_doc_too_common).toBe(1);
+  });
+});
