@@ -205,6 +205,29 @@ export function splitFamilies(
       }
       frontier = next.sort();
     }
+    if (o.purgeKeepsStrata && moved.size > 0) {
+      // a stratum (the head, a small locale) must not vanish from training: the purge leaves its
+      // minPerStratum families with the fewest links to test (then the most traffic) in train
+      const byId = new Map(families.map((f) => [f.id, f]));
+      const stratum = (id: string) => `${bucketOf.get(id)!}\u0000${sliceOf(byId.get(id)!)}`;
+      const left = new Map<string, number>();
+      for (const f of families) if (splitOf.get(f.id) === 'train') left.set(stratum(f.id), (left.get(stratum(f.id)) ?? 0) + 1);
+      const testLinks = (id: string) => (adj.get(id) ?? []).filter((nb) => splitOf.get(nb) === 'test').length;
+      const candidates = [...moved].sort((a, b) => testLinks(a) - testLinks(b) || byId.get(b)!.count - byId.get(a)!.count || (a < b ? -1 : 1));
+      let kept = 0;
+      for (const id of candidates) {
+        const k = stratum(id);
+        if ((left.get(k) ?? 0) >= o.minPerStratum) continue;
+        splitOf.set(id, 'train');
+        moved.delete(id);
+        left.set(k, (left.get(k) ?? 0) + 1);
+        kept++;
+      }
+      if (kept > 0) {
+        dropped.purge_refused_to_keep_stratum_in_train = kept;
+        notes.push(`${kept} training families linked to a test family stayed in train so that their (bucket, slice) stratum is not empty in training (purgeKeepsStrata): their links are possible leakage`);
+      }
+    }
     if (moved.size > 0) {
       dropped.train_family_linked_to_test_moved_to_dev = moved.size;
       notes.push(`${moved.size} training families weakly linked to a test family (within ${o.purgeHops} hop(s)) were moved to dev (purgeLinked)`);

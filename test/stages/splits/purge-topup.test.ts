@@ -28,12 +28,13 @@ describe('splitFamilies: purgeLinked', () => {
   const train = [...base.splitOf].filter(([, s]) => s === 'train').map(([id]) => id);
   it('moves training families linked to a test family to dev, one hop by default, and counts them', () => {
     const links = [{ a: test[0]!, b: train[0]! }, { a: train[0]!, b: train[1]! }, { a: train[2]!, b: train[3]! }];
-    const r = splitFamilies(fams, { seed: 3 }, { links });
+    // purgeKeepsStrata off: train[0] may be the only training family of its stratum (tested below)
+    const r = splitFamilies(fams, { seed: 3, purgeKeepsStrata: false }, { links });
     expect(r.splitOf.get(train[0]!)).toBe('dev');
     expect(r.splitOf.get(train[1]!)).toBe('train');
     expect(r.splitOf.get(train[2]!)).toBe('train');
     expect(r.stats.dropped.train_family_linked_to_test_moved_to_dev).toBe(1);
-    const two = splitFamilies(fams, { seed: 3, purgeHops: 2 }, { links });
+    const two = splitFamilies(fams, { seed: 3, purgeHops: 2, purgeKeepsStrata: false }, { links });
     expect(two.splitOf.get(train[1]!)).toBe('dev');
     const off = splitFamilies(fams, { seed: 3, purgeLinked: 'off' }, { links });
     expect(off.splitOf.get(train[0]!)).toBe('train');
@@ -41,5 +42,28 @@ describe('splitFamilies: purgeLinked', () => {
   it('counts links to unknown families', () => {
     const r = splitFamilies(fams, { seed: 3 }, { links: [{ a: 'nope', b: train[0]! }] });
     expect(r.stats.dropped.link_unknown_family).toBe(1);
+  });
+});
+
+describe('splitFamilies: purgeKeepsStrata', () => {
+  // 3 head families (huge counts), 97 tail; the head families are all linked to each other
+  const fams: SplitFamily[] = Array.from({ length: 100 }, (_, i) => ({ id: `f${String(i).padStart(3, '0')}`, count: i < 3 ? 10_000 : 10 }));
+  const opts = { seed: 1, headShare: 0.9, torsoShare: 0.05 };
+  const head = (r: ReturnType<typeof splitFamilies>) => r.balance.find((b) => b.value === 'head')!.families;
+  const base = splitFamilies(fams, opts);
+  const heads = fams.slice(0, 3).map((f) => f.id);
+  const testHead = heads.find((id) => base.splitOf.get(id) === 'test')!;
+  const trainHeads = heads.filter((id) => base.splitOf.get(id) === 'train');
+  const links = [{ a: heads[0]!, b: heads[1]! }, { a: heads[0]!, b: heads[2]! }, { a: heads[1]!, b: heads[2]! }];
+  it('the purge alone empties the head of training; with the guard one head family stays, the one with the most traffic among the fewest links', () => {
+    expect(testHead).toBeDefined();
+    expect(trainHeads.length).toBeGreaterThan(0);
+    const bare = splitFamilies(fams, { ...opts, purgeKeepsStrata: false }, { links });
+    expect(head(bare).train).toBe(0);
+    const kept = splitFamilies(fams, opts, { links });
+    expect(head(kept).train).toBe(1);
+    expect(head(kept).test).toBe(1);
+    expect(kept.stats.dropped.purge_refused_to_keep_stratum_in_train).toBe(1);
+    expect(kept.stats.dropped.train_family_linked_to_test_moved_to_dev ?? 0).toBe(trainHeads.length - 1);
   });
 });
