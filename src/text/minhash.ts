@@ -22,7 +22,8 @@ export interface MinHashOptions {
 
 export const MINHASH_DEFAULTS = { numPerm: 128, shingleSize: 3, seed: 1 } as const;
 
-function fmix32(h: number): number {
+/** MurmurHash3's 32-bit finaliser: a bijection of the 32-bit space that mixes every bit. */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -90,7 +91,7 @@ export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
 }
 
 /** Exact Jaccard of two sorted, de-duplicated sets. Two empty sets have Jaccard 0 (not duplicates). */
-export function exactJaccard(a: Uint32Array, b: Uint32Array): number {
+export function exactJaccard(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length === 0 || b.length === 0) return 0;
   let i = 0, j = 0, inter = 0;
   while (i < a.length && j < b.length) {

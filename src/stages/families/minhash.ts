@@ -2,15 +2,10 @@
  * Character-trigram sets, MinHash signatures and LSH banding on typed arrays. Used by the
  * near-duplicate family rule and by the leakage audit. Candidates are always verified with the
  * exact trigram Jaccard, so LSH only decides what gets compared, never what merges.
+ * Word-shingle MinHash for documents (near-duplicate negatives, batches) is `src/text/minhash.ts`;
+ * both share its mixer and exact Jaccard.
  */
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
+import { exactJaccard, fmix32 } from '../../text/minhash.js';
 
 let scratch = new Uint32Array(256);
 
@@ -29,16 +24,9 @@ export function trigramSet(s: string): Uint32Array {
   return v.slice(0, m);
 }
 
-/** Exact Jaccard of two sorted distinct sets. */
+/** Exact Jaccard of two sorted distinct sets; two empty sets are equal (1), unlike `exactJaccard`. */
 export function jaccardSorted(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const na = a.length, nb = b.length;
-  if (na === 0 && nb === 0) return 1;
-  let i = 0, j = 0, inter = 0;
-  while (i < na && j < nb) {
-    const x = a[i]!, y = b[j]!;
-    if (x === y) { inter++; i++; j++; } else if (x < y) i++; else j++;
-  }
-  return inter / (na + nb - inter);
+  return a.length === 0 && b.length === 0 ? 1 : exactJaccard(a, b);
 }
 
 export interface LshParams {
