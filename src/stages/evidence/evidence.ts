@@ -161,18 +161,22 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
     LEFT JOIN m USING (serp_id)
   `);
 
+  // Impression-level aggregation on integer keys into _ev_imp (one row per pair). Besides the
+  // evidence counts it keeps the ranks of the pair's impressions (table impressions only, unordered),
+  // from which gradeEvidence computes expected examinations without joining the impressions again.
   await conn.run(`
-    CREATE OR REPLACE TABLE evidence AS
+    CREATE OR REPLACE TEMP TABLE _ev_imp AS
     WITH clicked AS (SELECT DISTINCT serp_id, doc_id FROM clicks),
     shown AS (
       -- impressions, plus clicked (serp, doc, rank) that no impression shows
-      SELECT serp_id, doc_id, rank FROM impressions
+      SELECT serp_id, doc_id, rank, true AS from_imp FROM impressions
       UNION ALL
-      SELECT DISTINCT c.serp_id, c.doc_id, c.rank FROM clicks c
+      SELECT DISTINCT c.serp_id, c.doc_id, c.rank, false AS from_imp FROM clicks c
       ANTI JOIN impressions i ON i.serp_id = c.serp_id AND i.doc_id = c.doc_id
     ),
     l AS (
-      SELECT s.qid, d.did, s.sid, s.uid, s.ts, (sh.rank < s.max_rank AND k.serp_id IS NULL) AS skip
+      SELECT s.qid, d.did, s.sid, s.uid, s.ts, (sh.rank < s.max_rank AND k.serp_id IS NULL) AS skip,
+             CASE WHEN sh.from_imp AND sh.rank >= 1 THEN sh.rank END AS imp_rank
       FROM shown sh
       JOIN _ev_serp s USING (serp_id)
       JOIN _ev_doc d USING (doc_id)
@@ -181,17 +185,21 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
     -- serps and users: one window sorted by (user, page) inside each pair marks the first row of each
     -- (pair, user) and (pair, page) (a page has one user), then one GROUP BY on the integer pair key.
     lf AS (
-      SELECT qid, did, ts, skip,
+      SELECT qid, did, ts, skip, imp_rank,
              lag(uid) OVER w IS DISTINCT FROM uid AS first_user,
              lag(sid) OVER w IS DISTINCT FROM sid AS first_serp
       FROM l WINDOW w AS (PARTITION BY qid, did ORDER BY uid, sid)
-    ),
-    imp AS (
-      SELECT qid, did, count(*) AS impressions, count(*) FILTER (WHERE first_serp) AS serps,
-             count(*) FILTER (WHERE first_user) AS users, min(ts) AS first_ts, max(ts) AS last_ts,
-             count(*) FILTER (WHERE skip) AS skip_above
-      FROM lf GROUP BY qid, did
-    ),
+    )
+    SELECT qid, did, count(*) AS impressions, count(*) FILTER (WHERE first_serp) AS serps,
+           count(*) FILTER (WHERE first_user) AS users, min(ts) AS first_ts, max(ts) AS last_ts,
+           count(*) FILTER (WHERE skip) AS skip_above,
+           list(imp_rank) FILTER (WHERE imp_rank IS NOT NULL) AS imp_ranks
+    FROM lf GROUP BY qid, did
+  `);
+
+  await conn.run(`
+    CREATE OR REPLACE TABLE evidence AS
+    WITH imp AS (SELECT * EXCLUDE (imp_ranks) FROM _ev_imp),
     cl AS (
       SELECT s.qid, d.did,
              count(*) AS clicks,
@@ -248,7 +256,10 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
            ], x -> x IS NOT NULL) ELSE []::VARCHAR[] END AS signals
     FROM g
   `);
-  await conn.run('DROP TABLE IF EXISTS _ev_q; DROP TABLE IF EXISTS _ev_doc; DROP TABLE IF EXISTS _ev_serp;');
+  await conn.run('DROP TABLE IF EXISTS _ev_serp');
+  // only the keys and ranks stay for grading (dropping columns frees them without copying the rest)
+  await conn.run(['impressions', 'serps', 'users', 'first_ts', 'last_ts', 'skip_above'].map((c) => `ALTER TABLE _ev_imp DROP COLUMN ${c};`).join(' '));
+  await keepGradingInputs(conn);
 
   const bucketRows = await queryRows<{ outcome: string; n: number }>(conn, 'SELECT outcome, count(*) AS n FROM click_facts GROUP BY outcome');
   const buckets = new Map(bucketRows.map((r) => [r.outcome, r.n]));
@@ -310,6 +321,30 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
       seconds: (performance.now() - t0) / 1000,
     },
   };
+}
+
+/**
+ * The integer keys (_ev_q, _ev_doc) and per-pair impression ranks (_ev_imp) stay as temp tables for
+ * gradeEvidence, stamped with the oid of the `evidence` table they belong to (_ev_stamp): gradeEvidence
+ * uses them only when that table is still the one graded, then drops them.
+ */
+async function keepGradingInputs(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _ev_stamp AS
+    SELECT table_oid FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = 'evidence'`);
+}
+
+/** Drop the temp tables buildEvidence leaves for gradeEvidence (see keepGradingInputs). */
+export async function dropGradingInputs(conn: DuckDBConnection): Promise<void> {
+  await conn.run('DROP TABLE IF EXISTS temp._ev_imp; DROP TABLE IF EXISTS temp._ev_q; DROP TABLE IF EXISTS temp._ev_doc; DROP TABLE IF EXISTS temp._ev_stamp;');
+}
+
+/** True when the temp tables of keepGradingInputs exist and belong to the current `evidence` table. */
+export async function gradingInputsCurrent(conn: DuckDBConnection): Promise<boolean> {
+  const n = await queryRows<{ n: number }>(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'temp' AND table_name IN ('_ev_imp', '_ev_q', '_ev_doc', '_ev_stamp')`);
+  if (n[0]?.n !== 4) return false;
+  const m = await queryRows<{ n: number }>(conn, `SELECT count(*) AS n FROM temp._ev_stamp s JOIN duckdb_tables() t USING (table_oid)
+    WHERE t.database_name = current_database() AND t.schema_name = current_schema() AND t.table_name = 'evidence'`);
+  return m[0]?.n === 1;
 }
 
 const NUM_COLS = ['impressions', 'clicks', 'satisfied', 'converted', 'success_last', 'short_dwell', 'pogo', 'unknown_dwell', 'skip_above', 'serps', 'users'] as const;

@@ -35,7 +35,7 @@ import type { Evidence, StageStats } from '../../types.js';
 import { queryNumber, queryRows, readColumns } from '../../db/duckdb.js';
 import { internalError, usageError } from '../../errors.js';
 import { requireTables } from '../sessions/db-helpers.js';
-import { evidenceInMemoryPredicate } from './evidence.js';
+import { dropGradingInputs, evidenceInMemoryPredicate, gradingInputsCurrent } from './evidence.js';
 
 const STAGE = 'grading';
 
@@ -117,6 +117,17 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
   const ranks = exam.map((_, i) => i + 1);
   const curveType = (await queryRows<{ t: string }>(conn, `SELECT typeof(p) AS t FROM (VALUES ${values}) t(rank, p) LIMIT 1`))[0]?.t ?? '';
   const decimalCurve = curveType.startsWith('DECIMAL');
+  // buildEvidence's integer keys and per-pair impression ranks, when they belong to this table; the
+  // ranks are summed first and dropped, so they are not held through the table rewrite below
+  const kept = await gradingInputsCurrent(conn);
+  const fromRanks = decimalCurve && kept;
+  if (fromRanks) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE _gr_imp AS
+      WITH ex AS (SELECT * FROM (VALUES ${values}) t(rank, p))
+      SELECT qid, did, list_sum(list_transform(imp_ranks, r -> pl[least(r, ${R})])) AS exp_exam
+      FROM temp._ev_imp, (SELECT list(p ORDER BY rank) AS pl FROM ex)`);
+    await conn.run('DROP TABLE temp._ev_imp');
+  }
   const tableRows = await queryNumber(conn, 'SELECT count(*) FROM evidence');
   const readWhere = await inMemoryRows(conn, evidence, tableRows);
 
@@ -133,8 +144,9 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
     -- the curve as one row p1..pR, each of ex.p's type (DECIMAL or DOUBLE, as the literals make it)
     ew AS (SELECT ${ranks.map((r) => `max(p) FILTER (WHERE rank = ${r}) AS p${r}`).join(', ')} FROM ex),
     -- integer keys for the aggregations and the joins back to the table (strings only in small maps)
-    gq AS (SELECT query_norm, row_number() OVER ()::INTEGER AS qid FROM (SELECT DISTINCT query_norm FROM evidence)),
-    gd AS (SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM evidence)),
+    ${kept ? `gq AS (SELECT query_norm, qid FROM temp._ev_q),
+    gd AS (SELECT doc_id, did FROM temp._ev_doc),` : `gq AS (SELECT query_norm, row_number() OVER ()::INTEGER AS qid FROM (SELECT DISTINCT query_norm FROM evidence)),
+    gd AS (SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM evidence)),`}
     gs AS (SELECT s.serp_id, gq.qid FROM serp_facts s JOIN gq USING (query_norm)),
     -- Sums of doubles are computed as integer counts per rank, then added in rank order: a
     -- parallel sum(double) adds in a thread-dependent order and changed the last bits between runs.
@@ -142,8 +154,10 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
     -- the sum over impressions equals the rank-ordered sum of count x p to the last digit. A DOUBLE
     -- curve: one row per pair with its count at each rank 1..R, then the terms listed in rank order,
     -- ranks without impressions left out (the same list as list(n * ex.p ORDER BY r), without an
-    -- ordered aggregate, which sorted every group: 17 s CPU at 2M events).
-    imp AS (${decimalCurve ? `
+    -- ordered aggregate, which sorted every group: 17 s CPU at 2M events). With buildEvidence's
+    -- per-pair impression ranks (temp._ev_imp) the exact sum is taken over those, no impression join.
+    imp AS (${fromRanks ? `
+      SELECT qid, did, exp_exam FROM temp._gr_imp` : decimalCurve ? `
       SELECT gs.qid, gd.did, sum(ex.p) AS exp_exam
       FROM impressions i JOIN gs USING (serp_id) JOIN gd USING (doc_id) JOIN ex ON ex.rank = least(i.rank, ${R})
       GROUP BY 1, 2` : `
@@ -201,6 +215,9 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
            x_exam AS expected_examinations, x_ips AS ips_clicks, x_good::INTEGER AS good_clicks, x_bad::INTEGER AS bad_clicks,
            x_medium::INTEGER AS medium_clicks, x_u AS relevance, grade AS funnel_grade
     FROM g`);
+
+  await dropGradingInputs(conn);
+  await conn.run('DROP TABLE IF EXISTS temp._gr_imp');
 
   const counts = (await queryRows<Record<string, number>>(conn, `
     SELECT count(*) AS n, count(*) FILTER (WHERE grade = 0) AS g0, count(*) FILTER (WHERE grade = 1) AS g1,

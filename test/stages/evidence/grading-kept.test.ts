@@ -1,0 +1,68 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queryRows, type DuckDBConnection } from '../../../src/db/duckdb.js';
+import { buildSessions } from '../../../src/stages/sessions/sessions.js';
+import { sessionOptions } from '../../../src/stages/sessions/options.js';
+import { buildEvidence, dropGradingInputs, gradingInputsCurrent } from '../../../src/stages/evidence/evidence.js';
+import { evidenceOptions } from '../../../src/stages/evidence/options.js';
+import { gradeEvidence, gradingOptions } from '../../../src/stages/evidence/grading.js';
+import { freshDb } from '../sessions/fixture.js';
+
+// gradeEvidence has two ways to get each pair's expected examinations: from the per-pair impression
+// ranks buildEvidence keeps (temp._ev_imp), or by joining the impressions again. They must agree to
+// the last bit, on every column of the graded table and in the records.
+const T0 = 1_700_000_000_000;
+const EXAM = [1, 0.7, 0.5, 0.4, 0.31, 0.25];
+
+let conn: DuckDBConnection;
+let close: () => void;
+beforeEach(async () => ({ conn, close } = await freshDb()));
+afterEach(() => close());
+
+/** 120 pages, 6 queries (two raw forms of one), 7 results from 12 docs, hashed clicks and dwell; a click on an unshown rank-9 slot. */
+async function world(): Promise<void> {
+  await conn.run(`
+    INSERT INTO serps (serp_id, session_id, user_id, ts, query, session_success, src_file, src_line)
+      SELECT 's' || i, NULL, 'u' || (i % 17), ${T0} + i * 400000, CASE WHEN i % 7 = 0 THEN 'Q ' || (i % 5) ELSE 'q ' || (i % 6) END, (i % 3 = 0), 'f', i + 1 FROM range(120) t(i);
+    INSERT INTO impressions (serp_id, doc_id, rank)
+      SELECT 's' || i, 'd' || ((i * 5 + r * 7) % 12), r::INTEGER FROM range(120) t(i), range(1, 8) u(r);
+    INSERT INTO clicks (click_id, serp_id, doc_id, rank, ts, dwell_ms, src_file, src_line)
+      SELECT row_number() OVER (ORDER BY i, r), 's' || i, 'd' || ((i * 5 + r * 7) % 12), r::INTEGER, ${T0} + i * 400000 + r * 1000,
+             CASE WHEN hash(i, r) % 4 = 0 THEN NULL ELSE (hash(i, r, 'd') % 90000)::BIGINT END, 'f', i + 1
+      FROM range(120) t(i), range(1, 8) u(r) WHERE hash(i, r, 'c') % 4 = 0;
+    INSERT INTO clicks (click_id, serp_id, doc_id, rank, ts, dwell_ms, src_file, src_line) VALUES (100000, 's3', 'dx', 9, ${T0} + 3 * 400000 + 5000, 40000, 'f', 500);
+  `);
+}
+
+async function graded(keep: boolean): Promise<unknown[]> {
+  const ev = await buildEvidence(conn, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
+  expect(await gradingInputsCurrent(conn)).toBe(true);
+  if (!keep) await dropGradingInputs(conn);
+  expect(await gradingInputsCurrent(conn)).toBe(keep);
+  const g = await gradeEvidence(conn, ev.evidence, EXAM, gradingOptions.parse({}));
+  expect(await gradingInputsCurrent(conn)).toBe(false);
+  return [g.evidence, await queryRows(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id')];
+}
+
+describe('gradeEvidence with the inputs buildEvidence keeps', () => {
+  it('gives the same graded table and records as joining the impressions again', async () => {
+    await world();
+    await buildSessions(conn, sessionOptions.parse({}));
+    const [recordsKept, tableKept] = await graded(true);
+    const [recordsJoined, tableJoined] = await graded(false);
+    expect(tableKept).toEqual(tableJoined);
+    expect(recordsKept).toEqual(recordsJoined);
+    const t = tableKept as { expected_examinations: number; grade: number }[];
+    expect(t.length).toBeGreaterThan(20);
+    expect(new Set(t.map((r) => r.grade)).size).toBeGreaterThan(1);
+    expect(t.some((r) => r.expected_examinations > 0 && !Number.isInteger(r.expected_examinations * 100))).toBe(true);
+  });
+
+  it('are ignored once the evidence table is replaced', async () => {
+    await world();
+    await buildSessions(conn, sessionOptions.parse({}));
+    await buildEvidence(conn, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
+    expect(await gradingInputsCurrent(conn)).toBe(true);
+    await conn.run('CREATE OR REPLACE TABLE evidence AS SELECT * FROM evidence');
+    expect(await gradingInputsCurrent(conn)).toBe(false);
+  });
+});
