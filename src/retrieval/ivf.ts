@@ -16,7 +16,8 @@ import { createOnnxDenseTopK, type DenseSearcher, type DenseTopKResult } from '.
  * Input: a row-major Float32Array corpus (n x dim), unit rows for cosine. Output of `search`: the
  * layout of `denseTopK` (nq x k, best first, ties lower row first, -1 / -Infinity padded), scores =
  * exact inner products of the rows found. What it misses is measured with `annRecall` against exact.
- * Memory: one reordered copy of the corpus (n x dim floats) plus 4 bytes a row and the centroids.
+ * Memory: one reordered copy of the corpus (n x dim floats, split between the worker threads) plus
+ * ~12 bytes a row and the centroids; the index also keeps a reference to the caller's corpus array.
  * Deterministic: same corpus, options and seed give the same cells; the same queries give the same
  * results whatever the thread count. Another `batch` (or the same query in another batch) can change
  * a score in its last float bit, so near-ties at rank k may swap.
