@@ -8,10 +8,12 @@
  * CF_BENCH_HASH=1 also prints, per format, an order-independent hash of every row of the tables the
  * stages leave (evidence, click_facts, session_clicks, serp_facts, ...) and of the graded records, to
  * check that a change leaves the outputs identical (compare with the same run on the previous commit).
+ * CF_BENCH_MEMORY_LIMIT=1.5GB caps DuckDB's buffer memory (openDb's memoryLimit; spills go to a
+ * folder under the cache dir, removed at the end).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +48,9 @@ async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
   const baseS = (performance.now() - t) / 1000;
   base.close();
 
-  const { conn, close } = await openDb({ threads });
+  // CF_BENCH_MEMORY_LIMIT (e.g. 1.5GB) caps DuckDB's memory; it spills to a temp folder above it
+  const memoryLimit = process.env.CF_BENCH_MEMORY_LIMIT;
+  const { conn, close } = await openDb({ threads, ...(memoryLimit ? { memoryLimit, tempDirectory: join(dir, `spill-${process.pid}`) } : {}) });
   const n = Number(process.env.CF_BENCH_EVENTS ?? events);
   // CPU seconds (user + system, all threads) next to wall seconds: on a shared machine the CPU
   // figure moves less with other jobs' load, so it is the one to compare between runs
@@ -86,7 +90,8 @@ async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
     out(`${format.padEnd(7)} hash graded records     rows ${gr.evidence.length} ${h.digest('hex').slice(0, 24)}`);
   }
   close();
-  out(`${format.padEnd(7)} baseline count(*) ${baseS.toFixed(2)} s; total/baseline = ${(total / baseS).toFixed(1)}x; quarantined ${q}; ingest out ${JSON.stringify(r.stats[0]!.out)}; evidence rows ${ev.stats.out.evidence_rows}, read into JS ${ev.evidence.length}; grades ${[0, 1, 2, 3].map((g) => gr.stats.out[`grade_${g}`]).join('/')}`);
+  if (memoryLimit) rmSync(join(dir, `spill-${process.pid}`), { recursive: true, force: true });
+  out(`${format.padEnd(7)} baseline count(*) ${baseS.toFixed(2)} s; total/baseline = ${(total / baseS).toFixed(1)}x; quarantined ${q}; ingest out ${JSON.stringify(r.stats[0]!.out)}; ${memoryLimit ? `memory limit ${memoryLimit}; ` : ''}evidence rows ${ev.stats.out.evidence_rows}, read into JS ${ev.evidence.length}; grades ${[0, 1, 2, 3].map((g) => gr.stats.out[`grade_${g}`]).join('/')}`);
 }
 
 if (only) {

@@ -3,10 +3,17 @@ import { usageError } from '../errors.js';
 
 export type { DuckDBConnection };
 
-/** Open an embedded DuckDB database (in memory unless a path is given) and connect to it. */
-export async function openDb(opts: { path?: string; threads?: number } = {}): Promise<{ db: DuckDBInstance; conn: DuckDBConnection; close: () => void }> {
+/**
+ * Open an embedded DuckDB database (in memory unless a path is given) and connect to it.
+ * `memoryLimit` (DuckDB syntax, e.g. '1.5GB'; default: DuckDB's, 80% of RAM) caps DuckDB's buffer
+ * memory: above it, in-memory tables and operator state spill to `tempDirectory` (default: DuckDB's,
+ * `.tmp` under the working directory for an in-memory database). The JS heap is not included.
+ */
+export async function openDb(opts: { path?: string; threads?: number; memoryLimit?: string; tempDirectory?: string } = {}): Promise<{ db: DuckDBInstance; conn: DuckDBConnection; close: () => void }> {
   const settings: Record<string, string> = { preserve_insertion_order: 'true' };
   if (opts.threads) settings.threads = String(opts.threads);
+  if (opts.memoryLimit) settings.memory_limit = opts.memoryLimit;
+  if (opts.tempDirectory) settings.temp_directory = opts.tempDirectory;
   const db = await DuckDBInstance.create(opts.path ?? ':memory:', settings);
   const conn = await db.connect();
   return {
