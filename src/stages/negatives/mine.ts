@@ -170,117 +170,122 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
   const docVecs = emb ? await ctx.docVectors() : undefined;
   const dim = emb?.dim ?? 0;
 
-  for (let b0 = 0; b0 < input.positives.length; b0 += QUERY_BATCH) {
-    const batch = input.positives.slice(b0, b0 + QUERY_BATCH);
-    const queries: MineQuery[] = batch.map((m) => {
-      const ex = new Set<number>();
-      for (const p of m.positives) {
-        const d = ctx.docIndex.get(p.doc_id);
-        if (d !== undefined) ex.add(d);
-      }
-      return { query: m.query, query_norm: m.query_norm, exclude: ex };
-    });
-    const perMiner = [];
-    for (const miner of miners) perMiner.push(await miner.mine(queries, ctx));
-
-    for (let qi = 0; qi < batch.length; qi++) {
-      const m = batch[qi]!;
-      if (m.positives.length === 0) {
-        noPositives++;
-        continue;
-      }
-      // Merge: first miner (priority order) wins a doc proposed twice.
-      const merged: NegativeCandidate[] = [];
-      const taken = new Set<number>();
-      for (let mi = 0; mi < miners.length; mi++) {
-        for (const c of perMiner[mi]![qi]!) {
-          generated[c.source] = (generated[c.source] ?? 0) + 1;
-          if (taken.has(c.doc)) {
-            mineDropped['candidates.duplicate'] = (mineDropped['candidates.duplicate'] ?? 0) + 1;
-            continue;
-          }
-          taken.add(c.doc);
-          merged.push(c);
+  try {
+    for (let b0 = 0; b0 < input.positives.length; b0 += QUERY_BATCH) {
+      const batch = input.positives.slice(b0, b0 + QUERY_BATCH);
+      const queries: MineQuery[] = batch.map((m) => {
+        const ex = new Set<number>();
+        for (const p of m.positives) {
+          const d = ctx.docIndex.get(p.doc_id);
+          if (d !== undefined) ex.add(d);
         }
-      }
-
-      // Scores, once per record: BM25 for every matching doc, cosine when an embedder is given.
-      const res = bm25.search(m.query, bm25.size);
-      for (let i = 0; i < res.ids.length; i++) bm25Scratch[res.ids[i]!] = res.scores[i]!;
-      const qv = emb ? await ctx.queryVector(m.query) : undefined;
-      const cosineOf = (d: number) => (qv && docVecs ? dotAt(qv, docVecs, d * dim, dim) : undefined);
-      const scoreOf = (d: number, bm: number) => (scorer === 'dense' ? cosineOf(d)! : bm);
-      const positives = await Promise.all(
-        m.positives.map(async (p) => {
-          const d = ctx.docIndex.get(p.doc_id) ?? -1;
-          let score = NaN;
-          if (d >= 0) score = scoreOf(d, bm25Scratch[d]!);
-          else if (scorer === 'dense' && qv) score = dotAt(qv, await embedNormalized(emb!, [p.text]), 0, dim);
-          return { doc: d, doc_id: p.doc_id, text: p.text, score, grade: p.grade, weight: p.weight };
-        }),
-      );
-      const family = input.familyOf?.get(m.query_norm) ?? m.query_norm;
-      const rec: FilterRecord = { query: m.query, query_norm: m.query_norm, family, positives, bm25Max: res.scores.length > 0 ? res.scores[0]! : 0, perRecord: o.perRecord };
-      let cands: FilterCandidate[] = merged.map((c) => {
-        const doc = input.docs[c.doc]!;
-        const bm = bm25Scratch[c.doc]!;
-        const cos = cosineOf(c.doc);
-        return {
-          doc: c.doc, doc_id: doc.doc_id, text: doc.text, source: c.source, rank: c.rank, score: scoreOf(c.doc, bm), bm25: bm,
-          ...(cos !== undefined ? { cosine: cos } : {}),
-          ...(c.behaviour ? { behaviour: c.behaviour } : {}),
-        };
+        return { query: m.query, query_norm: m.query_norm, exclude: ex };
       });
-      for (let i = 0; i < res.ids.length; i++) bm25Scratch[res.ids[i]!] = 0;
+      const perMiner = [];
+      for (const miner of miners) perMiner.push(await miner.mine(queries, ctx));
 
-      for (const t of tallies) {
-        if (cands.length === 0) break;
-        t.seen += cands.length;
-        const verdicts = await t.filter.apply(rec, cands);
-        const keep: FilterCandidate[] = [];
-        for (let i = 0; i < cands.length; i++) {
-          const v = verdicts[i];
-          if (!v) {
-            keep.push(cands[i]!);
-            continue;
+      for (let qi = 0; qi < batch.length; qi++) {
+        const m = batch[qi]!;
+        if (m.positives.length === 0) {
+          noPositives++;
+          continue;
+        }
+        // Merge: first miner (priority order) wins a doc proposed twice.
+        const merged: NegativeCandidate[] = [];
+        const taken = new Set<number>();
+        for (let mi = 0; mi < miners.length; mi++) {
+          for (const c of perMiner[mi]![qi]!) {
+            generated[c.source] = (generated[c.source] ?? 0) + 1;
+            if (taken.has(c.doc)) {
+              mineDropped['candidates.duplicate'] = (mineDropped['candidates.duplicate'] ?? 0) + 1;
+              continue;
+            }
+            taken.add(c.doc);
+            merged.push(c);
           }
-          t.removed[v.code] = (t.removed[v.code] ?? 0) + 1;
-          if (t.examples.length < MAX_EXAMPLES) t.examples.push({ query: m.query, doc_id: cands[i]!.doc_id, reason: `${v.code}: ${v.detail}` });
         }
-        cands = keep;
-      }
 
-      selIn += cands.length;
-      const chosen = selectNegatives(cands, miners.map((x) => x.source), o.perRecord);
-      surplus += cands.length - chosen.length;
-      if (chosen.length < o.perRecord) short++;
-      if (chosen.length < o.minNegatives) {
-        tooFew++;
-        lostWithRecord += chosen.length;
-        continue;
-      }
-      let minPos = Infinity;
-      for (const p of positives) if (!Number.isNaN(p.score) && p.score < minPos) minPos = p.score;
-      for (const c of chosen) {
-        selOut[`negatives_${c.source}`] = (selOut[`negatives_${c.source}`] ?? 0) + 1;
-        if (minPos > 0 && Number.isFinite(minPos)) {
-          const h = hard.get(c.source) ?? { sum: 0, n: 0 };
-          h.sum += c.score / minPos;
-          h.n++;
-          hard.set(c.source, h);
+        // Scores, once per record: BM25 for every matching doc, cosine when an embedder is given.
+        const res = bm25.search(m.query, bm25.size);
+        for (let i = 0; i < res.ids.length; i++) bm25Scratch[res.ids[i]!] = res.scores[i]!;
+        const qv = emb ? await ctx.queryVector(m.query) : undefined;
+        const cosineOf = (d: number) => (qv && docVecs ? dotAt(qv, docVecs, d * dim, dim) : undefined);
+        const scoreOf = (d: number, bm: number) => (scorer === 'dense' ? cosineOf(d)! : bm);
+        const positives = await Promise.all(
+          m.positives.map(async (p) => {
+            const d = ctx.docIndex.get(p.doc_id) ?? -1;
+            let score = NaN;
+            if (d >= 0) score = scoreOf(d, bm25Scratch[d]!);
+            else if (scorer === 'dense' && qv) score = dotAt(qv, await embedNormalized(emb!, [p.text]), 0, dim);
+            return { doc: d, doc_id: p.doc_id, text: p.text, score, grade: p.grade, weight: p.weight };
+          }),
+        );
+        const family = input.familyOf?.get(m.query_norm) ?? m.query_norm;
+        const rec: FilterRecord = { query: m.query, query_norm: m.query_norm, family, positives, bm25Max: res.scores.length > 0 ? res.scores[0]! : 0, perRecord: o.perRecord };
+        let cands: FilterCandidate[] = merged.map((c) => {
+          const doc = input.docs[c.doc]!;
+          const bm = bm25Scratch[c.doc]!;
+          const cos = cosineOf(c.doc);
+          return {
+            doc: c.doc, doc_id: doc.doc_id, text: doc.text, source: c.source, rank: c.rank, score: scoreOf(c.doc, bm), bm25: bm,
+            ...(cos !== undefined ? { cosine: cos } : {}),
+            ...(c.behaviour ? { behaviour: c.behaviour } : {}),
+          };
+        });
+        for (let i = 0; i < res.ids.length; i++) bm25Scratch[res.ids[i]!] = 0;
+
+        for (const t of tallies) {
+          if (cands.length === 0) break;
+          t.seen += cands.length;
+          const verdicts = await t.filter.apply(rec, cands);
+          const keep: FilterCandidate[] = [];
+          for (let i = 0; i < cands.length; i++) {
+            const v = verdicts[i];
+            if (!v) {
+              keep.push(cands[i]!);
+              continue;
+            }
+            t.removed[v.code] = (t.removed[v.code] ?? 0) + 1;
+            if (t.examples.length < MAX_EXAMPLES) t.examples.push({ query: m.query, doc_id: cands[i]!.doc_id, reason: `${v.code}: ${v.detail}` });
+          }
+          cands = keep;
         }
+
+        selIn += cands.length;
+        const chosen = selectNegatives(cands, miners.map((x) => x.source), o.perRecord);
+        surplus += cands.length - chosen.length;
+        if (chosen.length < o.perRecord) short++;
+        if (chosen.length < o.minNegatives) {
+          tooFew++;
+          lostWithRecord += chosen.length;
+          continue;
+        }
+        let minPos = Infinity;
+        for (const p of positives) if (!Number.isNaN(p.score) && p.score < minPos) minPos = p.score;
+        for (const c of chosen) {
+          selOut[`negatives_${c.source}`] = (selOut[`negatives_${c.source}`] ?? 0) + 1;
+          if (minPos > 0 && Number.isFinite(minPos)) {
+            const h = hard.get(c.source) ?? { sum: 0, n: 0 };
+            h.sum += c.score / minPos;
+            h.n++;
+            hard.set(c.source, h);
+          }
+        }
+        pairsOut += chosen.length;
+        records.push({
+          kind: 'TrainingRecord',
+          query: m.query,
+          query_norm: m.query_norm,
+          family,
+          positives: positives.map((p) => ({ doc_id: p.doc_id, text: p.text, grade: p.grade, weight: p.weight, ...(Number.isNaN(p.score) ? {} : { score: p.score }) })),
+          negatives: chosen.map((c) => ({ doc_id: c.doc_id, text: c.text, source: c.source, score: c.score, rank: c.rank })),
+        });
       }
-      pairsOut += chosen.length;
-      records.push({
-        kind: 'TrainingRecord',
-        query: m.query,
-        query_norm: m.query_norm,
-        family,
-        positives: positives.map((p) => ({ doc_id: p.doc_id, text: p.text, grade: p.grade, weight: p.weight, ...(Number.isNaN(p.score) ? {} : { score: p.score }) })),
-        negatives: chosen.map((c) => ({ doc_id: c.doc_id, text: c.text, source: c.source, score: c.score, rank: c.rank })),
-      });
     }
+  } finally {
+    for (const miner of miners) await miner.close?.();
   }
+  for (const miner of miners) notes.push(...(miner.notes?.() ?? []));
 
   const candidatesTotal = Object.values(generated).reduce((a, b) => a + b, 0) - (mineDropped['candidates.duplicate'] ?? 0);
   const missing = behavioural?.missingDocs() ?? 0;

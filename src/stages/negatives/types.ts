@@ -74,4 +74,8 @@ export interface NegativeMiner {
   readonly source: NegativeSource;
   /** Candidates for each query, in the miner's preference order, never a doc in `exclude`. */
   mine(queries: readonly MineQuery[], ctx: MiningContext): Promise<NegativeCandidate[][]>;
+  /** Notes for the stage stats (e.g. the recall of an approximate search). */
+  notes?(): string[];
+  /** Releases what the miner built (an approximate index's worker threads). */
+  close?(): Promise<void>;
 }

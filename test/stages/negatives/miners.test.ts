@@ -112,4 +112,27 @@ describe('dense miner', () => {
     const ctx = createMiningContext({ positives: [], evidence: [], docs }, 1);
     expect(await createDenseMiner(O.dense, 1).mine([q], ctx)).toEqual([[]]);
   });
+  it('with approximate IVF search scanning every cell: the exact answer, positives excluded, recall noted, index closed', async () => {
+    const emb = bowEmbedder();
+    const ctx = createMiningContext({ positives: [], evidence: [], docs, embedder: emb }, 1);
+    const exact = await createDenseMiner({ ...O.dense, count: 5 }, 1).mine([q], ctx);
+    // 36 documents -> 12 cells (2 sqrt n); probing all 12, IVF must return the exact top-k
+    const miner = createDenseMiner({ ...O.dense, count: 5, approximate: { method: 'ivf', nprobe: 12, minCorpus: 1, recallSample: 10 } }, 1);
+    const [c] = await miner.mine([q], ctx);
+    await miner.close!();
+    expect(c!.map((x) => x.doc)).toEqual(exact[0]!.map((x) => x.doc));
+    expect(c!.map((x) => x.doc)).not.toContain(0);
+    expect(miner.notes!()).toEqual([expect.stringMatching(/approximate search \(ivf\) recall@50 1\.000 against exact on 1 sampled queries/)]);
+    // one cell of 12: the sampled recall against exact says how much was missed
+    const partial = createDenseMiner({ ...O.dense, count: 5, approximate: { method: 'ivf', nprobe: 1, minCorpus: 1, recallSample: 10 } }, 1);
+    await partial.mine([q], ctx);
+    await partial.close!();
+    const recall = Number(/recall@50 ([\d.]+)/.exec(partial.notes!()[0]!)![1]);
+    expect(recall).toBeGreaterThan(0);
+    expect(recall).toBeLessThan(0.5);
+    // below minCorpus the miner stays exact and notes nothing
+    const small = createDenseMiner({ ...O.dense, count: 5, approximate: { method: 'ivf', nprobe: 1, minCorpus: 1000, recallSample: 10 } }, 1);
+    expect((await small.mine([q], ctx))[0]!.map((x) => x.doc)).toEqual(exact[0]!.map((x) => x.doc));
+    expect(small.notes!()).toEqual([]);
+  });
 });
