@@ -18,8 +18,10 @@
  *
  * Measured (20,000 sessions, nDCG@10, 95% paired bootstrap over held-out queries; details and
  * every hypothesis tried in docs/model.md):
- *   before (shared hard negatives, temperature 0.05, no warm-up): stage 2 vs 1
- *     -0.034 [-0.044, -0.024] (seed 42), +0.004 [-0.004, 0.012] (seed 7); stage 3 vs 2 within 0.004.
+ *   before (shared hard negatives, temperature 0.05, no warm-up; same stage files, --reuse --train
+ *   '{"temperature":0.05,"warmupEpochs":0,"shareNegatives":true}'), seed 42 / seed 7:
+ *     stage 2 vs 1 -0.034 [-0.044, -0.024] / +0.004 [-0.004, 0.012];
+ *     stage 2 vs random -0.033 [-0.043, -0.023] / +0.005 [-0.004, 0.014].
  *   now (own hard negatives, temperature 0.2, one in-batch warm-up epoch):
  *                              seed 42 (572 q)          seed 7 (609 q)
  *     stage 1 (in-batch)       0.929                    0.934
