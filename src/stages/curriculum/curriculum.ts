@@ -2,6 +2,7 @@ import { createBuiltinEmbedder } from '../../adapters/embedders/builtin-embedder
 import { createModel } from '../../model/bi-encoder.js';
 import { train } from '../../model/train.js';
 import type { StageStats } from '../../types.js';
+import { createRng } from '../../util/rng.js';
 import { mineNegatives, type MineNegativesInput } from '../negatives/mine.js';
 import type { NegativeOptionsInput } from '../negatives/options.js';
 import type { TrainingRecord } from '../negatives/types.js';
@@ -17,6 +18,8 @@ export interface Hardness {
   readonly meanRelative: number | null;
   /** Mean cosine of query and negative. */
   readonly meanCosine: number | null;
+  /** Mean over negatives of cos(query, negative) - min over positives of cos(query, positive): 0 = as close as the weakest positive. Stable when that cosine is near 0, unlike the ratio. */
+  readonly meanGap: number | null;
 }
 
 export interface StageHardness {
@@ -39,8 +42,10 @@ export interface CurriculumResult {
  * batch; (2) plus BM25 and behavioural negatives (the main run's records); (3) plus dense
  * negatives mined by the built-in model after training it on (1)+(2) of the train split.
  *
- * Hardness is measured for every stage with the same ruler (the stage-3 model), so the stages
- * compare: stage 1's "negatives" are the other positives a batch would hold (a seeded sample).
+ * Hardness is measured for every stage with the same rulers (the untrained model: surface
+ * similarity; the stage-3 model: what it still confuses), so the stages compare: stage 1's
+ * "negatives" are the other positives a batch would hold (a seeded sample), and a reference row
+ * gives random corpus documents (as many per record as stage 2 has negatives).
  */
 export async function runCurriculum(
   stage2: readonly TrainingRecord[],
@@ -67,8 +72,22 @@ export async function runCurriculum(
   ];
   const untrained = createModel({ seed: opts.seed });
   const surfaceEmbed = async (texts: readonly string[]) => untrained.embed(texts);
+  // reference row: random corpus documents, as many per record as stage 2 has negatives (seeded)
+  const rng = createRng(`${opts.seed}:curriculum-random`);
+  const randomRef = {
+    name: 'random (reference, not exported)',
+    records: stage2.map((r) => {
+      const pos = new Set(r.positives.map((p) => p.doc_id));
+      const negatives: TrainingRecord['negatives'][number][] = [];
+      for (let tries = 0; negatives.length < r.negatives.length && tries < 20 * r.negatives.length && mineInput.docs.length > 0; tries++) {
+        const d = mineInput.docs[rng.int(mineInput.docs.length)]!;
+        if (!pos.has(d.doc_id) && !negatives.some((n) => n.doc_id === d.doc_id)) negatives.push({ ...r.negatives[negatives.length]!, doc_id: d.doc_id, text: d.text });
+      }
+      return { ...r, negatives };
+    }),
+  };
   const hardness: StageHardness[] = [];
-  for (const st of stages) {
+  for (const st of [randomRef, ...stages]) {
     const surface = await measure(st, surfaceEmbed, opts.seed);
     const trained = await measure(st, embedder.embed, opts.seed);
     hardness.push({ stage: st.name, negatives: surface.negatives, surface: surface.h, trained: trained.h });
@@ -83,16 +102,16 @@ export async function runCurriculum(
   return { stages, hardness, stats: [trainStats, ...s3.stats.map((s) => ({ ...s, stage: `curriculum/${s.stage}` }))] };
 }
 
-async function measure(st: CurriculumStage, embed: (t: readonly string[]) => Promise<Float32Array>, seed: number): Promise<{ negatives: number; h: Hardness }> {
+async function measure(st: { readonly name: string; readonly records: readonly TrainingRecord[] }, embed: (t: readonly string[]) => Promise<Float32Array>, seed: number): Promise<{ negatives: number; h: Hardness }> {
   const recs = st.records.filter((r) => r.positives.length > 0);
-  if (recs.length === 0) return { negatives: 0, h: { meanRelative: null, meanCosine: null } };
+  if (recs.length === 0) return { negatives: 0, h: { meanRelative: null, meanCosine: null, meanGap: null } };
   // stage 1: the in-batch negatives are other records' positives; take the next record's (a fixed, seeded-order sample)
   const negTexts = (r: TrainingRecord, i: number): string[] =>
     st.name === 'stage-1-in-batch' ? [recs[(i + 1 + (seed % Math.max(1, recs.length - 1))) % recs.length]!.positives[0]!.text] : r.negatives.map((n) => n.text);
   const dimOf = async (texts: string[]) => embed(texts);
   const qv = await dimOf(recs.map((r) => r.query));
   const dim = qv.length / recs.length;
-  let sumRel = 0, nRel = 0, sumCos = 0, n = 0;
+  let sumRel = 0, nRel = 0, sumCos = 0, sumGap = 0, n = 0;
   const dot = (a: Float32Array, ai: number, b: Float32Array, bi: number) => {
     let s = 0;
     for (let k = 0; k < dim; k++) s += a[ai * dim + k]! * b[bi * dim + k]!;
@@ -109,6 +128,7 @@ async function measure(st: CurriculumStage, embed: (t: readonly string[]) => Pro
     for (let k = 0; k < negs.length; k++) {
       const c = dot(qv, i, nv, k);
       sumCos += c;
+      sumGap += c - minPos;
       n++;
       if (minPos > 0) {
         sumRel += c / minPos;
@@ -116,5 +136,5 @@ async function measure(st: CurriculumStage, embed: (t: readonly string[]) => Pro
       }
     }
   }
-  return { negatives: n, h: { meanRelative: nRel ? sumRel / nRel : null, meanCosine: n ? sumCos / n : null } };
+  return { negatives: n, h: { meanRelative: nRel ? sumRel / nRel : null, meanCosine: n ? sumCos / n : null, meanGap: n ? sumGap / n : null } };
 }

@@ -185,12 +185,13 @@ const SECTION_RENDERERS: Record<string, Renderer> = {
     ].join('\n');
   },
   curriculum: (c) => {
-    const h = (c.hardness ?? []) as { stage: string; negatives: number; surface: { meanRelative: number | null; meanCosine: number | null }; trained: { meanRelative: number | null; meanCosine: number | null } }[];
-    const f = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+    type H = { meanRelative: number | null; meanCosine: number | null; meanGap?: number | null };
+    const h = (c.hardness ?? []) as { stage: string; negatives: number; surface: H; trained: H }[];
+    const f = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
     return [
-      'How hard each stage\'s negatives are, relative to the weakest positive of their query (1 = as close as that positive). Stage 1 has no explicit negatives: its row measures the other positives a batch holds.',
+      'How hard each stage\'s negatives are: mean cosine of query and negative, and its gap to the weakest positive of the query (0 = as close as that positive; more negative = easier), under two rulers: the untrained model (surface similarity) and the model trained on stages 1+2. Stage 1 has no explicit negatives: its row measures the other positives a batch holds. The random row draws corpus documents at random (not exported).',
       '',
-      table(['stage', 'negatives', 'surface similarity (untrained model)', 'trained model (stages 1+2)'], h.map((x) => [x.stage, x.negatives, f(x.surface.meanRelative), f(x.trained.meanRelative)])),
+      table(['stage', 'negatives', 'surface cosine', 'surface gap', 'trained cosine', 'trained gap'], h.map((x) => [x.stage, x.negatives, f(x.surface.meanCosine), f(x.surface.meanGap), f(x.trained.meanCosine), f(x.trained.meanGap)])),
     ].join('\n');
   },
   negatives: (n) => {
