@@ -67,3 +67,53 @@ describe('splitFamilies: purgeKeepsStrata', () => {
     expect(kept.stats.dropped.train_family_linked_to_test_moved_to_dev ?? 0).toBe(trainHeads.length - 1);
   });
 });
+
+describe('splitFamilies: purgeKeepMovesTest', () => {
+  const trainLinkedToTest = (r: ReturnType<typeof splitFamilies>, links: readonly { a: string; b: string }[]) =>
+    links.filter((l) => [r.splitOf.get(l.a), r.splitOf.get(l.b)].sort().join() === 'test,train').length;
+  it('hashed: the kept head family loses its test link by moving the (tail) test family to dev', () => {
+    const fams: SplitFamily[] = Array.from({ length: 100 }, (_, i) => ({ id: `f${String(i).padStart(3, '0')}`, count: i < 3 ? 10_000 : 10 }));
+    const opts = { seed: 1, headShare: 0.9, torsoShare: 0.05 };
+    const base = splitFamilies(fams, opts);
+    const trainHead = fams.slice(0, 3).map((f) => f.id).find((id) => base.splitOf.get(id) === 'train')!;
+    const tailTests = fams.slice(3).map((f) => f.id).filter((id) => base.splitOf.get(id) === 'test');
+    expect(trainHead).toBeDefined();
+    expect(tailTests.length).toBeGreaterThan(1);
+    const links = [{ a: trainHead, b: tailTests[0]! }];
+    const plain = splitFamilies(fams, { ...opts, purgeKeepMovesTest: false }, { links });
+    expect(plain.splitOf.get(trainHead)).toBe('train');
+    expect(plain.splitOf.get(tailTests[0]!)).toBe('test');
+    expect(trainLinkedToTest(plain, links)).toBe(1);
+    const r = splitFamilies(fams, opts, { links });
+    expect(r.splitOf.get(trainHead)).toBe('train');
+    expect(r.splitOf.get(tailTests[0]!)).toBe('dev');
+    expect(trainLinkedToTest(r, links)).toBe(0);
+    expect(r.stats.dropped.test_family_linked_to_kept_moved_to_dev).toBe(1);
+    expect(r.stats.dropped.purge_refused_to_keep_stratum_in_train).toBe(1);
+  });
+  it('chronological: a head family held out only by topUpBuckets goes back to train and an unlinked head family replaces it', () => {
+    // 6 oldest families are the head; topUpBuckets holds out 2 of them (1 dev, 1 test)
+    const w: SplitFamily[] = Array.from({ length: 100 }, (_, i) => ({ id: `f${String(i).padStart(3, '0')}`, count: i < 6 ? 1000 : 10, firstTs: i * DAY }));
+    const opts = { mode: 'chronological' as const, headShare: 0.8, torsoShare: 0.1 };
+    const on = splitFamilies(w, opts);
+    const heads = w.slice(0, 6).map((f) => f.id);
+    const testHead = heads.find((id) => on.splitOf.get(id) === 'test')!;
+    const trainHeads = heads.filter((id) => on.splitOf.get(id) === 'train');
+    expect(trainHeads).toHaveLength(4);
+    // the test head is linked to every training head: the purge alone empties the head of training
+    const links = trainHeads.map((id) => ({ a: testHead, b: id }));
+    const head = (r: ReturnType<typeof splitFamilies>) => r.balance.find((b) => b.value === 'head')!.families;
+    const plain = splitFamilies(w, { ...opts, purgeKeepMovesTest: false }, { links });
+    expect(head(plain).train).toBe(1);
+    expect(trainLinkedToTest(plain, links)).toBe(1);
+    const r = splitFamilies(w, opts, { links });
+    // the old test head is linked to its replacement, so the purge sends it to dev (never test)
+    expect(r.splitOf.get(testHead)).toBe('dev');
+    expect(head(r).test).toBe(1);
+    expect(head(r).train).toBe(3);
+    expect(trainLinkedToTest(r, links)).toBe(0);
+    expect(r.stats.dropped.topped_up_test_family_swapped).toBe(1);
+    // families after the cutoff are still never trained on
+    for (const f of w) if ((f.firstTs as number) > r.cutoff!) expect(r.splitOf.get(f.id)).not.toBe('train');
+  });
+});
