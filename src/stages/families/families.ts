@@ -4,6 +4,7 @@ import { hash32 } from '../../util/rng.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import { createFamilyKeyer } from '../../text/family-normalize.js';
 import { familyOptions, type FamilyOptions, type FamilyOptionsInput } from './options.js';
+import { abbreviationAligned, initialsSignature } from './abbrev.js';
 import { LshIndex, MinHasher, jaccardSorted, osaDistance, trigramSet } from './minhash.js';
 
 /**
@@ -64,7 +65,7 @@ export interface FamilyResult {
 export interface FamilyLink {
   readonly a: string;
   readonly b: string;
-  readonly reason: 'coSession' | 'topPositive' | 'reformulation' | 'coClick' | 'refused';
+  readonly reason: 'coSession' | 'topPositive' | 'reformulation' | 'coClick' | 'refused' | 'abbreviation';
 }
 
 const STAGE = 'families';
@@ -263,6 +264,48 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
     notes.push(`near-duplicate rule: ${compared} candidate pairs verified exactly`);
   }
   lap('rule_nearDuplicate');
+
+  // abbreviation-aware token alignment: a weak link, never a merge
+  if (o.links.enabled && o.links.abbreviation.enabled) {
+    const ab = o.links.abbreviation;
+    // blocking: aligned tokens share their first letter, so an aligned pair has equal initials
+    // (same token count) or the longer one's initials minus one letter (maxExtraTokens = 1)
+    const bySig = new Map<string, number[]>();
+    const toks: (string[] | undefined)[] = new Array(keys.length);
+    const sigs: string[] = new Array(keys.length);
+    let truncated = 0, compared = 0, linked = 0;
+    for (let k = 0; k < keys.length; k++) {
+      const t = keys[k]!.split(' ').filter(Boolean);
+      if (t.length < ab.minTokens || t.length > ab.maxTokens) continue;
+      toks[k] = t;
+      const sig = (sigs[k] = initialsSignature(t));
+      const list = bySig.get(sig);
+      if (!list) bySig.set(sig, [k]);
+      else if (list.length < ab.maxBucketCompare) list.push(k);
+      else truncated++;
+    }
+    for (let k = 0; k < keys.length; k++) {
+      const t = toks[k];
+      if (!t) continue;
+      const sig = sigs[k]!;
+      const visit = (j: number): void => {
+        const a = keyRep[j]!, b = keyRep[k]!;
+        if (uf.find(a) === uf.find(b)) return;
+        compared++;
+        if (abbreviationAligned(toks[j]!, t, ab)) { weak.push({ a, b, reason: 'abbreviation' }); linked++; }
+      };
+      for (const j of bySig.get(sig) ?? []) if (j < k) visit(j);
+      if (ab.maxExtraTokens > 0) {
+        for (let i = 0; i < sig.length; i++) {
+          if (i > 0 && sig[i] === sig[i - 1]) continue;
+          for (const j of bySig.get(sig.slice(0, i) + sig.slice(i + 1)) ?? []) visit(j);
+        }
+      }
+    }
+    drop('abbreviation_bucket_truncated', truncated);
+    notes.push(`abbreviation links: ${compared} candidate pairs compared, ${linked} linked`);
+  }
+  lap('links_abbreviation');
 
   // (d) overlapping positive sets
   if (o.positiveOverlap.enabled && input.positives && input.positives.size > 0) {

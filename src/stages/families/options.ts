@@ -72,6 +72,21 @@ export const familyOptions = z.object({
       .describe('Family click-vector cosine at or above which two families are linked (not merged). 0.2: same-intent single-session pairs were all above it, other-intent pairs 0 of 37.'),
     topPositive: z.boolean().default(true)
       .describe('Link families whose queries have the same best positive document (highest grade, then weight). Simulated help-desk world, 20,000 sessions, chronological split: share of test queries whose true intent is in training 12.5% -> 3.9% (seed 42) and 7.7% -> 6.4% (seed 7), at the cost of 27% / 16% of training records moved to dev (docs/stages/families.md).'),
+    abbreviation: z.object({
+      enabled: z.boolean().default(true)
+        .describe('Link families whose family keys align token by token, allowing abbreviations and typos ("ngx perm ios" ~ "nginx permission denied ios", "dkr lic andr" ~ "docker license android", "ecxel mac" ~ "excel mac"): the abbreviation and misspelling styles share too few trigrams for rule (c). Simulated help-desk world, 20,000 sessions: 69 of 79 (seed 42) and 63 of 73 (seed 7) such links join families that share an intent (best-positive links: about 1 in 10); hashed-split intent leakage 7.9% -> 7.5% (seed 42) and 9.4% -> 7.4% (seed 7) for 3% / 2% of training queries; chronological unchanged (docs/stages/families.md).'),
+      minChars: z.number().int().positive().default(2)
+        .describe('An abbreviation (a token that is a subsequence of the other, same first letter) needs at least this many characters: one letter matches too much.'),
+      typoMinChars: z.number().int().nonnegative().default(4)
+        .describe('Tokens of at least this many characters with the same first letter and one edit (OSA) apart also align ("ecxel" ~ "excel"). Shorter ones do not: "mac"/"max" are different words. 0 turns typos off.'),
+      maxExtraTokens: z.number().int().min(0).max(1).default(1)
+        .describe('The longer key may keep this many tokens that no token of the shorter key matches ("denied" in "nginx permission denied ios" vs "ngx perm ios"). 0 or 1.'),
+      minTokens: z.number().int().positive().default(2)
+        .describe('Keys with fewer tokens take no part: one abbreviated word ("dkr") says nothing about the rest of the need.'),
+      maxTokens: z.number().int().positive().default(8).describe('Keys with more tokens take no part (long queries align by rule (c) already).'),
+      maxBucketCompare: z.number().int().positive().default(20)
+        .describe('At most this many keys are kept per initials signature (the blocking key: sorted first letters); extra ones are counted as abbreviation_bucket_truncated and not compared.'),
+    }).prefault({}).describe('Abbreviation-aware token alignment as a weak link (never a merge); see src/stages/families/abbrev.ts.'),
     maxTopPositiveFamilies: z.number().int().positive().default(100)
       .describe('A document that is the best positive of more families than this links none of them (a home page or a catch-all FAQ); counted in stats.'),
   }).prefault({}),

@@ -1,0 +1,73 @@
+import { osaDistance } from './minhash.js';
+
+/**
+ * Abbreviation-aware token alignment (the `links.abbreviation` weak link of the families stage):
+ * "ngx perm ios" ~ "nginx permission denied ios", "dkr lic andr" ~ "docker license android",
+ * "ecxel oom mac" ~ "excel oom mac". Rephrasings in the abbreviation and misspelling styles share
+ * few character trigrams with the keyword form, so rule (c) misses them.
+ */
+
+export interface AbbreviationOptions {
+  /** An abbreviated token must have at least this many characters ("vm" yes, "v" no). */
+  readonly minChars: number;
+  /** Two tokens of at least this many characters, same first letter, one edit (OSA) apart also match ("ecxel" ~ "excel"). 0 = off. */
+  readonly typoMinChars: number;
+  /** The longer query may have at most this many tokens that no token of the shorter one matches. */
+  readonly maxExtraTokens: number;
+}
+
+const HAS_DIGIT = /\d/;
+
+/**
+ * Whether token `a` and token `b` can name the same thing: equal; or the shorter one (>= minChars,
+ * no digit) is a subsequence of the longer one starting with the same letter ("dkr" ~ "docker",
+ * "lic" ~ "license", "andr" ~ "android"); or both are long enough and one edit apart with the same
+ * first letter ("ecxel" ~ "excel"). Tokens with digits must be equal ("v2" is not "v3").
+ */
+export function tokensAlign(a: string, b: string, o: AbbreviationOptions): boolean {
+  if (a === b) return true;
+  if (a.length === 0 || b.length === 0 || a[0] !== b[0]) return false;
+  if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return false;
+  const [s, l] = a.length <= b.length ? [a, b] : [b, a];
+  if (s.length >= o.minChars && s.length < l.length) {
+    let j = 0;
+    for (let i = 0; i < l.length && j < s.length; i++) if (l[i] === s[j]) j++;
+    if (j === s.length) return true;
+  }
+  return o.typoMinChars > 0 && s.length >= o.typoMinChars && osaDistance(s, l, 1) <= 1;
+}
+
+/**
+ * Whether two token lists align: every token of the shorter list matches a distinct token of the
+ * longer one (tokensAlign), and at most maxExtraTokens tokens of the longer one stay unmatched.
+ * Equal lists are not reported (rule (a) already joined them). Exact bipartite matching by
+ * augmenting paths (lists are a few tokens long).
+ */
+export function abbreviationAligned(x: readonly string[], y: readonly string[], o: AbbreviationOptions): boolean {
+  const [s, l] = x.length <= y.length ? [x, y] : [y, x];
+  if (s.length === 0 || l.length - s.length > o.maxExtraTokens) return false;
+  const ok: number[][] = [];
+  for (const t of s) {
+    // fast reject (most candidate pairs): a token with no partner at all
+    let r: number[] | undefined;
+    for (let j = 0; j < l.length; j++) if (tokensAlign(t, l[j]!, o)) (r ??= []).push(j);
+    if (!r) return false;
+    ok.push(r);
+  }
+  const owner = new Int32Array(l.length).fill(-1);
+  const tryAssign = (i: number, seen: Uint8Array): boolean => {
+    for (const j of ok[i]!) {
+      if (seen[j]) continue;
+      seen[j] = 1;
+      if (owner[j] === -1 || tryAssign(owner[j]!, seen)) { owner[j] = i; return true; }
+    }
+    return false;
+  };
+  for (let i = 0; i < s.length; i++) if (!tryAssign(i, new Uint8Array(l.length))) return false;
+  return true;
+}
+
+/** Blocking signature: the sorted first letters of the tokens (aligned tokens share their first letter). */
+export function initialsSignature(tokens: readonly string[]): string {
+  return tokens.map((t) => t[0] ?? '').sort().join('');
+}
