@@ -26,6 +26,8 @@ export const configSchema = z.object({
   output: z.string().default('out').describe('Output folder.'),
   seed: z.number().int().default(42).describe('Seed for every random choice. Same inputs + config + seed = identical outputs.'),
   threads: z.number().int().positive().optional().describe('DuckDB threads (default: all cores). Outputs do not depend on it.'),
+  memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'use a size such as "1GB" or "512MB"').optional()
+    .describe('DuckDB memory limit (e.g. "1GB"; default: DuckDB\'s own, 80% of RAM). Above it DuckDB spills to `<output>/.duckdb-tmp`. The JS heap is not included. 10M events: peak RSS 3.8-3.9 GB without a limit, 2.6-2.9 GB with "1GB" at about the same speed (docs/stages/evidence-scale.md). Outputs do not depend on it.'),
   sessions: sessionOptions.prefault({}),
   bias: biasOptions.prefault({}),
   evidence: evidenceOptions.prefault({}),

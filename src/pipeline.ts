@@ -78,7 +78,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   const outDir = resolve(config.output);
   await mkdir(outDir, { recursive: true });
   const spill = join(outDir, '.duckdb-tmp');
-  const { conn, close } = await openDb(config.threads ? { threads: config.threads } : {});
+  const { conn, close } = await openDb({ ...(config.threads ? { threads: config.threads } : {}), ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}) });
   const timings: Record<string, number> = {};
   const steps = ['ingest', 'sessions', 'bias', 'evidence', 'positives', 'families', 'pre-cutoff', 'negatives', 'export', 'write'] as const;
   let stepIndex = 0;

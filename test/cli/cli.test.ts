@@ -31,6 +31,9 @@ describe('cli', () => {
     const badSet = cli(['build', '--serps', 'x.jsonl', '--set', 'evidence.satisfiedDwellMs=-5']);
     expect(badSet.code).toBe(2);
     expect(badSet.stderr).toContain('evidence.satisfiedDwellMs');
+    const badLimit = cli(['build', '--serps', 'x.jsonl', '--memory-limit', 'lots']);
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr).toContain('memoryLimit: use a size such as "1GB"');
   });
 
   it('init writes a commented config that parses back to the defaults', () => {

@@ -12,6 +12,7 @@ interface BuildFlags {
   out?: string;
   seed?: string;
   threads?: string;
+  memoryLimit?: string;
   set?: string[];
   quiet?: boolean;
   curriculum?: boolean;
@@ -29,6 +30,7 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'output folder')
     .option('--seed <n>', 'random seed')
     .option('--threads <n>', 'DuckDB threads')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 1GB (spills to disk above it)')
     .option('--curriculum', 'also write curriculum stage datasets (in-batch, + BM25, + dense mined by the built-in model)')
     .option('--set <path=value>', 'set any option, e.g. --set evidence.satisfiedDwellMs=20000 (repeatable)', collect)
     .option('-q, --quiet', 'no progress on stderr')
@@ -44,6 +46,7 @@ export function register(program: Command): void {
       if (f.out) flags.output = abs(f.out);
       if (f.seed !== undefined) flags.seed = Number(f.seed);
       if (f.threads !== undefined) flags.threads = Number(f.threads);
+      if (f.memoryLimit !== undefined) flags.memoryLimit = f.memoryLimit;
       if (f.curriculum) flags.curriculum = { enabled: true };
       const cfg = await resolveConfig(f.config, flags, f.set ?? []);
       const { build } = await import('../../pipeline.js');
