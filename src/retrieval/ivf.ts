@@ -392,27 +392,9 @@ const sessionP = ort.InferenceSession.create(workerData.model, { intraOpNumThrea
 // Bounded min-heap of (score, index); ties: the lower index ranks higher (as src/retrieval/topk.ts).
 function heap(k) { return { k, n: 0, s: new Float32Array(Math.max(1, k)), i: new Int32Array(Math.max(1, k)) }; }
 const worse = (s, i, t, j) => s < t || (s === t && i > j);
-function push(h, score, index) {
+/** Moves (score, index) down from the root of a heap of n entries to its place. */
+function siftDown(h, n, score, index) {
   const hs = h.s, hi = h.i;
-  if (h.n < h.k) {
-    let c = h.n++;
-    while (c > 0) { const p = (c - 1) >> 1; if (!worse(score, index, hs[p], hi[p])) break; hs[c] = hs[p]; hi[c] = hi[p]; c = p; }
-    hs[c] = score; hi[c] = index; return;
-  }
-  if (h.k === 0 || !worse(hs[0], hi[0], score, index)) return;
-  const n = h.n; let c = 0;
-  for (;;) {
-    const l = 2 * c + 1; if (l >= n) break;
-    const r = l + 1; const m = r < n && worse(hs[r], hi[r], hs[l], hi[l]) ? r : l;
-    if (!worse(hs[m], hi[m], score, index)) break;
-    hs[c] = hs[m]; hi[c] = hi[m]; c = m;
-  }
-  hs[c] = score; hi[c] = index;
-}
-function pop(h) {
-  const hs = h.s, hi = h.i, n = --h.n;
-  if (n === 0) return;
-  const score = hs[n], index = hi[n];
   let c = 0;
   for (;;) {
     const l = 2 * c + 1; if (l >= n) break;
@@ -421,6 +403,21 @@ function pop(h) {
     hs[c] = hs[m]; hi[c] = hi[m]; c = m;
   }
   hs[c] = score; hi[c] = index;
+}
+function push(h, score, index) {
+  const hs = h.s, hi = h.i;
+  if (h.n < h.k) {
+    let c = h.n++;
+    while (c > 0) { const p = (c - 1) >> 1; if (!worse(score, index, hs[p], hi[p])) break; hs[c] = hs[p]; hi[c] = hi[p]; c = p; }
+    hs[c] = score; hi[c] = index; return;
+  }
+  if (h.k === 0 || !worse(hs[0], hi[0], score, index)) return;
+  siftDown(h, h.n, score, index);
+}
+function pop(h) {
+  const n = --h.n;
+  if (n === 0) return;
+  siftDown(h, n, h.s[n], h.i[n]);
 }
 const threshold = (h) => (h.n < h.k ? -Infinity : h.s[0]);
 const isMine = new Uint8Array(lists);

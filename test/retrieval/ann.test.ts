@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { annRecall, buildAnn, buildApproxDense } from '../../src/retrieval/ann.js';
 import { denseTopK } from '../../src/retrieval/dense.js';
-import { createRng } from '../../src/util/rng.js';
+import { clusteredVectors } from './fixtures.js';
 
 const dim = 24;
-function clustered(rows: number, seed: number): Float32Array {
-  const r = createRng(seed);
-  const cr = createRng(99);
-  const centres = Float32Array.from({ length: 20 * dim }, () => cr.normal());
-  const a = new Float32Array(rows * dim);
-  for (let i = 0; i < rows; i++) {
-    const c = r.int(20);
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += (a[i * dim + j] = centres[c * dim + j]! + 0.5 * r.normal()) ** 2;
-    for (let j = 0; j < dim; j++) a[i * dim + j]! /= Math.sqrt(s);
-  }
-  return a;
-}
+/** Well-separated clusters of unit vectors (seeded). */
+const clustered = (rows: number, seed: number): Float32Array => clusteredVectors(rows, seed, { dim, clusters: 20, spread: 0.5, centreSeed: 99 });
 
 describe('annRecall', () => {
   it('is the mean share of the exact list found, ignoring padding', () => {

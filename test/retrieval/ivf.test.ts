@@ -2,23 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { annRecall } from '../../src/retrieval/ann.js';
 import { denseTopK } from '../../src/retrieval/dense.js';
 import { buildIvf, defaultIvfLists, type IvfIndex } from '../../src/retrieval/ivf.js';
-import { createRng } from '../../src/util/rng.js';
+import { clusteredVectors } from './fixtures.js';
 
 const dim = 16;
-/** 12 well-separated clusters of unit vectors (seeded). */
-function clustered(rows: number, seed: number): Float32Array {
-  const r = createRng(seed);
-  const cr = createRng(7);
-  const centres = Float32Array.from({ length: 12 * dim }, () => cr.normal());
-  const a = new Float32Array(rows * dim);
-  for (let i = 0; i < rows; i++) {
-    const c = r.int(12);
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += (a[i * dim + j] = centres[c * dim + j]! + 0.3 * r.normal()) ** 2;
-    for (let j = 0; j < dim; j++) a[i * dim + j]! /= Math.sqrt(s);
-  }
-  return a;
-}
+/** Well-separated clusters of unit vectors (seeded). */
+const clustered = (rows: number, seed: number): Float32Array => clusteredVectors(rows, seed, { dim, clusters: 12, spread: 0.3, centreSeed: 7 });
 
 describe('buildIvf', () => {
   const C = clustered(2000, 1);
