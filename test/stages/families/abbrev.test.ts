@@ -65,3 +65,32 @@ describe('buildFamilies: abbreviation links', () => {
     expect(r.stats.dropped.abbreviation_bucket_truncated).toBe(3);
   });
 });
+
+describe('buildFamilies: synonyms mined from session pairs', () => {
+  // three different query pairs where "wlan" stands in for "wifi"; coSession rule off so they stay apart
+  const coSessions = [
+    { a: 'wlan cert web', b: 'wifi cert web', sessions: 1 },
+    { a: 'wlan slow mac', b: 'wifi slow mac', sessions: 1 },
+    { a: 'wlan down ios', b: 'wifi down ios', sessions: 1 },
+  ];
+  const queries = q('wlan timeout andr', 'wifi timeout android', ...coSessions.flatMap((e) => [e.a, e.b]));
+  const linked = (r: ReturnType<typeof buildFamilies>, x: string, y: string) =>
+    r.links.some((l) => l.reason === 'abbreviation' && [l.a, l.b].sort().join() === [r.familyOf.get(x)!, r.familyOf.get(y)!].sort().join());
+  it('mutual best partners seen in >= synonymMinSupport pairs align ("wlan timeout andr" ~ "wifi timeout android")', () => {
+    const r = buildFamilies({ queries, coSessions }, onlyAbbrev());
+    expect(linked(r, 'wlan timeout andr', 'wifi timeout android')).toBe(true);
+    expect(r.stats.notes.some((n) => n.includes('1 synonym pairs'))).toBe(true);
+    expect(linked(buildFamilies({ queries, coSessions }, onlyAbbrev({ synonymMinSupport: 4 })), 'wlan timeout andr', 'wifi timeout android')).toBe(false);
+    expect(linked(buildFamilies({ queries, coSessions }, onlyAbbrev({ synonymMinSupport: 0 })), 'wlan timeout andr', 'wifi timeout android')).toBe(false);
+  });
+  it('a token whose best partner prefers another token is not a synonym (no chains)', () => {
+    // "wlan" pairs with "wifi" 3 times and with "web" once; "web" pairs with "browser" 3 times
+    const more = [...coSessions, { a: 'wlan x1', b: 'web x1', sessions: 1 },
+      { a: 'browser a b', b: 'web a b', sessions: 1 }, { a: 'browser c d', b: 'web c d', sessions: 1 }, { a: 'browser e f', b: 'web e f', sessions: 1 }];
+    const qs = q('wlan timeout andr', 'wifi timeout android', 'wlan crash', 'web crash', 'browser notif', 'web notif', ...more.flatMap((e) => [e.a, e.b]));
+    const r = buildFamilies({ queries: qs, coSessions: more }, onlyAbbrev());
+    expect(linked(r, 'wlan timeout andr', 'wifi timeout android')).toBe(true);
+    expect(linked(r, 'browser notif', 'web notif')).toBe(true);
+    expect(linked(r, 'wlan crash', 'web crash')).toBe(false);
+  });
+});
