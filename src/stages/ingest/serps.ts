@@ -86,11 +86,29 @@ function parsedSql(F: Fields<(typeof SERP_FIELDS)[number]>, src: { kind: 'text';
   const jv = (n: (typeof SERP_FIELDS)[number]) => (p.columns.has(F.col(n)) ? `to_json(${q(F.col(n))})` : 'NULL::JSON');
   const rc = F.col('results');
   const typed = isTypedList(p.columns.get(rc));
+  // scalar fields of a plain type are read as they are (their text and JSON kind, as to_json would give them)
+  const scalar = SCALAR_FIELDS.map((n) => {
+    const t = p.columns.get(F.col(n));
+    const c = q(F.col(n));
+    if (t === 'VARCHAR') return `${c} AS ${n}_s, CASE WHEN ${c} IS NOT NULL THEN 'VARCHAR' END AS ${n}_k`;
+    if (t !== undefined && INTEGER_TYPES.has(t)) return `${c}::VARCHAR AS ${n}_s, CASE WHEN ${c} IS NOT NULL THEN 'BIGINT' END AS ${n}_k`;
+    return `cf_str(${jv(n)}) AS ${n}_s, json_type(${jv(n)}) AS ${n}_k`;
+  });
   return `SELECT ${p.fidx} AS fidx, ${sqlString(p.file)} AS file, __cf_rn + 1 AS line, NULL::VARCHAR AS raw, NULL::VARCHAR AS pre_reason, NULL::VARCHAR AS pre_detail,
-      [${names.map((n, i) => (i === ri ? 'NULL::JSON' : jv(n))).join(', ')}] AS x,
-      ${typed ? q(rc) : 'NULL::VARCHAR[]'} AS rl, ${typed ? 'NULL::JSON' : jv('results')} AS rj
+      [${names.map((n, i) => (i === ri || isScalar(n) ? 'NULL::JSON' : jv(n))).join(', ')}] AS x,
+      ${typed ? q(rc) : 'NULL::VARCHAR[]'} AS rl, ${typed ? 'NULL::JSON' : jv('results')} AS rj, ${scalar.join(', ')}
     FROM (SELECT file_row_number AS __cf_rn, * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(p.file)}, file_row_number = true))`;
 }
+
+/** Scalar fields carried in the parsed rows as text (`<field>_s`) and JSON kind (`<field>_k`, json_type's name; NULL when absent). */
+const SCALAR_FIELDS = ['serp_id', 'session_id', 'user_id', 'ts', 'query'] as const;
+const isScalar = (n: string): boolean => (SCALAR_FIELDS as readonly string[]).includes(n);
+/** Integer Parquet types: their text is what to_json + json_extract_string give, and they count as BIGINT for the checks. */
+const INTEGER_TYPES: ReadonlySet<string> = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT']);
+
+/** Text sources: the scalar fields' text and kind, taken from the JSON list `x`. */
+const scalarFromX = (F: Fields<(typeof SERP_FIELDS)[number]>): string =>
+  SCALAR_FIELDS.map((n) => `cf_str(${F.v(n)}) AS ${n}_s, json_type(${F.v(n)}) AS ${n}_k`).join(', ');
 
 /**
  * SERP records (staged in `stg`, or Parquet files read typed) -> serps, impressions, clicks,
@@ -105,16 +123,22 @@ export async function loadSerps(ctx: Ctx, stg: string, mapping: Readonly<Record<
   const v = (n: (typeof SERP_FIELDS)[number]) => F.v(n);
   const L = (n: (typeof SERP_FIELDS)[number]) => F.label(n);
   const rjStr = `json_extract_string(rj, '$')`;
-  const cols = `fidx INTEGER, file VARCHAR, line BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_detail VARCHAR, x JSON[], rl VARCHAR[], rj JSON`;
+  const cols = `fidx INTEGER, file VARCHAR, line BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_detail VARCHAR, x JSON[], rl VARCHAR[], rj JSON, ${SCALAR_FIELDS.map((n) => `${n}_s VARCHAR, ${n}_k VARCHAR`).join(', ')}`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s1 (${cols})`);
   for (const s of sources) {
-    await conn.run(`INSERT INTO _cf_s1 ${parsedSql(F, s.parquet ? { kind: 'parquet', p: s.parquet } : { kind: 'text', stg, fidx: s.fidx, sort: s.sort ?? false })}`);
+    await conn.run(s.parquet
+      ? `INSERT INTO _cf_s1 ${parsedSql(F, { kind: 'parquet', p: s.parquet })}`
+      : `INSERT INTO _cf_s1 SELECT *, ${scalarFromX(F)} FROM (${parsedSql(F, { kind: 'text', stg, fidx: s.fidx, sort: s.sort ?? false })})`);
   }
+  // checks on the scalar fields' JSON kind (k): the same tests as cf_isnull / cf_idok / cf_scalar on the JSON value
+  const isNull = (n: (typeof SCALAR_FIELDS)[number]) => `coalesce(${n}_k, 'NULL') = 'NULL'`;
+  const idOk = (n: (typeof SCALAR_FIELDS)[number]) => `${n}_k IN ('VARCHAR', 'BIGINT', 'UBIGINT')`;
+  const isScalarKind = (n: (typeof SCALAR_FIELDS)[number]) => `${n}_k IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN')`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s3 AS
 WITH a AS (
   SELECT fidx, file, line, raw, pre_reason, pre_detail, x, rl, rj,
-    cf_str(${v('serp_id')}) AS serp_id, cf_str(${v('session_id')}) AS session_id, cf_str(${v('user_id')}) AS user_id,
-    cf_str(${v('ts')}) AS ts_s, cf_ts(cf_str(${v('ts')}), ${tsFmt}) AS ts, cf_str(${v('query')}) AS query,
+    serp_id_s AS serp_id, session_id_s AS session_id, user_id_s AS user_id,
+    ts_s, cf_ts(ts_s, ${tsFmt}) AS ts, query_s AS query, ${SCALAR_FIELDS.filter((n) => n !== 'ts').map((n) => `${n}_k`).join(', ')}, ts_k,
     CASE WHEN rl IS NOT NULL THEN rl
          WHEN json_type(rj) = 'ARRAY' THEN TRY_CAST(rj AS VARCHAR[])
          WHEN json_type(rj) = 'VARCHAR' THEN
@@ -125,13 +149,13 @@ WITH a AS (
     cf_bool(${v('randomized')}) AS randomized, ${v('presentation')} AS pres_j
   FROM _cf_s1
 )
-SELECT * EXCLUDE (x, rl, rj), CASE
+SELECT * EXCLUDE (x, rl, rj, ${SCALAR_FIELDS.map((n) => `${n}_k`).join(', ')}), CASE
   WHEN pre_reason IS NOT NULL THEN {'r': pre_reason, 'd': pre_detail}
-  WHEN cf_isnull(${v('serp_id')}) OR serp_id = '' THEN ${rq('missing_field', `'${L('serp_id')} is missing: every SERP record needs a unique serp_id'`)}
-  WHEN NOT cf_idok(${v('serp_id')}) THEN ${rq('bad_type', `'${L('serp_id')} must be a string or an integer'`)}
-  WHEN cf_isnull(${v('query')}) THEN ${rq('missing_field', `'${L('query')} is missing'`)}
-  WHEN json_type(${v('query')}) <> 'VARCHAR' THEN ${rq('bad_type', `'${L('query')} must be a string'`)}
-  WHEN cf_isnull(${v('ts')}) THEN ${rq('missing_field', `'${L('ts')} is missing: give an ISO 8601 time or epoch seconds/milliseconds'`)}
+  WHEN ${isNull('serp_id')} OR serp_id = '' THEN ${rq('missing_field', `'${L('serp_id')} is missing: every SERP record needs a unique serp_id'`)}
+  WHEN NOT (${idOk('serp_id')}) THEN ${rq('bad_type', `'${L('serp_id')} must be a string or an integer'`)}
+  WHEN ${isNull('query')} THEN ${rq('missing_field', `'${L('query')} is missing'`)}
+  WHEN query_k <> 'VARCHAR' THEN ${rq('bad_type', `'${L('query')} must be a string'`)}
+  WHEN ${isNull('ts')} THEN ${rq('missing_field', `'${L('ts')} is missing: give an ISO 8601 time or epoch seconds/milliseconds'`)}
   WHEN ts IS NULL THEN ${rq('bad_timestamp', `'${L('ts')} value "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds' || CASE WHEN ${tsFmt} <> 'auto' THEN ' (input.timestamps is ' || ${tsFmt} || ')' ELSE '' END`)}
   WHEN rl IS NULL AND cf_isnull(rj) THEN ${rq('missing_field', `'${L('results')} is missing: the shown doc ids in rank order'`)}
   WHEN results IS NULL THEN ${rq('bad_type', `'${L('results')} must be an array of doc ids (in CSV: JSON text such as ["d1","d2"] or d1|d2)'`)}
@@ -139,8 +163,8 @@ SELECT * EXCLUDE (x, rl, rj), CASE
   WHEN NOT cf_isnull(${v('conversions')}) AND conv_j IS NULL THEN ${rq('bad_type', `'${L('conversions')} must be an array of {doc_id, ts, kind, value?} (in CSV: JSON text)'`)}
   WHEN NOT cf_isnull(${v('session_success')}) AND success IS NULL THEN ${rq('bad_type', `'${L('session_success')} must be true or false'`)}
   WHEN NOT cf_isnull(${v('randomized')}) AND randomized IS NULL THEN ${rq('bad_type', `'${L('randomized')} must be true or false (true = the page showed its results in random order)'`)}
-  WHEN NOT cf_isnull(${v('session_id')}) AND NOT cf_scalar(${v('session_id')}) THEN ${rq('bad_type', `'${L('session_id')} must be a string'`)}
-  WHEN NOT cf_isnull(${v('user_id')}) AND NOT cf_scalar(${v('user_id')}) THEN ${rq('bad_type', `'${L('user_id')} must be a string'`)}
+  WHEN NOT (${isNull('session_id')}) AND NOT (${isScalarKind('session_id')}) THEN ${rq('bad_type', `'${L('session_id')} must be a string'`)}
+  WHEN NOT (${isNull('user_id')}) AND NOT (${isScalarKind('user_id')}) THEN ${rq('bad_type', `'${L('user_id')} must be a string'`)}
 END AS q
 FROM a`);
 

@@ -78,4 +78,32 @@ describe('ingest fast paths (typed Parquet, one-parse JSONL)', () => {
       expect(JSON.parse(q[0]!.raw)).toEqual({ id: 'm2', time: null, query: 'q', results: 'd1' });
     } finally { db.close(); }
   });
+
+  it('typed Parquet scalars (integer ids and query, empty and null values) get the same reasons and details as the JSON path', async () => {
+    const f = join(dir, 'typed.parquet');
+    const j = join(dir, 'typed.jsonl');
+    const rows: [number | null, number | null, string | null, number | null, string][] = [
+      [1, 7, 'u1', 1704103200, '["d1"]'], // integer serp_id and query: query is a bad_type
+      [2, null, 'u1', 1704103200, '["d1"]'], // query missing
+      [3, null, null, null, '["d1"]'], // ts missing (query checked first)
+      [null, null, null, null, '["d1"]'], // serp_id missing
+    ];
+    await writeFile(j, `${rows.map(([id, q, u, t, r]) => JSON.stringify({ serp_id: id, query: q, user_id: u, ts: t, results: JSON.parse(r) as string[] })).join('\n')}\n`);
+    const db0 = await openDb();
+    await db0.conn.run(`COPY (SELECT serp_id::BIGINT AS serp_id, query::INTEGER AS query, user_id, ts::BIGINT AS ts, results FROM read_json('${j}', format = 'newline_delimited',
+      columns = {serp_id: 'BIGINT', query: 'INTEGER', user_id: 'VARCHAR', ts: 'BIGINT', results: 'VARCHAR[]'})) TO '${f}' (FORMAT parquet)`);
+    db0.close();
+    const reasons = async (file: string) => {
+      const db = await openDb();
+      try {
+        await ingest(db.conn, ingestOptions.parse({ serps: [file] }));
+        return await queryRows<{ line: number; reason: string; detail: string }>(db.conn, 'SELECT line, reason, detail FROM quarantine ORDER BY line');
+      } finally { db.close(); }
+    };
+    const fromPq = await reasons(f);
+    expect(fromPq.map((x) => [x.line, x.reason])).toEqual([[1, 'bad_type'], [2, 'missing_field'], [3, 'missing_field'], [4, 'missing_field']]);
+    expect(fromPq[0]!.detail).toContain('"query" must be a string');
+    expect(fromPq[2]!.detail).toContain('"query" is missing');
+    expect(fromPq).toEqual(await reasons(j));
+  });
 });
