@@ -79,7 +79,7 @@ describe('buildFamilies: synonyms mined from session pairs', () => {
   it('mutual best partners seen in >= synonymMinSupport pairs align ("wlan timeout andr" ~ "wifi timeout android")', () => {
     const r = buildFamilies({ queries, coSessions }, onlyAbbrev());
     expect(linked(r, 'wlan timeout andr', 'wifi timeout android')).toBe(true);
-    expect(r.stats.notes.some((n) => n.includes('1 synonym pairs'))).toBe(true);
+    expect((r.stats.notes ?? []).some((n) => n.includes('1 synonym pairs'))).toBe(true);
     expect(linked(buildFamilies({ queries, coSessions }, onlyAbbrev({ synonymMinSupport: 4 })), 'wlan timeout andr', 'wifi timeout android')).toBe(false);
     expect(linked(buildFamilies({ queries, coSessions }, onlyAbbrev({ synonymMinSupport: 0 })), 'wlan timeout andr', 'wifi timeout android')).toBe(false);
   });
