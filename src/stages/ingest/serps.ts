@@ -94,9 +94,14 @@ function parsedSql(F: Fields<(typeof SERP_FIELDS)[number]>, src: { kind: 'text';
     if (t !== undefined && INTEGER_TYPES.has(t)) return `${c}::VARCHAR AS ${n}_s, CASE WHEN ${c} IS NOT NULL THEN 'BIGINT' END AS ${n}_k`;
     return `cf_str(${jv(n)}) AS ${n}_s, json_type(${jv(n)}) AS ${n}_k`;
   });
+  const cc = p.columns.get(F.col('clicks'));
+  const cfields = cc === undefined ? undefined : typedClickFields(cc);
+  const cl = cfields
+    ? `list_transform(${q(F.col('clicks'))}, e -> CASE WHEN e IS NOT NULL THEN {${CLICK_KEYS.map((k) => `'${k}': ${cfields.has(k) ? `e.${q(k)}::VARCHAR` : 'NULL::VARCHAR'}`).join(', ')}} END)`
+    : 'NULL';
   return `SELECT ${p.fidx} AS fidx, ${sqlString(p.file)} AS file, __cf_rn + 1 AS line, NULL::VARCHAR AS raw, NULL::VARCHAR AS pre_reason, NULL::VARCHAR AS pre_detail,
       [${names.map((n, i) => (i === ri || isScalar(n) ? 'NULL::JSON' : jv(n))).join(', ')}] AS x,
-      ${typed ? q(rc) : 'NULL::VARCHAR[]'} AS rl, ${typed ? 'NULL::JSON' : jv('results')} AS rj, ${scalar.join(', ')}
+      ${typed ? q(rc) : 'NULL::VARCHAR[]'} AS rl, ${typed ? 'NULL::JSON' : jv('results')} AS rj, ${scalar.join(', ')}, ${cl} AS cl
     FROM (SELECT file_row_number AS __cf_rn, * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(p.file)}, file_row_number = true))`;
 }
 
@@ -105,6 +110,31 @@ const SCALAR_FIELDS = ['serp_id', 'session_id', 'user_id', 'ts', 'query'] as con
 const isScalar = (n: string): boolean => (SCALAR_FIELDS as readonly string[]).includes(n);
 /** Integer Parquet types: their text is what to_json + json_extract_string give, and they count as BIGINT for the checks. */
 const INTEGER_TYPES: ReadonlySet<string> = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT']);
+
+/** The keys of a click object. */
+const CLICK_KEYS = ['doc_id', 'ts', 'dwell_ms', 'rank'] as const;
+/** Clicks read typed (`cl`): each element a struct of the keys' text (NULL = absent), NULL for a null element. */
+const CLICKS_TYPED = `STRUCT(${CLICK_KEYS.map((k) => `${k} VARCHAR`).join(', ')})[]`;
+
+/**
+ * The click keys present in a Parquet clicks column of type `STRUCT(...)[]` whose click keys are
+ * VARCHAR or integers (other members of any flat type are allowed); undefined when the column is
+ * anything else (it is then read through JSON).
+ */
+export function typedClickFields(type: string): Set<string> | undefined {
+  const m = /^STRUCT\((.*)\)\[\]$/.exec(type);
+  if (!m || /[()[\]]/.test(m[1]!)) return undefined;
+  const found = new Set<string>();
+  for (const part of m[1]!.split(', ')) {
+    const f = /^("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*) (.+)$/.exec(part);
+    if (!f) return undefined;
+    const name = f[1]!.startsWith('"') ? f[1]!.slice(1, -1).replace(/""/g, '"') : f[1]!;
+    if (!(CLICK_KEYS as readonly string[]).includes(name)) continue;
+    if (f[2] !== 'VARCHAR' && !INTEGER_TYPES.has(f[2]!)) return undefined;
+    found.add(name);
+  }
+  return found;
+}
 
 /** Text sources: the scalar fields' text and kind, taken from the JSON list `x`. */
 const scalarFromX = (F: Fields<(typeof SERP_FIELDS)[number]>): string =>
@@ -123,12 +153,12 @@ export async function loadSerps(ctx: Ctx, stg: string, mapping: Readonly<Record<
   const v = (n: (typeof SERP_FIELDS)[number]) => F.v(n);
   const L = (n: (typeof SERP_FIELDS)[number]) => F.label(n);
   const rjStr = `json_extract_string(rj, '$')`;
-  const cols = `fidx INTEGER, file VARCHAR, line BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_detail VARCHAR, x JSON[], rl VARCHAR[], rj JSON, ${SCALAR_FIELDS.map((n) => `${n}_s VARCHAR, ${n}_k VARCHAR`).join(', ')}`;
+  const cols = `fidx INTEGER, file VARCHAR, line BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_detail VARCHAR, x JSON[], rl VARCHAR[], rj JSON, ${SCALAR_FIELDS.map((n) => `${n}_s VARCHAR, ${n}_k VARCHAR`).join(', ')}, cl ${CLICKS_TYPED}`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s1 (${cols})`);
   for (const s of sources) {
     await conn.run(s.parquet
       ? `INSERT INTO _cf_s1 ${parsedSql(F, { kind: 'parquet', p: s.parquet })}`
-      : `INSERT INTO _cf_s1 SELECT *, ${scalarFromX(F)} FROM (${parsedSql(F, { kind: 'text', stg, fidx: s.fidx, sort: s.sort ?? false })})`);
+      : `INSERT INTO _cf_s1 SELECT *, ${scalarFromX(F)}, NULL AS cl FROM (${parsedSql(F, { kind: 'text', stg, fidx: s.fidx, sort: s.sort ?? false })})`);
   }
   // checks on the scalar fields' JSON kind (k): the same tests as cf_isnull / cf_idok / cf_scalar on the JSON value
   const isNull = (n: (typeof SCALAR_FIELDS)[number]) => `coalesce(${n}_k, 'NULL') = 'NULL'`;
@@ -145,7 +175,7 @@ WITH a AS (
            CASE WHEN starts_with(ltrim(${rjStr}), '[') THEN TRY_CAST(cf_arr(rj) AS VARCHAR[])
                 WHEN trim(${rjStr}) = '' THEN []::VARCHAR[]
                 ELSE string_split(${rjStr}, '|') END END AS results,
-    cf_arr(${v('clicks')}) AS clicks_j, cf_arr(${v('conversions')}) AS conv_j, cf_bool(${v('session_success')}) AS success,
+    CASE WHEN cl IS NOT NULL THEN ${v('clicks')} ELSE cf_arr(${v('clicks')}) END AS clicks_j, cl, cf_arr(${v('conversions')}) AS conv_j, cf_bool(${v('session_success')}) AS success,
     cf_bool(${v('randomized')}) AS randomized, ${v('presentation')} AS pres_j
   FROM _cf_s1
 )
@@ -159,7 +189,7 @@ SELECT * EXCLUDE (x, rl, rj, ${SCALAR_FIELDS.map((n) => `${n}_k`).join(', ')}), 
   WHEN ts IS NULL THEN ${rq('bad_timestamp', `'${L('ts')} value "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds' || CASE WHEN ${tsFmt} <> 'auto' THEN ' (input.timestamps is ' || ${tsFmt} || ')' ELSE '' END`)}
   WHEN rl IS NULL AND cf_isnull(rj) THEN ${rq('missing_field', `'${L('results')} is missing: the shown doc ids in rank order'`)}
   WHEN results IS NULL THEN ${rq('bad_type', `'${L('results')} must be an array of doc ids (in CSV: JSON text such as ["d1","d2"] or d1|d2)'`)}
-  WHEN NOT cf_isnull(${v('clicks')}) AND clicks_j IS NULL THEN ${rq('bad_type', `'${L('clicks')} must be an array of {doc_id, ts?, dwell_ms?, rank?} (in CSV: JSON text)'`)}
+  WHEN cl IS NULL AND NOT cf_isnull(${v('clicks')}) AND clicks_j IS NULL THEN ${rq('bad_type', `'${L('clicks')} must be an array of {doc_id, ts?, dwell_ms?, rank?} (in CSV: JSON text)'`)}
   WHEN NOT cf_isnull(${v('conversions')}) AND conv_j IS NULL THEN ${rq('bad_type', `'${L('conversions')} must be an array of {doc_id, ts, kind, value?} (in CSV: JSON text)'`)}
   WHEN NOT cf_isnull(${v('session_success')}) AND success IS NULL THEN ${rq('bad_type', `'${L('session_success')} must be true or false'`)}
   WHEN NOT cf_isnull(${v('randomized')}) AND randomized IS NULL THEN ${rq('bad_type', `'${L('randomized')} must be true or false (true = the page showed its results in random order)'`)}
@@ -250,25 +280,37 @@ FROM u`);
   // clicks: the rank comes from the record's own results (a lambda before unnest, so the results
   // list is not copied per click); duplicates via GROUP BY ... HAVING, then a window on the hits only
   const blankOr = (d: string) => `${d} IS NULL OR trim(${d}) = ''`;
+  // JSON clicks are parsed per element; typed Parquet clicks (`cl`) are read as they are, their raw
+  // text is made for quarantined ones only (below). Both give the same columns and checks.
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_c2 AS
 WITH u AS (
   SELECT fidx, file, line, serp_id, unnest(l) AS c, unnest(generate_series(1, len(l))) AS ci,
     unnest(list_transform(l, e -> CASE WHEN ${blankOr(`json_extract_string(e, '$.doc_id')`)} THEN NULL
                                       ELSE nullif(list_position(results, json_extract_string(e, '$.doc_id')), 0) END)) AS shown_rank
-  FROM (SELECT fidx, file, line, serp_id, results, json_extract(clicks_j, '$[*]') AS l FROM _cf_s3 WHERE q IS NULL AND clicks_j IS NOT NULL AND clicks_j <> '[]')),
+  FROM (SELECT fidx, file, line, serp_id, results, json_extract(clicks_j, '$[*]') AS l FROM _cf_s3 WHERE q IS NULL AND cl IS NULL AND clicks_j IS NOT NULL AND clicks_j <> '[]')),
 p AS (
-  SELECT *, cf_str(y[1]) AS doc_id, cf_str(y[2]) AS ts_s, cf_ts(cf_str(y[2]), ${tsFmt}) AS ts, cf_str(y[3]) AS dwell_s, TRY_CAST(cf_str(y[3]) AS DOUBLE) AS dwell_d,
-    cf_str(y[4]) AS rank_s, TRY_CAST(cf_str(y[4]) AS DOUBLE) AS rank_d
-  FROM (SELECT *, json_extract(c, ['$.doc_id', '$.ts', '$.dwell_ms', '$.rank']) AS y FROM u))
-SELECT * EXCLUDE (y), c::VARCHAR AS raw, CASE
-  WHEN json_type(c) <> 'OBJECT' THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '" is not an object {doc_id, ts?, dwell_ms?, rank?}'`)}
-  WHEN cf_isnull(y[1]) THEN ${rq('missing_field', `'click #' || ci || ' of serp "' || serp_id || '" has no doc_id'`)}
-  WHEN NOT cf_isnull(y[2]) AND ts IS NULL THEN ${rq('bad_timestamp', `'click #' || ci || ' of serp "' || serp_id || '": ts "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds'`)}
-  WHEN NOT cf_isnull(y[3]) AND dwell_d IS NULL THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '": dwell_ms "' || dwell_s || '" is not a number'`)}
+  SELECT fidx, file, line, serp_id, ci, shown_rank, cf_str(y[1]) AS doc_id, cf_str(y[2]) AS ts_s, cf_ts(cf_str(y[2]), ${tsFmt}) AS ts, cf_str(y[3]) AS dwell_s, TRY_CAST(cf_str(y[3]) AS DOUBLE) AS dwell_d,
+    cf_str(y[4]) AS rank_s, TRY_CAST(cf_str(y[4]) AS DOUBLE) AS rank_d, c::VARCHAR AS raw,
+    json_type(c) = 'OBJECT' AS is_obj, cf_isnull(y[1]) AS no_doc, NOT cf_isnull(y[2]) AS has_ts, NOT cf_isnull(y[3]) AS has_dwell
+  FROM (SELECT *, json_extract(c, ['$.doc_id', '$.ts', '$.dwell_ms', '$.rank']) AS y FROM u)),
+ut AS (
+  SELECT fidx, file, line, serp_id, unnest(cl) AS e, unnest(generate_series(1, len(cl))) AS ci,
+    unnest(list_transform(cl, e -> CASE WHEN ${blankOr('e.doc_id')} THEN NULL ELSE nullif(list_position(results, e.doc_id), 0) END)) AS shown_rank
+  FROM _cf_s3 WHERE q IS NULL AND cl IS NOT NULL AND len(cl) > 0),
+pt AS (
+  SELECT fidx, file, line, serp_id, ci, shown_rank, e.doc_id AS doc_id, e.ts AS ts_s, cf_ts(e.ts, ${tsFmt}) AS ts, e.dwell_ms AS dwell_s, TRY_CAST(e.dwell_ms AS DOUBLE) AS dwell_d,
+    e.rank AS rank_s, TRY_CAST(e.rank AS DOUBLE) AS rank_d, NULL::VARCHAR AS raw,
+    e IS NOT NULL AS is_obj, e.doc_id IS NULL AS no_doc, e.ts IS NOT NULL AS has_ts, e.dwell_ms IS NOT NULL AS has_dwell
+  FROM ut)
+SELECT * EXCLUDE (is_obj, no_doc, has_ts, has_dwell), CASE
+  WHEN NOT is_obj THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '" is not an object {doc_id, ts?, dwell_ms?, rank?}'`)}
+  WHEN no_doc THEN ${rq('missing_field', `'click #' || ci || ' of serp "' || serp_id || '" has no doc_id'`)}
+  WHEN has_ts AND ts IS NULL THEN ${rq('bad_timestamp', `'click #' || ci || ' of serp "' || serp_id || '": ts "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds'`)}
+  WHEN has_dwell AND dwell_d IS NULL THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '": dwell_ms "' || dwell_s || '" is not a number'`)}
   WHEN dwell_d < 0 THEN ${rq('negative_dwell', `'click #' || ci || ' of serp "' || serp_id || '": dwell_ms ' || dwell_s || ' is negative: fix the dwell computation or leave dwell_ms out'`)}
   WHEN shown_rank IS NULL THEN ${rq('click_not_shown', `'click #' || ci || ' of serp "' || serp_id || '" is on "' || doc_id || '", which is not in that serp''s results'`)}
 END AS q
-FROM p`);
+FROM (SELECT * FROM p UNION ALL SELECT * FROM pt)`);
   const ckey = ['serp_id', 'doc_id', 'ts', 'dwell_s', 'rank_s'];
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_cd AS
 WITH d AS (SELECT ${ckey.join(', ')} FROM _cf_c2 WHERE q IS NULL GROUP BY ALL HAVING count(*) > 1)
@@ -281,6 +323,10 @@ WHERE rn > 1`);
       FROM _cf_cd d WHERE _cf_c2.fidx = d.fidx AND _cf_c2.line = d.line AND _cf_c2.ci = d.ci`);
   }
   await conn.run(`DROP TABLE _cf_cd`);
+  if (await queryNumber(conn, `SELECT count(*) FROM _cf_c2 WHERE q IS NOT NULL AND raw IS NULL`)) {
+    await conn.run(`UPDATE _cf_c2 SET raw = json_extract(s.clicks_j, '$[' || (_cf_c2.ci - 1) || ']')::VARCHAR
+      FROM _cf_s3 s WHERE _cf_c2.q IS NOT NULL AND _cf_c2.raw IS NULL AND s.fidx = _cf_c2.fidx AND s.line = _cf_c2.line`);
+  }
   const base = await queryNumber(conn, `SELECT coalesce(max(click_id), 0) FROM clicks`);
   await conn.run(`INSERT INTO clicks SELECT ${base} + row_number() OVER (ORDER BY fidx, line, ci), serp_id, doc_id, shown_rank, ts,
       CASE WHEN dwell_d > ${ctx.maxDwellMs} THEN NULL ELSE CAST(round(dwell_d) AS BIGINT) END, file, line

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, queryRows } from '../../../src/db/duckdb.js';
 import { ingest } from '../../../src/stages/ingest/ingest.js';
 import { ingestOptions } from '../../../src/stages/ingest/options.js';
+import { typedClickFields } from '../../../src/stages/ingest/serps.js';
 
 /** The typed Parquet path and the json_transform JSONL path must agree with each other and keep every check. */
 describe('ingest fast paths (typed Parquet, one-parse JSONL)', () => {
@@ -105,5 +106,42 @@ describe('ingest fast paths (typed Parquet, one-parse JSONL)', () => {
     expect(fromPq[0]!.detail).toContain('"query" must be a string');
     expect(fromPq[2]!.detail).toContain('"query" is missing');
     expect(fromPq).toEqual(await reasons(j));
+  });
+
+  it('typed Parquet clicks (list of structs) give the same quarantine rows, raw texts and clicks as the same clicks read as JSON', async () => {
+    const typed = join(dir, 'clicks-typed.parquet');
+    const asJson = join(dir, 'clicks-json.parquet');
+    const db0 = await openDb();
+    await db0.conn.run(`CREATE TABLE t AS SELECT * FROM (VALUES
+ ('a', 1704103200000, 'q', ['d1','d2','d3'], [{'doc_id': 'd1', 'ts': '1704103201000', 'dwell_ms': 5, 'rank': 1, 'x': 1.5::DOUBLE}, NULL, {'doc_id': NULL, 'ts': NULL, 'dwell_ms': NULL, 'rank': NULL, 'x': NULL}]),
+ ('b', 1704103200000, 'q', ['d1','d2','d3'], [{'doc_id': 'd2', 'ts': 'garbage', 'dwell_ms': 5, 'rank': 2, 'x': 1}, {'doc_id': 'd2', 'ts': NULL, 'dwell_ms': -4, 'rank': 2, 'x': 1}, {'doc_id': 'zz', 'ts': NULL, 'dwell_ms': 1, 'rank': 2, 'x': 1}, {'doc_id': ' ', 'ts': NULL, 'dwell_ms': 1, 'rank': 2, 'x': 1}]),
+ ('c', 1704103200000, 'q', ['d1','d2','d3'], [{'doc_id': 'd3', 'ts': '2024-01-01T10:00:00Z', 'dwell_ms': 99999999999, 'rank': 9, 'x': 1}, {'doc_id': 'd3', 'ts': '2024-01-01T10:00:00Z', 'dwell_ms': 99999999999, 'rank': 9, 'x': 1}]),
+ ('d', 1704103200000, 'q', ['d1'], []),
+ ('e', 1704103200000, 'q', ['d1'], NULL)
+) t(serp_id, ts, query, results, clicks);
+COPY t TO '${typed}' (FORMAT parquet);
+COPY (SELECT * REPLACE (to_json(clicks)::VARCHAR AS clicks) FROM t) TO '${asJson}' (FORMAT parquet)`);
+    db0.close();
+    const read = async (file: string) => {
+      const db = await openDb();
+      try {
+        const r = await ingest(db.conn, ingestOptions.parse({ serps: [file] }));
+        const q = await queryRows<{ line: number; reason: string; detail: string; raw: string }>(db.conn, 'SELECT line, reason, detail, raw FROM quarantine ORDER BY line, detail');
+        const clicks = await queryRows(db.conn, 'SELECT click_id, serp_id, doc_id, rank, ts, dwell_ms, src_line FROM clicks ORDER BY click_id');
+        return { stats: r.stats, q, clicks };
+      } finally { db.close(); }
+    };
+    const described = await openDb();
+    const [col] = await queryRows<{ column_type: string }>(described.conn, `SELECT column_type FROM (DESCRIBE SELECT clicks FROM read_parquet('${typed}'))`);
+    described.close();
+    expect([...typedClickFields(col!.column_type)!].sort()).toEqual(['doc_id', 'dwell_ms', 'rank', 'ts']); // the typed path is taken
+    expect(typedClickFields('STRUCT(doc_id VARCHAR, ts DOUBLE)[]')).toBeUndefined();
+    expect(typedClickFields('VARCHAR')).toBeUndefined();
+    const t = await read(typed);
+    expect(t.q.map((x) => x.reason)).toEqual(['bad_type', 'missing_field', 'bad_timestamp', 'negative_dwell', 'click_not_shown', 'click_not_shown', 'duplicate_event']);
+    expect(t.q[0]!.raw).toBe('null');
+    expect(t.q[1]!.raw).toBe('{"doc_id":null,"ts":null,"dwell_ms":null,"rank":null,"x":null}');
+    expect(t.clicks.map((c) => c.serp_id)).toEqual(['a', 'c']);
+    expect(t).toEqual(await read(asJson));
   });
 });
