@@ -17,7 +17,7 @@
  */
 import type { DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
 import type { Evidence, StageStats } from '../../types.js';
-import { queryRows } from '../../db/duckdb.js';
+import { queryRows, readColumns } from '../../db/duckdb.js';
 import { internalError, usageError } from '../../errors.js';
 import { requireTables } from '../sessions/db-helpers.js';
 import type { EvidenceOptions } from './options.js';
@@ -350,66 +350,112 @@ export async function gradingInputsCurrent(conn: DuckDBConnection): Promise<bool
 const NUM_COLS = ['impressions', 'clicks', 'satisfied', 'converted', 'success_last', 'short_dwell', 'pogo', 'unknown_dwell', 'skip_above', 'serps', 'users'] as const;
 
 /**
- * Read the `evidence` table (or the rows matching `where`) into records, in (query_norm, doc_id) order. Reads chunk vectors
- * directly: the row-object helpers of @duckdb/node-api cost ~20 us a row here (15 s for 500k rows).
+ * Read the `evidence` table (or the rows matching `where`) into records, in (query_norm, doc_id) order.
+ * The rows are not sorted in SQL (a sort of ~2M wide rows was most of the read): the strings come as
+ * dictionary ids (query_norm and doc_id ranked in DuckDB's ORDER BY order, so sorting the ids sorts
+ * the strings; query and the signal lists by id), the records are ordered in JS by a counting sort on
+ * the query rank and a sort by doc rank within each query. Each distinct string or signal list is one
+ * JS value shared by all its records. Chunk vectors are read directly: the row-object helpers of
+ * @duckdb/node-api cost ~20 us a row.
  */
 export async function readEvidence(conn: DuckDBConnection, where = 'true'): Promise<Evidence[]> {
-  const res = await conn.run(`
-    SELECT query_norm, query, doc_id, ${NUM_COLS.map((c) => `${c}::DOUBLE`).join(', ')},
-           first_ts::DOUBLE, last_ts::DOUBLE, grade::DOUBLE, weight::DOUBLE, array_to_string(signals, ',')
-    FROM evidence WHERE ${where} ORDER BY query_norm, doc_id`);
-  const out: Evidence[] = [];
-  // Share repeated strings and signal lists between records (rows come sorted by query_norm; a doc
-  // appears under many queries): millions of records then hold one copy of each, not one per row.
-  let prevQn = '';
-  let prevQ = '';
-  const docs = new Map<string, string>();
-  const signalLists = new Map<string, readonly string[]>();
-  for (;;) {
-    const chunk = await res.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const v = Array.from({ length: 19 }, (_, j) => chunk.getColumnVector(j));
-    const [qn, q, doc, imp, cl, sat, conv, succ, short, pogo, unk, skip, serps, users, first, last, grade, weight, sig] = v as [
-      DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector,
-      DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector,
-    ];
-    const n = chunk.rowCount;
-    for (let k = 0; k < n; k++) {
-      const s = (sig.getItem(k) as string | null) ?? '';
-      let signals = signalLists.get(s);
-      if (!signals) signalLists.set(s, (signals = s ? s.split(',') : []));
-      const qnv = qn.getItem(k) as string;
-      if (qnv !== prevQn) prevQn = qnv;
-      const qv = q.getItem(k) as string;
-      if (qv !== prevQ) prevQ = qv;
-      const dv = doc.getItem(k) as string;
-      let docv = docs.get(dv);
-      if (docv === undefined) docs.set(dv, (docv = dv));
-      out.push({
-        kind: 'Evidence',
-        query_norm: prevQn,
-        query: prevQ,
-        doc_id: docv,
-        impressions: imp.getItem(k) as number,
-        clicks: cl.getItem(k) as number,
-        satisfied: sat.getItem(k) as number,
-        converted: conv.getItem(k) as number,
-        success_last: succ.getItem(k) as number,
-        short_dwell: short.getItem(k) as number,
-        pogo: pogo.getItem(k) as number,
-        unknown_dwell: unk.getItem(k) as number,
-        skip_above: skip.getItem(k) as number,
-        serps: serps.getItem(k) as number,
-        users: users.getItem(k) as number,
-        first_ts: first.getItem(k) as number | null,
-        last_ts: last.getItem(k) as number | null,
-        grade: grade.getItem(k) as number,
-        weight: weight.getItem(k) as number,
-        signals,
-      });
+  const src = `(SELECT rowid AS rid, * FROM evidence WHERE ${where})`;
+  // dictionaries: (k, r) with r = 0.. ; NULL keys rank last, like ORDER BY's default
+  const dicts = { qn: '_re_qn', q: '_re_q', doc: '_re_doc', sig: '_re_sig' } as const;
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE ${dicts.qn} AS SELECT k, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS r FROM (SELECT DISTINCT query_norm AS k FROM ${src});
+    CREATE OR REPLACE TEMP TABLE ${dicts.doc} AS SELECT k, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS r FROM (SELECT DISTINCT doc_id AS k FROM ${src});
+    CREATE OR REPLACE TEMP TABLE ${dicts.q} AS SELECT k, (row_number() OVER () - 1)::INTEGER AS r FROM (SELECT DISTINCT query AS k FROM ${src});
+    CREATE OR REPLACE TEMP TABLE ${dicts.sig} AS SELECT k, (row_number() OVER () - 1)::INTEGER AS r FROM (SELECT DISTINCT coalesce(array_to_string(signals, ','), '') AS k FROM ${src});`);
+  try {
+    const dict = async (t: string): Promise<(string | null)[]> => {
+      const c = await readColumns(conn, `SELECT k, r FROM ${t}`);
+      const out = new Array<string | null>(c.rowCount);
+      const k = c.str('k');
+      const r = c.num('r');
+      for (let i = 0; i < c.rowCount; i++) out[r[i]!] = k[i]!;
+      return out;
+    };
+    const qnD = await dict(dicts.qn);
+    const qD = await dict(dicts.q);
+    const docD = await dict(dicts.doc);
+    const sigD = (await dict(dicts.sig)).map((s): readonly string[] => (s ? s.split(',') : []));
+    // 1. the order: each row's rowid, query rank and doc rank
+    const keys = await readColumns(conn, `
+      SELECT e.rid::DOUBLE AS rid, qn.r AS qr, d.r AS dr FROM ${src} e
+      JOIN ${dicts.qn} qn ON e.query_norm IS NOT DISTINCT FROM qn.k
+      JOIN ${dicts.doc} d ON e.doc_id IS NOT DISTINCT FROM d.k`);
+    const n = keys.rowCount;
+    const rid = keys.num('rid');
+    const qr = keys.num('qr');
+    const dr = keys.num('dr');
+    // counting sort by query rank, then doc rank within each query
+    const nq = qnD.length;
+    const start = new Uint32Array(nq + 1);
+    for (let i = 0; i < n; i++) start[qr[i]! + 1]!++;
+    for (let b = 0; b < nq; b++) start[b + 1]! += start[b]!;
+    const order = new Uint32Array(n);
+    const fill = start.slice(0, nq);
+    for (let i = 0; i < n; i++) order[fill[qr[i]!]!++] = i;
+    for (let b = 0; b < nq; b++) {
+      const lo = start[b]!;
+      const hi = start[b + 1]!;
+      if (hi - lo > 1) order.subarray(lo, hi).sort((x, y) => dr[x]! - dr[y]!);
     }
+    let maxRid = -1;
+    for (let i = 0; i < n; i++) if (rid[i]! > maxRid) maxRid = rid[i]!;
+    const posOf = new Int32Array(maxRid + 1).fill(-1);
+    for (let o = 0; o < n; o++) posOf[rid[order[o]!]!] = o;
+    // 2. the records, read chunk by chunk in table order and stored at their sorted place
+    const res = await conn.run(`
+      SELECT e.rid::DOUBLE, qn.r AS qr, q.r AS qi, d.r AS dr, sg.r AS si, ${NUM_COLS.map((c) => `e.${c}::DOUBLE`).join(', ')},
+             e.first_ts::DOUBLE, e.last_ts::DOUBLE, e.grade::DOUBLE, e.weight::DOUBLE
+      FROM ${src} e
+      JOIN ${dicts.qn} qn ON e.query_norm IS NOT DISTINCT FROM qn.k
+      JOIN ${dicts.q} q ON e.query IS NOT DISTINCT FROM q.k
+      JOIN ${dicts.doc} d ON e.doc_id IS NOT DISTINCT FROM d.k
+      JOIN ${dicts.sig} sg ON coalesce(array_to_string(e.signals, ','), '') = sg.k`);
+    const out = new Array<Evidence>(n);
+    let seen = 0;
+    for (;;) {
+      const chunk = await res.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const [ridv, qrv, qi, drv, si, imp, cl, sat, conv, succ, short, pogo, unk, skip, serps, users, first, last, grade, weight] = Array.from({ length: 20 }, (_, j) => chunk.getColumnVector(j)) as [
+        DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector,
+        DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector, DuckDBVector,
+      ];
+      const m = chunk.rowCount;
+      seen += m;
+      for (let k = 0; k < m; k++) {
+        out[posOf[ridv.getItem(k) as number]!] = {
+          kind: 'Evidence',
+          query_norm: qnD[qrv.getItem(k) as number] as string,
+          query: qD[qi.getItem(k) as number] as string,
+          doc_id: docD[drv.getItem(k) as number] as string,
+          impressions: imp.getItem(k) as number,
+          clicks: cl.getItem(k) as number,
+          satisfied: sat.getItem(k) as number,
+          converted: conv.getItem(k) as number,
+          success_last: succ.getItem(k) as number,
+          short_dwell: short.getItem(k) as number,
+          pogo: pogo.getItem(k) as number,
+          unknown_dwell: unk.getItem(k) as number,
+          skip_above: skip.getItem(k) as number,
+          serps: serps.getItem(k) as number,
+          users: users.getItem(k) as number,
+          first_ts: first.getItem(k) as number | null,
+          last_ts: last.getItem(k) as number | null,
+          grade: grade.getItem(k) as number,
+          weight: weight.getItem(k) as number,
+          signals: sigD[si.getItem(k) as number]!,
+        };
+      }
+    }
+    if (seen !== n) throw internalError('evidence_read', `readEvidence: the ordering pass saw ${n} rows but the record pass ${seen}`, { stage: STAGE });
+    return out;
+  } finally {
+    await conn.run(Object.values(dicts).map((t) => `DROP TABLE IF EXISTS ${t};`).join(' '));
   }
-  return out;
 }
 
 function pct(n: number, d: number): string {
