@@ -106,6 +106,11 @@ describe('gradeEvidence on DuckDB tables', () => {
     expect(rows[0]!.grade).toBe(2);
   });
 
+  it('rejects records that are not in table order (query_norm, doc_id) with a message naming the record', async () => {
+    const ev = await readEvidence(conn);
+    await expect(gradeEvidence(conn, [...ev].reverse(), [1, 0.5, 0.25], O)).rejects.toThrow(/evidence record 0 is .* but the table row is/);
+  });
+
   it('rejects decreasing thresholds with a message that says what to set', async () => {
     const ev = await readEvidence(conn);
     await expect(gradeEvidence(conn, ev, [1, 0.5], gradingOptions.parse({ thresholds: [0.5, 0.3, 0.6] }))).rejects.toThrow(/non-decreasing/);
