@@ -225,16 +225,19 @@ export async function buildSessions(conn: DuckDBConnection, opts: SessionOptions
   `);
   await conn.run('DROP TABLE IF EXISTS _serp_base; DROP TABLE IF EXISTS _serp_seq; DROP TABLE IF EXISTS _session_success;');
 
+  // one pass over the session keys (a key's pages all have one source, but each source is counted as before: keys with any page of it)
   const counts = (await queryRows<Record<string, number>>(conn, `
+    WITH sk AS (SELECT session_key, bool_or(session_source = 'given') AS given, bool_or(session_source = 'gap') AS gap, bool_or(session_source = 'single') AS single
+                FROM serp_facts WHERE session_key IS NOT NULL GROUP BY session_key)
     SELECT
       (SELECT count(*) FROM serp_facts) AS serps,
       (SELECT count(*) FROM clicks) AS clicks,
       (SELECT count(*) FROM conversions) AS conversions,
       (SELECT count(*) FROM session_ends) AS session_ends,
-      (SELECT count(DISTINCT session_key) FROM serp_facts) AS sessions,
-      (SELECT count(DISTINCT session_key) FILTER (WHERE session_source = 'given') FROM serp_facts) AS sessions_given,
-      (SELECT count(DISTINCT session_key) FILTER (WHERE session_source = 'gap') FROM serp_facts) AS sessions_gap,
-      (SELECT count(DISTINCT session_key) FILTER (WHERE session_source = 'single') FROM serp_facts) AS sessions_single,
+      (SELECT count(*) FROM sk) AS sessions,
+      (SELECT count(*) FILTER (WHERE given) FROM sk) AS sessions_given,
+      (SELECT count(*) FILTER (WHERE gap) FROM sk) AS sessions_gap,
+      (SELECT count(*) FILTER (WHERE single) FROM sk) AS sessions_single,
       (SELECT count(*) FILTER (WHERE reformulated) FROM serp_facts) AS serps_reformulated,
       (SELECT count(*) FROM reformulations) AS reformulation_edges,
       (SELECT count(*) FROM query_norms) AS distinct_queries,
