@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { usageError, internalError } from '../errors.js';
+import { runOnWorkers } from '../util/workers.js';
 import { bm25Internals, type Bm25Index } from './bm25.js';
 
 /**
@@ -211,27 +212,8 @@ export function createParallelBm25(index: Bm25Index, opts: ParallelBm25Options =
       outIds: ids.buffer, outScores: scores.buffer, counts: counts.buffer, counter: counter.buffer,
     };
     if (nq === 0 || k === 0) return Promise.resolve({ k, ids, scores, counts });
-    return new Promise<Bm25BatchResult>((resolve, reject) => {
-      let pending = workers.length;
-      const cleanup: (() => void)[] = [];
-      const finish = (err?: unknown): void => {
-        for (const c of cleanup) c();
-        for (const w of workers) w.unref();
-        if (err !== undefined) reject(internalError('bm25_worker_failed', `BM25 worker failed: ${String(err)}`, { cause: err }));
-        else resolve({ k, ids, scores, counts });
-      };
-      for (const w of workers) {
-        const onMsg = (m: unknown): void => {
-          if (m === id && --pending === 0) finish();
-        };
-        const onErr = (e: unknown): void => finish(e);
-        w.on('message', onMsg);
-        w.on('error', onErr);
-        cleanup.push(() => { w.off('message', onMsg); w.off('error', onErr); });
-        w.ref();
-        w.postMessage(msg);
-      }
-    });
+    return runOnWorkers(workers, id, () => msg, (err) => internalError('bm25_worker_failed', `BM25 worker failed: ${String(err)}`, { cause: err }))
+      .then(() => ({ k, ids, scores, counts }));
   };
 
   return {

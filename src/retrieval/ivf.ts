@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { internalError, usageError } from '../errors.js';
 import { createRng } from '../util/rng.js';
+import { runOnWorkers } from '../util/workers.js';
 import type { ApproxDenseIndex, ApproxSearchOptions } from './ann.js';
 import { createOnnxDenseTopK, type DenseSearcher, type DenseTopKResult } from './dense.js';
 
@@ -279,32 +280,10 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
     workers ??= startWorkers();
     const pool = workers;
     const id = ++runId;
-    await new Promise<void>((resolve, reject) => {
-      let pending = pool.length;
-      const cleanup: (() => void)[] = [];
-      const finish = (err?: unknown): void => {
-        for (const c of cleanup) c();
-        for (const w of pool) w.unref();
-        if (err !== undefined) reject(internalError('ivf_worker_failed', `IVF search worker failed: ${String(err)}`, { cause: err }));
-        else resolve();
-      };
-      pool.forEach((w, wi) => {
-        const onMsg = (m: { id: number; error?: string }): void => {
-          if (m.id !== id) return;
-          if (m.error !== undefined) finish(m.error);
-          else if (--pending === 0) finish();
-        };
-        const onErr = (e: unknown): void => finish(e);
-        w.on('message', onMsg);
-        w.on('error', onErr);
-        cleanup.push(() => { w.off('message', onMsg); w.off('error', onErr); });
-        w.ref();
-        w.postMessage({
-          id, nq, k, probes: p, batch, queries: q.buffer, probe: probe.buffer, exStart: exStart.buffer, exIds: exIds.buffer,
-          outIds: partIds.buffer, outScores: partScores.buffer, outCount: partCount.buffer, part: wi,
-        });
-      });
-    });
+    await runOnWorkers(pool, id, (wi) => ({
+      id, nq, k, probes: p, batch, queries: q.buffer, probe: probe.buffer, exStart: exStart.buffer, exIds: exIds.buffer,
+      outIds: partIds.buffer, outScores: partScores.buffer, outCount: partCount.buffer, part: wi,
+    }), (err) => internalError('ivf_worker_failed', `IVF search worker failed: ${String(err)}`, { cause: err }));
     // Merge the workers' lists (each best first; ties: lower row first).
     const at = new Int32Array(W);
     for (let i = 0; i < nq; i++) {
