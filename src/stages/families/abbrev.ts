@@ -71,3 +71,38 @@ export function abbreviationAligned(x: readonly string[], y: readonly string[], 
 export function initialsSignature(tokens: readonly string[]): string {
   return tokens.map((t) => t[0] ?? '').sort().join('');
 }
+
+/**
+ * Token synonyms from pairs of consecutive queries of a session (co-session pairs and
+ * reformulations, as token lists; undefined = unknown query, skipped): after the aligned tokens are
+ * removed, the one or two tokens left on each side are candidate substitutes ("wlan" ~ "wifi",
+ * "darwin" ~ "mac"). Only mutual best partners seen in at least `synonymMinSupport` pairs are kept,
+ * a matching, so no chain (web ~ browser ~ fix ~ ...) forms. Returns token -> the smaller token of
+ * its pair, to write both the same before alignment.
+ */
+export function mineSynonyms(
+  pairs: readonly (readonly [readonly string[] | undefined, readonly string[] | undefined])[],
+  o: AbbreviationOptions & { readonly synonymMinSupport: number },
+): Map<string, string> {
+  const cnt = new Map<string, number>();
+  for (const [A, B] of pairs) {
+    if (!A || !B) continue;
+    const usedB = new Uint8Array(B.length);
+    const LA: string[] = [];
+    for (const t of A) {
+      const j = B.findIndex((u, i) => !usedB[i] && tokensAlign(t, u, o));
+      if (j >= 0) usedB[j] = 1; else LA.push(t);
+    }
+    const LB = B.filter((_, i) => !usedB[i]);
+    if (LA.length < 1 || LB.length < 1 || LA.length > 2 || LB.length > 2) continue;
+    for (const t of LA) for (const u of LB) if (t !== u) { const k = t < u ? `${t} ${u}` : `${u} ${t}`; cnt.set(k, (cnt.get(k) ?? 0) + 1); }
+  }
+  const best = new Map<string, { t: string; c: number }>();
+  for (const [k, c] of [...cnt].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+    const [t, u] = k.split(' ') as [string, string];
+    for (const [x, y] of [[t, u], [u, t]] as const) { const cur = best.get(x); if (!cur || c > cur.c) best.set(x, { t: y, c }); }
+  }
+  const canon = new Map<string, string>();
+  for (const [x, { t: y, c }] of best) if (c >= o.synonymMinSupport && best.get(y)?.t === x && x > y) canon.set(x, y);
+  return canon;
+}

@@ -4,7 +4,7 @@ import { hash32 } from '../../util/rng.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import { createFamilyKeyer } from '../../text/family-normalize.js';
 import { familyOptions, type FamilyOptions, type FamilyOptionsInput } from './options.js';
-import { abbreviationAligned, initialsSignature, tokensAlign } from './abbrev.js';
+import { abbreviationAligned, initialsSignature, mineSynonyms } from './abbrev.js';
 import { LshIndex, MinHasher, jaccardSorted, osaDistance, trigramSet } from './minhash.js';
 
 /**
@@ -274,37 +274,13 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
     const toks: (string[] | undefined)[] = new Array(keys.length);
     const sigs: string[] = new Array(keys.length);
     let truncated = 0, compared = 0, linked = 0;
-    // synonyms mined from consecutive queries of a session (co-session pairs and reformulations):
-    // after the aligned tokens are removed, the one or two tokens left on each side are candidate
-    // substitutes ("wlan" ~ "wifi", "darwin" ~ "mac"); mutual best partners seen in at least
-    // synonymMinSupport query pairs are written the same before alignment
-    const canon = new Map<string, string>();
+    let canon = new Map<string, string>();
     if (ab.synonymMinSupport > 0) {
-      const cnt = new Map<string, number>();
       const tokensOfQuery = (q: string): string[] | undefined => { const i = lookup(q); return i === undefined ? undefined : keys[keyIdOf[i]!]!.split(' ').filter(Boolean); };
       const pairs: [string, string][] = [];
       for (const e of input.coSessions ?? []) pairs.push([e.a, e.b]);
       for (const e of input.reformulations ?? []) pairs.push([e.from, e.to]);
-      for (const [x, y] of pairs) {
-        const A = tokensOfQuery(x), B = tokensOfQuery(y);
-        if (!A || !B) continue;
-        const usedB = new Uint8Array(B.length);
-        const LA: string[] = [];
-        for (const t of A) {
-          const j = B.findIndex((u, i) => !usedB[i] && tokensAlign(t, u, ab));
-          if (j >= 0) usedB[j] = 1; else LA.push(t);
-        }
-        const LB = B.filter((_, i) => !usedB[i]);
-        if (LA.length < 1 || LB.length < 1 || LA.length > 2 || LB.length > 2) continue;
-        for (const t of LA) for (const u of LB) if (t !== u) { const k2 = t < u ? `${t} ${u}` : `${u} ${t}`; cnt.set(k2, (cnt.get(k2) ?? 0) + 1); }
-      }
-      // mutual best partners only: a matching, so no chain (web ~ browser ~ fix ~ ...) forms
-      const best = new Map<string, { t: string; c: number }>();
-      for (const [k2, c] of [...cnt].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-        const [t, u] = k2.split(' ') as [string, string];
-        for (const [x, y] of [[t, u], [u, t]] as const) { const cur = best.get(x); if (!cur || c > cur.c) best.set(x, { t: y, c }); }
-      }
-      for (const [x, { t: y, c }] of best) if (c >= ab.synonymMinSupport && best.get(y)?.t === x && x > y) canon.set(x, y);
+      canon = mineSynonyms(pairs.map(([x, y]) => [tokensOfQuery(x), tokensOfQuery(y)]), ab);
       notes.push(`abbreviation links: ${canon.size} synonym pairs mined from session pairs`);
     }
     for (let k = 0; k < keys.length; k++) {
