@@ -98,7 +98,7 @@ function parsedSql(F: Fields<(typeof SERP_FIELDS)[number]>, src: { kind: 'text';
   const cfields = cc === undefined ? undefined : typedClickFields(cc);
   const cl = cfields
     ? `list_transform(${q(F.col('clicks'))}, e -> CASE WHEN e IS NOT NULL THEN {${CLICK_KEYS.map((k) => `'${k}': ${cfields.has(k) ? `e.${q(k)}::VARCHAR` : 'NULL::VARCHAR'}`).join(', ')}} END)`
-    : 'NULL';
+    : `NULL::${CLICKS_TYPED}`;
   return `SELECT ${p.fidx} AS fidx, ${sqlString(p.file)} AS file, __cf_rn + 1 AS line, NULL::VARCHAR AS raw, NULL::VARCHAR AS pre_reason, NULL::VARCHAR AS pre_detail,
       [${names.map((n, i) => (i === ri || isScalar(n) ? 'NULL::JSON' : jv(n))).join(', ')}] AS x,
       ${typed ? q(rc) : 'NULL::VARCHAR[]'} AS rl, ${typed ? 'NULL::JSON' : jv('results')} AS rj, ${scalar.join(', ')}, ${cl} AS cl
@@ -154,11 +154,17 @@ export async function loadSerps(ctx: Ctx, stg: string, mapping: Readonly<Record<
   const L = (n: (typeof SERP_FIELDS)[number]) => F.label(n);
   const rjStr = `json_extract_string(rj, '$')`;
   const cols = `fidx INTEGER, file VARCHAR, line BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_detail VARCHAR, x JSON[], rl VARCHAR[], rj JSON, ${SCALAR_FIELDS.map((n) => `${n}_s VARCHAR, ${n}_k VARCHAR`).join(', ')}, cl ${CLICKS_TYPED}`;
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s1 (${cols})`);
-  for (const s of sources) {
-    await conn.run(s.parquet
-      ? `INSERT INTO _cf_s1 ${parsedSql(F, { kind: 'parquet', p: s.parquet })}`
-      : `INSERT INTO _cf_s1 SELECT *, ${scalarFromX(F)}, NULL AS cl FROM (${parsedSql(F, { kind: 'text', stg, fidx: s.fidx, sort: s.sort ?? false })})`);
+  const s1Sql = (s: (typeof sources)[number]) => (s.parquet
+    ? parsedSql(F, { kind: 'parquet', p: s.parquet })
+    : `SELECT *, ${scalarFromX(F)}, NULL::${CLICKS_TYPED} AS cl FROM (${parsedSql(F, { kind: 'text', stg, fidx: s.fidx, sort: s.sort ?? false })})`);
+  // one source already in input order (JSONL, Parquet) is read straight into _cf_s3; several
+  // sources, or a CSV that needs its ORDER BY line, go through the table _cf_s1 in source order
+  let s1From = '_cf_s1';
+  if (sources.length === 1 && !sources[0]!.sort) {
+    s1From = `(${s1Sql(sources[0]!)})`;
+  } else {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_s1 (${cols})`);
+    for (const s of sources) await conn.run(`INSERT INTO _cf_s1 ${s1Sql(s)}`);
   }
   // checks on the scalar fields' JSON kind (k): the same tests as cf_isnull / cf_idok / cf_scalar on the JSON value
   const isNull = (n: (typeof SCALAR_FIELDS)[number]) => `coalesce(${n}_k, 'NULL') = 'NULL'`;
@@ -177,7 +183,7 @@ WITH a AS (
                 ELSE string_split(${rjStr}, '|') END END AS results,
     CASE WHEN cl IS NOT NULL THEN ${v('clicks')} ELSE cf_arr(${v('clicks')}) END AS clicks_j, cl, cf_arr(${v('conversions')}) AS conv_j, cf_bool(${v('session_success')}) AS success,
     cf_bool(${v('randomized')}) AS randomized, ${v('presentation')} AS pres_j
-  FROM _cf_s1
+  FROM ${s1From}
 )
 SELECT * EXCLUDE (x, rl, rj, ${SCALAR_FIELDS.map((n) => `${n}_k`).join(', ')}), CASE
   WHEN pre_reason IS NOT NULL THEN {'r': pre_reason, 'd': pre_detail}
@@ -214,7 +220,7 @@ FROM w WHERE rn > 1`);
   if (await queryNumber(conn, `SELECT count(*) FROM _cf_sd`)) {
     await conn.run(`UPDATE _cf_s3 SET q = d.q FROM _cf_sd d WHERE _cf_s3.fidx = d.fidx AND _cf_s3.line = d.line`);
   }
-  await conn.run(`DROP TABLE _cf_s1; DROP TABLE _cf_sd`);
+  await conn.run(`DROP TABLE IF EXISTS _cf_s1; DROP TABLE _cf_sd`);
   // Parquet rows carry no raw text: fill it in for the quarantined ones only
   for (const s of sources) {
     if (!s.parquet) continue;
