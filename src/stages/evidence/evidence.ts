@@ -359,14 +359,62 @@ const NUM_COLS = ['impressions', 'clicks', 'satisfied', 'converted', 'success_la
  * @duckdb/node-api cost ~20 us a row.
  */
 export async function readEvidence(conn: DuckDBConnection, where = 'true'): Promise<Evidence[]> {
-  const src = evidenceSource(where);
+  const src = `(SELECT rowid AS rid, * FROM evidence WHERE ${where})`;
+  // dictionaries: (k, r) with r = 0.. ; NULL keys rank last, like ORDER BY's default
+  const dicts = { qn: '_re_qn', q: '_re_q', doc: '_re_doc', sig: '_re_sig' } as const;
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE ${dicts.qn} AS SELECT k, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS r FROM (SELECT DISTINCT query_norm AS k FROM ${src});
+    CREATE OR REPLACE TEMP TABLE ${dicts.doc} AS SELECT k, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS r FROM (SELECT DISTINCT doc_id AS k FROM ${src});
+    CREATE OR REPLACE TEMP TABLE ${dicts.q} AS SELECT k, (row_number() OVER () - 1)::INTEGER AS r FROM (SELECT DISTINCT query AS k FROM ${src});
+    CREATE OR REPLACE TEMP TABLE ${dicts.sig} AS SELECT k, (row_number() OVER () - 1)::INTEGER AS r FROM (SELECT DISTINCT coalesce(array_to_string(signals, ','), '') AS k FROM ${src});`);
   try {
-    const { n, posOf, qnD, docD, qD, sigD } = await createEvidenceDicts(conn, src);
-    // the records, read chunk by chunk in table order and stored at their sorted place
+    const dict = async (t: string): Promise<(string | null)[]> => {
+      const c = await readColumns(conn, `SELECT k, r FROM ${t}`);
+      const out = new Array<string | null>(c.rowCount);
+      const k = c.str('k');
+      const r = c.num('r');
+      for (let i = 0; i < c.rowCount; i++) out[r[i]!] = k[i]!;
+      return out;
+    };
+    const qnD = await dict(dicts.qn);
+    const qD = await dict(dicts.q);
+    const docD = await dict(dicts.doc);
+    const sigD = (await dict(dicts.sig)).map((s): readonly string[] => (s ? s.split(',') : []));
+    // 1. the order: each row's rowid, query rank and doc rank
+    const keys = await readColumns(conn, `
+      SELECT e.rid::DOUBLE AS rid, qn.r AS qr, d.r AS dr FROM ${src} e
+      JOIN ${dicts.qn} qn ON e.query_norm IS NOT DISTINCT FROM qn.k
+      JOIN ${dicts.doc} d ON e.doc_id IS NOT DISTINCT FROM d.k`);
+    const n = keys.rowCount;
+    const rid = keys.num('rid');
+    const qr = keys.num('qr');
+    const dr = keys.num('dr');
+    // counting sort by query rank, then doc rank within each query
+    const nq = qnD.length;
+    const start = new Uint32Array(nq + 1);
+    for (let i = 0; i < n; i++) start[qr[i]! + 1]!++;
+    for (let b = 0; b < nq; b++) start[b + 1]! += start[b]!;
+    const order = new Uint32Array(n);
+    const fill = start.slice(0, nq);
+    for (let i = 0; i < n; i++) order[fill[qr[i]!]!++] = i;
+    for (let b = 0; b < nq; b++) {
+      const lo = start[b]!;
+      const hi = start[b + 1]!;
+      if (hi - lo > 1) order.subarray(lo, hi).sort((x, y) => dr[x]! - dr[y]!);
+    }
+    let maxRid = -1;
+    for (let i = 0; i < n; i++) if (rid[i]! > maxRid) maxRid = rid[i]!;
+    const posOf = new Int32Array(maxRid + 1).fill(-1);
+    for (let o = 0; o < n; o++) posOf[rid[order[o]!]!] = o;
+    // 2. the records, read chunk by chunk in table order and stored at their sorted place
     const res = await conn.run(`
       SELECT e.rid::DOUBLE, qn.r AS qr, q.r AS qi, d.r AS dr, sg.r AS si, ${NUM_COLS.map((c) => `e.${c}::DOUBLE`).join(', ')},
              e.first_ts::DOUBLE, e.last_ts::DOUBLE, e.grade::DOUBLE, e.weight::DOUBLE
-      FROM ${src} e ${DICT_JOINS}`);
+      FROM ${src} e
+      JOIN ${dicts.qn} qn ON e.query_norm IS NOT DISTINCT FROM qn.k
+      JOIN ${dicts.q} q ON e.query IS NOT DISTINCT FROM q.k
+      JOIN ${dicts.doc} d ON e.doc_id IS NOT DISTINCT FROM d.k
+      JOIN ${dicts.sig} sg ON coalesce(array_to_string(e.signals, ','), '') = sg.k`);
     const out = new Array<Evidence>(n);
     let seen = 0;
     for (;;) {
@@ -406,86 +454,8 @@ export async function readEvidence(conn: DuckDBConnection, where = 'true'): Prom
     if (seen !== n) throw internalError('evidence_read', `readEvidence: the ordering pass saw ${n} rows but the record pass ${seen}`, { stage: STAGE });
     return out;
   } finally {
-    await dropEvidenceDicts(conn);
+    await conn.run(Object.values(dicts).map((t) => `DROP TABLE IF EXISTS ${t};`).join(' '));
   }
-}
-
-/** The rows of `evidence` matching `where`, with their rowid as `rid`. */
-export const evidenceSource = (where: string): string => `(SELECT rowid AS rid, * FROM evidence WHERE ${where})`;
-
-const DICTS = { qn: '_re_qn', q: '_re_q', doc: '_re_doc', sig: '_re_sig' } as const;
-/** Joins of a source `e` of evidence rows to the dictionaries: qn.r, q.r, d.r, sg.r are the ids. */
-export const DICT_JOINS = `
-      JOIN ${DICTS.qn} qn ON e.query_norm IS NOT DISTINCT FROM qn.k
-      JOIN ${DICTS.q} q ON e.query IS NOT DISTINCT FROM q.k
-      JOIN ${DICTS.doc} d ON e.doc_id IS NOT DISTINCT FROM d.k
-      JOIN ${DICTS.sig} sg ON coalesce(array_to_string(e.signals, ','), '') = sg.k`;
-
-/** Dictionaries of a set of evidence rows and each row's place in (query_norm, doc_id) order. */
-export interface EvidenceDicts {
-  readonly n: number;
-  /** rowid -> position in (query_norm, doc_id) order (-1: not in the set). */
-  readonly posOf: Int32Array;
-  readonly qnD: readonly (string | null)[];
-  readonly docD: readonly (string | null)[];
-  readonly qD: readonly (string | null)[];
-  readonly sigD: readonly (readonly string[])[];
-}
-
-/**
- * Create the temp dictionary tables of the rows of `src` (evidenceSource) and compute each row's
- * sorted place: query_norm and doc_id ranked in DuckDB's ORDER BY order (NULL last), so a counting
- * sort on the query rank, then a sort by doc rank within each query, gives ORDER BY query_norm, doc_id
- * without sorting the rows in SQL. Drop the tables with dropEvidenceDicts.
- */
-export async function createEvidenceDicts(conn: DuckDBConnection, src: string): Promise<EvidenceDicts> {
-  await conn.run(`
-    CREATE OR REPLACE TEMP TABLE ${DICTS.qn} AS SELECT k, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS r FROM (SELECT DISTINCT query_norm AS k FROM ${src});
-    CREATE OR REPLACE TEMP TABLE ${DICTS.doc} AS SELECT k, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS r FROM (SELECT DISTINCT doc_id AS k FROM ${src});
-    CREATE OR REPLACE TEMP TABLE ${DICTS.q} AS SELECT k, (row_number() OVER () - 1)::INTEGER AS r FROM (SELECT DISTINCT query AS k FROM ${src});
-    CREATE OR REPLACE TEMP TABLE ${DICTS.sig} AS SELECT k, (row_number() OVER () - 1)::INTEGER AS r FROM (SELECT DISTINCT coalesce(array_to_string(signals, ','), '') AS k FROM ${src});`);
-  const dict = async (t: string): Promise<(string | null)[]> => {
-    const c = await readColumns(conn, `SELECT k, r FROM ${t}`);
-    const out = new Array<string | null>(c.rowCount);
-    const k = c.str('k');
-    const r = c.num('r');
-    for (let i = 0; i < c.rowCount; i++) out[r[i]!] = k[i]!;
-    return out;
-  };
-  const qnD = await dict(DICTS.qn);
-  const qD = await dict(DICTS.q);
-  const docD = await dict(DICTS.doc);
-  const sigD = (await dict(DICTS.sig)).map((s): readonly string[] => (s ? s.split(',') : []));
-  const keys = await readColumns(conn, `
-    SELECT e.rid::DOUBLE AS rid, qn.r AS qr, d.r AS dr FROM ${src} e
-    JOIN ${DICTS.qn} qn ON e.query_norm IS NOT DISTINCT FROM qn.k
-    JOIN ${DICTS.doc} d ON e.doc_id IS NOT DISTINCT FROM d.k`);
-  const n = keys.rowCount;
-  const rid = keys.num('rid');
-  const qr = keys.num('qr');
-  const dr = keys.num('dr');
-  const nq = qnD.length;
-  const start = new Uint32Array(nq + 1);
-  for (let i = 0; i < n; i++) start[qr[i]! + 1]!++;
-  for (let b = 0; b < nq; b++) start[b + 1]! += start[b]!;
-  const order = new Uint32Array(n);
-  const fill = start.slice(0, nq);
-  for (let i = 0; i < n; i++) order[fill[qr[i]!]!++] = i;
-  for (let b = 0; b < nq; b++) {
-    const lo = start[b]!;
-    const hi = start[b + 1]!;
-    if (hi - lo > 1) order.subarray(lo, hi).sort((x, y) => dr[x]! - dr[y]!);
-  }
-  let maxRid = -1;
-  for (let i = 0; i < n; i++) if (rid[i]! > maxRid) maxRid = rid[i]!;
-  const posOf = new Int32Array(maxRid + 1).fill(-1);
-  for (let o = 0; o < n; o++) posOf[rid[order[o]!]!] = o;
-  return { n, posOf, qnD, docD, qD, sigD };
-}
-
-/** Drop the tables of createEvidenceDicts. */
-export async function dropEvidenceDicts(conn: DuckDBConnection): Promise<void> {
-  await conn.run(Object.values(DICTS).map((t) => `DROP TABLE IF EXISTS ${t};`).join(' '));
 }
 
 function pct(n: number, d: number): string {

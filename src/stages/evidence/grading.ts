@@ -35,7 +35,7 @@ import type { Evidence, StageStats } from '../../types.js';
 import { queryNumber, queryRows, readColumns } from '../../db/duckdb.js';
 import { internalError, usageError } from '../../errors.js';
 import { requireTables } from '../sessions/db-helpers.js';
-import { createEvidenceDicts, DICT_JOINS, dropEvidenceDicts, dropGradingInputs, evidenceInMemoryPredicate, evidenceSource, gradingInputsCurrent } from './evidence.js';
+import { dropGradingInputs, evidenceInMemoryPredicate, gradingInputsCurrent } from './evidence.js';
 
 const STAGE = 'grading';
 
@@ -229,30 +229,33 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
   const grades = [cnt('g0'), cnt('g1'), cnt('g2'), cnt('g3')];
   const changed = cnt('changed');
 
-  // Only the records the caller holds come back to JS, column by column, unsorted: each row goes to
-  // its place in (query_norm, doc_id) order (createEvidenceDicts), where its keys are checked.
-  const src = evidenceSource(readWhere);
+  // Only the records the caller holds come back to JS, column by column.
+  const cols = await readColumns(conn, `
+    SELECT query_norm, doc_id, grade::DOUBLE AS grade, weight::DOUBLE AS weight, array_to_string(signals, ',') AS signals
+    FROM evidence WHERE ${readWhere} ORDER BY query_norm, doc_id`);
+  if (cols.rowCount !== evidence.length) throw internalError('grading_mismatch', `read back ${cols.rowCount} graded rows for ${evidence.length} records`, { stage: STAGE });
+  const qn = cols.str('query_norm');
+  const doc = cols.str('doc_id');
+  const gradeCol = cols.num('grade');
+  const weightCol = cols.num('weight');
+  const sigCol = cols.str('signals');
+  const signalLists = new Map<string, readonly string[]>();
   const out: Evidence[] = new Array<Evidence>(evidence.length);
-  try {
-    const { n, posOf, qnD, docD, sigD } = await createEvidenceDicts(conn, src);
-    if (n !== evidence.length) throw internalError('grading_mismatch', `read back ${n} graded rows for ${evidence.length} records`, { stage: STAGE });
-    const cols = await readColumns(conn, `SELECT e.rid::DOUBLE AS rid, qn.r AS qr, d.r AS dr, sg.r AS si, e.grade::DOUBLE AS grade, e.weight::DOUBLE AS weight FROM ${src} e ${DICT_JOINS}`);
-    const rid = cols.num('rid');
-    const qr = cols.num('qr');
-    const dr = cols.num('dr');
-    const si = cols.num('si');
-    const gradeCol = cols.num('grade');
-    const weightCol = cols.num('weight');
-    for (let r = 0; r < cols.rowCount; r++) {
-      const i = posOf[rid[r]!]!;
-      const e = evidence[i]!;
-      if (qnD[qr[r]!] !== e.query_norm || docD[dr[r]!] !== e.doc_id) {
-        throw internalError('grading_order', `evidence record ${i} is (${e.query_norm}, ${e.doc_id}) but the table row is (${qnD[qr[r]!]}, ${docD[dr[r]!]}): pass the records of readEvidence / buildEvidence in table order`, { stage: STAGE });
-      }
-      out[i] = relevanceRule ? { ...e, grade: gradeCol[r]!, weight: weightCol[r]!, signals: sigD[si[r]!]! } : e;
+  for (let i = 0; i < evidence.length; i++) {
+    const e = evidence[i]!;
+    if (qn[i] !== e.query_norm || doc[i] !== e.doc_id) {
+      throw internalError('grading_order', `evidence record ${i} is (${e.query_norm}, ${e.doc_id}) but the table row is (${qn[i]}, ${doc[i]}): pass the records of readEvidence / buildEvidence in table order`, { stage: STAGE });
     }
-  } finally {
-    await dropEvidenceDicts(conn);
+    const grade = gradeCol[i]!;
+    const weight = weightCol[i]!;
+    if (!relevanceRule) {
+      out[i] = e;
+      continue;
+    }
+    const s = sigCol[i] ?? '';
+    let signals = signalLists.get(s);
+    if (!signals) signalLists.set(s, (signals = s ? s.split(',') : []));
+    out[i] = { ...e, grade, weight, signals };
   }
 
   return {
