@@ -224,6 +224,11 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       await writeFileAtomic(join(outDir, 'timings.json'), stableJson(timings));
       return { outDir, files, report, timings };
     });
+  } catch (e) {
+    if (e instanceof Error && e.message.includes('Out of Memory Error')) {
+      throw usageError('out_of_memory', `DuckDB ran out of memory${config.memoryLimit ? ` under memoryLimit ${config.memoryLimit}` : ''}: ${config.memoryLimit ? 'raise memoryLimit (e.g. "1GB") or leave it unset' : 'set memoryLimit (e.g. "1GB") so that DuckDB spills to disk'}, or lower threads. DuckDB said: ${e.message.split('\n')[0]}`, { cause: e });
+    }
+    throw e;
   } finally {
     close();
     await rm(spill, { recursive: true, force: true });

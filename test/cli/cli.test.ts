@@ -34,6 +34,11 @@ describe('cli', () => {
     const badLimit = cli(['build', '--serps', 'x.jsonl', '--memory-limit', 'lots']);
     expect(badLimit.code).toBe(2);
     expect(badLimit.stderr).toContain('memoryLimit: use a size such as "1GB"');
+    // a limit DuckDB cannot work under: a usage error that names the option, not an internal error
+    const fix = new URL('../fixtures/messy/', import.meta.url).pathname;
+    const tiny = cli(['build', '--serps', `${fix}serps.jsonl`, '--corpus', `${fix}corpus.jsonl`, '--out', join(dir, 'tiny'), '--memory-limit', '1MB', '-q']);
+    expect(tiny.code).toBe(2);
+    expect(tiny.stderr).toContain('DuckDB ran out of memory under memoryLimit 1MB: raise memoryLimit');
   });
 
   it('init writes a commented config that parses back to the defaults', () => {
