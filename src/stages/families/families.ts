@@ -183,20 +183,25 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
   if (o.sameKey.enabled) for (let i = 0; i < n; i++) unite(keyRep[keyIdOf[i]!]!, i, 'sameKey');
   lap('rule_sameKey');
 
-  // (b) reformulation chains
-  if (o.reformulation.enabled && input.reformulations) {
+  /** Undirected query-pair edges (smaller index first), counts summed; pairs with an unknown query or a query with itself are dropped and counted as `<prefix>_unknown_query` / `<prefix>_same_query`. */
+  const sumEdges = (pairs: readonly (readonly [string, string, number])[], prefix: string): { a: number; b: number; count: number }[] => {
     const edges = new Map<string, { a: number; b: number; count: number }>();
-    for (const e of input.reformulations) {
-      const a = lookup(e.from), b = lookup(e.to);
-      if (a === undefined || b === undefined) { drop('reformulation_unknown_query'); continue; }
-      if (a === b) { drop('reformulation_same_query'); continue; }
+    for (const [from, to, count] of pairs) {
+      const a = lookup(from), b = lookup(to);
+      if (a === undefined || b === undefined) { drop(`${prefix}_unknown_query`); continue; }
+      if (a === b) { drop(`${prefix}_same_query`); continue; }
       const lo = Math.min(a, b), hi = Math.max(a, b);
       const k = `${lo} ${hi}`;
       const cur = edges.get(k);
-      if (cur) cur.count += e.count;
-      else edges.set(k, { a: lo, b: hi, count: e.count });
+      if (cur) cur.count += count;
+      else edges.set(k, { a: lo, b: hi, count });
     }
-    const list = [...edges.values()].sort((x, y) => x.a - y.a || x.b - y.b);
+    return [...edges.values()];
+  };
+
+  // (b) reformulation chains
+  if (o.reformulation.enabled && input.reformulations) {
+    const list = sumEdges(input.reformulations.map((e) => [e.from, e.to, e.count] as const), 'reformulation').sort((x, y) => x.a - y.a || x.b - y.b);
     for (const e of list) {
       if (e.count < o.reformulation.minCount) { drop('reformulation_below_min_count'); weak.push({ a: e.a, b: e.b, reason: 'reformulation' }); continue; }
       unite(e.a, e.b, 'reformulation');
@@ -404,22 +409,14 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
   // (e) co-session pairs after an unsatisfied page: enough sessions, or one confirmed by clicks
   if (o.coSession.enabled && input.coSessions) {
     const cs = o.coSession;
-    const edges = new Map<string, { a: number; b: number; sessions: number }>();
-    input.coSessions.forEach((e, i) => {
+    const pairs = input.coSessions.map((e, i) => {
       if (!e || typeof e.sessions !== 'number' || !Number.isFinite(e.sessions)) throw inputError('bad_input', `buildFamilies: coSessions[${i}] must be { a, b, sessions } (got ${JSON.stringify(e)})`, { stage: STAGE });
-      const a = lookup(e.a), b = lookup(e.b);
-      if (a === undefined || b === undefined) { drop('co_session_unknown_query'); return; }
-      if (a === b) { drop('co_session_same_query'); return; }
-      const lo = Math.min(a, b), hi = Math.max(a, b);
-      const k = `${lo} ${hi}`;
-      const cur = edges.get(k);
-      if (cur) cur.sessions += e.sessions;
-      else edges.set(k, { a: lo, b: hi, sessions: e.sessions });
+      return [e.a, e.b, e.sessions] as const;
     });
-    const list = [...edges.values()].sort((x, y) => y.sessions - x.sessions || x.a - y.a || x.b - y.b);
+    const list = sumEdges(pairs, 'co_session').sort((x, y) => y.count - x.count || x.a - y.a || x.b - y.b);
     for (const e of list) {
-      if (e.sessions >= cs.minSessions) { unite(e.a, e.b, 'coSession'); continue; }
-      if (e.sessions < 1) { drop('co_session_below_min'); continue; }
+      if (e.count >= cs.minSessions) { unite(e.a, e.b, 'coSession'); continue; }
+      if (e.count < 1) { drop('co_session_below_min'); continue; }
       const va = vecs[e.a], vb = vecs[e.b];
       if (va && vb && cosineOf(va, vb) >= cs.confirmCosine) unite(e.a, e.b, 'coSession');
       else { drop('co_session_unconfirmed'); weak.push({ a: e.a, b: e.b, reason: 'coSession' }); }
