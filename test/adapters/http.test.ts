@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpClient, parseRetryAfter, redact } from '../../src/adapters/http.js';
 import { ClickforgeError } from '../../src/errors.js';
-import { delay, json, startServer, type TestServer } from './embedders/server.js';
+import { delay, json, startServer, type TestServer } from './loopback.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

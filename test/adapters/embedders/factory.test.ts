@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmbedder, embedderSpec } from '../../../src/adapters/embedders/index.js';
 import { createModel } from '../../../src/model/bi-encoder.js';
-import { embeddingsReply, json, startServer, type TestServer } from './server.js';
+import { embeddingsReply, json, startServer, type TestServer } from '../loopback.js';
 
 let server: TestServer | undefined;
 const tmp: string[] = [];

@@ -1,26 +1,14 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCachedEmbedder } from '../../../src/adapters/embedders/cached-embedder.js';
 import { createOpenAIEmbedder } from '../../../src/adapters/embedders/openai-embedder.js';
 import { ClickforgeError } from '../../../src/errors.js';
-import { delay, embeddingsReply, fakeVector, json, startServer, type TestServer } from './server.js';
+import { delay, embeddingsReply, fakeVector, json, useLoopback } from '../loopback.js';
 
 const KEY = 'sk-loopback-TOPSECRET-abcdef0123456789';
 const ENV = 'CLICKFORGE_TEST_EMBED_KEY';
-let server: TestServer | undefined;
-let dir: string;
-beforeEach(async () => {
-  process.env[ENV] = KEY;
-  dir = await mkdtemp(join(tmpdir(), 'cf-openai-'));
-});
-afterEach(async () => {
-  delete process.env[ENV];
-  await server?.close();
-  server = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const loop = useLoopback({ env: ENV, key: KEY, tmpPrefix: 'cf-openai-' });
 
 const unit = (v: number[]) => {
   const n = Math.hypot(...v);
@@ -30,7 +18,7 @@ const fast = { apiKeyEnv: ENV, maxRetries: 3, model: 'm1' };
 
 describe('createOpenAIEmbedder', () => {
   it('batches, keeps input order when data comes back reversed, normalises, sends the key in Authorization', async () => {
-    server = await startServer(async (_req, body, res) => {
+    const server = await loop.start(async (_req, body, res) => {
       await delay(20);
       json(res, 200, embeddingsReply(body, 4, true));
     });
@@ -51,7 +39,7 @@ describe('createOpenAIEmbedder', () => {
   });
 
   it('normalize: false returns the raw vectors; dim is probed when not given', async () => {
-    server = await startServer((_req, body, res) => json(res, 200, embeddingsReply(body, 3)));
+    const server = await loop.start((_req, body, res) => json(res, 200, embeddingsReply(body, 3)));
     const e = await createOpenAIEmbedder({ ...fast, baseUrl: server.url, normalize: false });
     expect(e.dim).toBe(3);
     expect(server.requests).toHaveLength(1); // the probe
@@ -60,14 +48,14 @@ describe('createOpenAIEmbedder', () => {
 
   it('no Authorization header when the key variable is unset', async () => {
     delete process.env[ENV];
-    server = await startServer((_req, body, res) => json(res, 200, embeddingsReply(body, 2)));
+    const server = await loop.start((_req, body, res) => json(res, 200, embeddingsReply(body, 2)));
     const e = await createOpenAIEmbedder({ ...fast, baseUrl: server.url, dim: 2 });
     await e.embed(['x']);
     expect(server.requests[0]!.auth).toBeUndefined();
   });
 
   it('survives a 429 with Retry-After and a 500 (server counts the retries)', async () => {
-    server = await startServer((_req, body, res, n) => {
+    const server = await loop.start((_req, body, res, n) => {
       if (n === 1) return json(res, 429, { error: { message: 'rate limit' } }, { 'retry-after': '0' });
       if (n === 2) return json(res, 500, { error: 'boom' });
       json(res, 200, embeddingsReply(body, 2));
@@ -86,7 +74,7 @@ describe('createOpenAIEmbedder', () => {
       { data: [{ index: 0, embedding: [1, 2] }, { index: 0, embedding: [1, 2] }] },
       { data: [{ index: 0, embedding: [1, 2, 3] }, { index: 1, embedding: [1, 2, 3] }] },
     ];
-    server = await startServer((_req, _body, res, n) => json(res, 200, replies[n - 1]));
+    const server = await loop.start((_req, _body, res, n) => json(res, 200, replies[n - 1]));
     const e = await createOpenAIEmbedder({ ...fast, baseUrl: server.url, dim: 2 });
     const msgs: string[] = [];
     for (let i = 0; i < replies.length; i++) {
@@ -103,7 +91,7 @@ describe('createOpenAIEmbedder', () => {
   });
 
   it('a slow server hits the timeout; the key is in no error, even when the server echoes it', async () => {
-    server = await startServer(async (req, _body, res) => {
+    const server = await loop.start(async (req, _body, res) => {
       if (req.url === '/slow/v1/embeddings') {
         await delay(300);
         return json(res, 200, {});
@@ -131,17 +119,17 @@ describe('createOpenAIEmbedder', () => {
   });
 
   it('with a disk cache, a second run makes no request and the cache file holds no key', async () => {
-    server = await startServer((_req, body, res) => json(res, 200, embeddingsReply(body, 4)));
+    const server = await loop.start((_req, body, res) => json(res, 200, embeddingsReply(body, 4)));
     const texts = ['one', 'two', 'three', 'two'];
-    const e1 = await createCachedEmbedder(await createOpenAIEmbedder({ ...fast, baseUrl: server.url, dim: 4 }), { cacheDir: dir });
+    const e1 = await createCachedEmbedder(await createOpenAIEmbedder({ ...fast, baseUrl: server.url, dim: 4 }), { cacheDir: loop.dir });
     const v1 = await e1.embed(texts);
     expect(server.requests).toHaveLength(1);
     expect((server.requests[0]!.body as { input: string[] }).input).toEqual(['one', 'two', 'three']);
 
-    const e2 = await createCachedEmbedder(await createOpenAIEmbedder({ ...fast, baseUrl: server.url, dim: 4 }), { cacheDir: dir });
+    const e2 = await createCachedEmbedder(await createOpenAIEmbedder({ ...fast, baseUrl: server.url, dim: 4 }), { cacheDir: loop.dir });
     expect(Array.from(await e2.embed(texts))).toEqual(Array.from(v1));
     expect(server.requests).toHaveLength(1);
     expect(e2.stats).toMatchObject({ hits: 4, misses: 0, innerCalls: 0 });
-    for (const f of await readdir(dir)) expect((await readFile(join(dir, f))).includes(KEY)).toBe(false);
+    for (const f of await readdir(loop.dir)) expect((await readFile(join(loop.dir, f))).includes(KEY)).toBe(false);
   });
 });

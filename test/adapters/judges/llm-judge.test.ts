@@ -1,25 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createJudge, createLlmJudge, judgeSpec, LLM_JUDGE_SYSTEM_PROMPT, parseJudgeAnswer } from '../../../src/adapters/judges/index.js';
 import type { ClickforgeError } from '../../../src/errors.js';
-import { delay, json, startServer, type TestServer } from '../embedders/server.js';
+import { delay, json, useLoopback } from '../loopback.js';
 
 const KEY = 'sk-llm-loopback-SECRET-99';
 const ENV = 'CLICKFORGE_TEST_LLM_KEY';
-let server: TestServer | undefined;
-let dir: string;
-beforeEach(async () => {
-  process.env[ENV] = KEY;
-  dir = await mkdtemp(join(tmpdir(), 'cf-llm-'));
-});
-afterEach(async () => {
-  delete process.env[ENV];
-  await server?.close();
-  server = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const loop = useLoopback({ env: ENV, key: KEY, tmpPrefix: 'cf-llm-' });
 
 const chat = (content: unknown) => ({ id: 'c', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
 /** The "model": the answer is written in the document text after "ANSWER:" so each test picks it. */
@@ -54,7 +40,7 @@ describe('parseJudgeAnswer', () => {
 
 describe('createLlmJudge', () => {
   it('sends the documented prompt with temperature 0 and a seed; parses strictly; counts unparsable', async () => {
-    server = await startServer((_req, body, res) => json(res, 200, chat(answerOf(body))));
+    const server = await loop.start((_req, body, res) => json(res, 200, chat(answerOf(body))));
     const j = await createLlmJudge({ ...base, baseUrl: server.url });
     const out = await j.judge('red shoes', docs(['{"relevant": true}', 'No.', 'I think it might be', '{"relevant": false}']));
     expect(out).toEqual([true, false, null, false]);
@@ -68,7 +54,7 @@ describe('createLlmJudge', () => {
   });
 
   it('seed: null sends no seed; documents are cut at maxDocChars', async () => {
-    server = await startServer((_req, _body, res) => json(res, 200, chat('yes')));
+    const server = await loop.start((_req, _body, res) => json(res, 200, chat('yes')));
     const j = await createLlmJudge({ ...base, baseUrl: server.url, seed: null, maxDocChars: 5 });
     await j.judge('q', [{ doc_id: 'a', text: 'abcdefghij' }]);
     const b = server.requests[0]!.body as { seed?: number; messages: { content: string }[] };
@@ -77,7 +63,7 @@ describe('createLlmJudge', () => {
   });
 
   it('limits concurrency and request rate; retries 429 (Retry-After) and 500', async () => {
-    server = await startServer(async (_req, body, res, n) => {
+    const server = await loop.start(async (_req, body, res, n) => {
       if (n === 1) return json(res, 429, { error: 'slow down' }, { 'retry-after': '0' });
       if (n === 2) return json(res, 500, { error: 'oops' });
       await delay(25);
@@ -94,20 +80,20 @@ describe('createLlmJudge', () => {
   });
 
   it('caches answers (not unparsable ones): a second run asks only what was unparsable', async () => {
-    server = await startServer((_req, body, res) => json(res, 200, chat(answerOf(body))));
+    const server = await loop.start((_req, body, res) => json(res, 200, chat(answerOf(body))));
     const d = docs(['yes', 'hmm', 'no']);
-    const a = await createLlmJudge({ ...base, baseUrl: server.url, cacheDir: dir });
+    const a = await createLlmJudge({ ...base, baseUrl: server.url, cacheDir: loop.dir });
     expect(await a.judge('q', d)).toEqual([true, null, false]);
-    const b = await createJudge({ kind: 'llm', ...base, baseUrl: server.url, cacheDir: dir });
+    const b = await createJudge({ kind: 'llm', ...base, baseUrl: server.url, cacheDir: loop.dir });
     expect(await b.judge('q', d)).toEqual([true, null, false]);
     expect(server.requests).toHaveLength(4);
-    const other = await createLlmJudge({ ...base, model: 'other-model', baseUrl: server.url, cacheDir: dir });
+    const other = await createLlmJudge({ ...base, model: 'other-model', baseUrl: server.url, cacheDir: loop.dir });
     await other.judge('q', d);
     expect(server.requests).toHaveLength(7); // another model, another cache
   });
 
   it('a malformed envelope and a timeout fail clearly, and the key appears in no error', async () => {
-    server = await startServer(async (req, _body, res) => {
+    const server = await loop.start(async (req, _body, res) => {
       if (req.url?.startsWith('/slow')) {
         await delay(300);
         return json(res, 200, chat('yes'));

@@ -1,27 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createJudge, createRerankJudge } from '../../../src/adapters/judges/index.js';
 import { createJudgeFilter } from '../../../src/stages/false-negatives/judge.js';
 import { falseNegativeOptions } from '../../../src/stages/false-negatives/options.js';
 import type { ClickforgeError } from '../../../src/errors.js';
-import { delay, json, startServer, type TestServer } from '../embedders/server.js';
+import { delay, json, useLoopback } from '../loopback.js';
 
 const KEY = 'rk-loopback-SECRET-42424242';
 const ENV = 'CLICKFORGE_TEST_RERANK_KEY';
-let server: TestServer | undefined;
-let dir: string;
-beforeEach(async () => {
-  process.env[ENV] = KEY;
-  dir = await mkdtemp(join(tmpdir(), 'cf-rerank-'));
-});
-afterEach(async () => {
-  delete process.env[ENV];
-  await server?.close();
-  server = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const loop = useLoopback({ env: ENV, key: KEY, tmpPrefix: 'cf-rerank-' });
 
 /** Relevance = share of query words in the document; results sorted by score (as real rerankers do). */
 function rerankReply(body: unknown, drop?: number) {
@@ -38,7 +24,7 @@ const base = { apiKeyEnv: ENV, model: 'rr' };
 
 describe('createRerankJudge', () => {
   it('maps sorted results back to input order and applies the threshold; key in Authorization', async () => {
-    server = await startServer((_req, body, res) => json(res, 200, rerankReply(body)));
+    const server = await loop.start((_req, body, res) => json(res, 200, rerankReply(body)));
     const j = await createRerankJudge({ ...base, baseUrl: server.url, threshold: 0.5 });
     const out = await j.judge('red running shoes', docs(['blue hat', 'red running shoes', 'red shoes', 'running']));
     expect(out).toEqual([false, true, true, false]);
@@ -50,14 +36,14 @@ describe('createRerankJudge', () => {
   });
 
   it('a document missing from results is null (counted), not guessed', async () => {
-    server = await startServer((_req, body, res) => json(res, 200, rerankReply(body, 1)));
+    const server = await loop.start((_req, body, res) => json(res, 200, rerankReply(body, 1)));
     const j = await createRerankJudge({ ...base, baseUrl: server.url });
     expect(await j.judge('a b', docs(['a b', 'a b', 'c']))).toEqual([true, null, false]);
     expect(j.stats.unparsable).toBe(1);
   });
 
   it('batches documents, holds the concurrency limit, retries a 429 and a 500', async () => {
-    server = await startServer(async (_req, body, res, n) => {
+    const server = await loop.start(async (_req, body, res, n) => {
       if (n === 1) return json(res, 429, { message: 'rate limited' }, { 'retry-after': '0' });
       if (n === 2) return json(res, 502, 'bad gateway');
       await delay(30);
@@ -74,17 +60,17 @@ describe('createRerankJudge', () => {
   });
 
   it('caches scores: a second judge (another threshold) makes no request', async () => {
-    server = await startServer((_req, body, res) => json(res, 200, rerankReply(body)));
-    const first = await createRerankJudge({ ...base, baseUrl: server.url, cacheDir: dir });
+    const server = await loop.start((_req, body, res) => json(res, 200, rerankReply(body)));
+    const first = await createRerankJudge({ ...base, baseUrl: server.url, cacheDir: loop.dir });
     expect(await first.judge('a b', docs(['a', 'a b', 'c']))).toEqual([true, true, false]);
-    const second = await createRerankJudge({ ...base, baseUrl: server.url, cacheDir: dir, threshold: 0.75 });
+    const second = await createRerankJudge({ ...base, baseUrl: server.url, cacheDir: loop.dir, threshold: 0.75 });
     expect(await second.judge('a b', docs(['a', 'a b', 'c']))).toEqual([false, true, false]);
     expect(server.requests).toHaveLength(1);
     expect(second.stats.cacheHits).toBe(3);
   });
 
   it('a response without results fails with a clear message; the key never shows', async () => {
-    server = await startServer((req, _body, res) => json(res, 200, { echo: req.headers.authorization }));
+    const server = await loop.start((req, _body, res) => json(res, 200, { echo: req.headers.authorization }));
     const j = await createRerankJudge({ ...base, baseUrl: server.url });
     const err = (await j.judge('q', docs(['a'])).catch((e: unknown) => e)) as ClickforgeError;
     expect(err.code).toBe('bad_rerank_response');
@@ -92,7 +78,7 @@ describe('createRerankJudge', () => {
   });
 
   it('works inside the false-negative judge filter', async () => {
-    server = await startServer((_req, body, res) => json(res, 200, rerankReply(body)));
+    const server = await loop.start((_req, body, res) => json(res, 200, rerankReply(body)));
     const judge = await createJudge({ kind: 'rerank', ...base, baseUrl: server.url });
     const f = createJudgeFilter(falseNegativeOptions.parse({}).judge, judge);
     const cands = docs(['red shoes', 'green tea']).map((d, i) => ({ ...d, doc: i, source: 'bm25' as const, rank: i, score: 0, bm25: 0 }));

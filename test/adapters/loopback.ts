@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 
 /** A real HTTP server on 127.0.0.1 (ephemeral port) with counters, for adapter tests. */
 export interface TestServer {
@@ -51,6 +55,52 @@ export async function startServer(handler: Handler): Promise<TestServer> {
       server.closeAllConnections();
       server.close(() => r());
     }),
+  };
+}
+
+/** What a test file using {@link useLoopback} reads inside its tests. */
+export interface Loopback {
+  /** A fresh temp directory for the running test (removed after it). */
+  readonly dir: string;
+  /** Starts a loopback server for the running test; it is closed after the test, pass or fail. */
+  start(handler: Handler): Promise<TestServer>;
+}
+
+/**
+ * Per-test setup and teardown shared by the HTTP adapter tests. Before each test: sets the API key
+ * variable `env` to `key` and creates a temp directory named `tmpPrefix…`. After each test, even a
+ * failing one: closes every server the test started, removes the directory and puts the variable
+ * back as it was (deleted if it was unset). Call it at the top of a test file.
+ */
+export function useLoopback(opts: { env: string; key: string; tmpPrefix: string }): Loopback {
+  const servers: TestServer[] = [];
+  let dir: string | undefined;
+  let saved: string | undefined;
+  beforeEach(async () => {
+    saved = process.env[opts.env];
+    process.env[opts.env] = opts.key;
+    dir = await mkdtemp(join(tmpdir(), opts.tmpPrefix));
+  });
+  afterEach(async () => {
+    try {
+      await Promise.all(servers.splice(0).map((s) => s.close()));
+    } finally {
+      if (saved === undefined) delete process.env[opts.env];
+      else process.env[opts.env] = saved;
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+      dir = undefined;
+    }
+  });
+  return {
+    get dir() {
+      if (dir === undefined) throw new Error('useLoopback: dir is only there while a test runs');
+      return dir;
+    },
+    async start(handler) {
+      const server = await startServer(handler);
+      servers.push(server);
+      return server;
+    },
   };
 }
 
