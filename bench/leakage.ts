@@ -6,7 +6,7 @@
  * For each seed: simulate the default help-desk world, `build` it once per split mode, and count
  * the test queries whose true intent (the simulator's family of the query) also occurs among the
  * training queries; next to it, the same queries split at random by row (80/20). Prints one line
- * per world and mode, then the pooled share with a Wilson 95% interval. --set merges a JSON object
+ * per world and mode (with the head and tail families per split), then the pooled share with a Wilson 95% interval. --set merges a JSON object
  * into the build config (to compare a variant); simulated worlds are reused from --out.
  */
 import { existsSync } from 'node:fs';
@@ -47,13 +47,15 @@ for (const seed of seeds) {
     const dir = join(out, `build-${seed}-${sessions}-${mode}`);
     const t0 = performance.now();
     const config = mergeConfig({ input: { serps: [join(world, 'serps.jsonl')], corpus: join(world, 'corpus.jsonl') }, output: dir, splits: { mode } }, extra) as ConfigInput;
-    await build(config);
+    const r = await build(config);
+    const balance = (r.report.sections.splits as { balance: { dimension: string; value: string; families: Record<string, number> }[] }).balance;
+    const strata = ['head', 'tail'].map((b) => { const row = balance.find((x) => x.dimension === 'bucket' && x.value === b); return `${b} ${['train', 'dev', 'test'].map((sp) => row?.families[sp] ?? 0).join('/')}`; }).join(', ');
     const s = (performance.now() - t0) / 1000;
     const m = await measureIntentLeakage(join(dir, 'dataset'), join(world, 'truth', 'queries.jsonl'));
     const p = pooled.get(mode) ?? { k: 0, n: 0, rk: 0, rn: 0, records: 0 };
     p.k += m.leaked; p.n += m.testQueries; p.rk += m.randomRowSplit.leaked; p.rn += m.randomRowSplit.testQueries; p.records += m.trainRecords;
     pooled.set(mode, p);
-    console.log(`seed ${String(seed).padStart(3)} ${mode.padEnd(13)} leakage ${pct(m.share).padStart(6)} (${m.leaked} of ${m.testQueries} test queries)  random row split ${pct(m.randomRowSplit.share)} of ${m.randomRowSplit.testQueries}  train ${m.trainQueries} queries / ${m.trainRecords} records, dev ${m.devQueries} queries  (build ${s.toFixed(1)} s)`);
+    console.log(`seed ${String(seed).padStart(3)} ${mode.padEnd(13)} leakage ${pct(m.share).padStart(6)} (${m.leaked} of ${m.testQueries} test queries)  random row split ${pct(m.randomRowSplit.share)} of ${m.randomRowSplit.testQueries}  train ${m.trainQueries} queries / ${m.trainRecords} records, dev ${m.devQueries} queries; families train/dev/test ${strata}  (build ${s.toFixed(1)} s)`);
   }
 }
 for (const [mode, p] of pooled) {
