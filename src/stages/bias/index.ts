@@ -4,4 +4,4 @@ export { clickCountsFromDb, clickCountsSql, type DbCountsOptions } from './from-
 export { fitPbm, PbmModel, type PbmFitOptions, type HeldOutMetrics } from './pbm.js';
 export { interventionHarvest, type RelativeCurveResult } from './intervention.js';
 export { randomizedCtr, type RandomizedCurveResult } from './randomized.js';
-export { estimatePropensities, type PropensityResult, type EstimatorName, type CurveInterval } from './estimate.js';
+export { estimatePropensities, type PropensityResult, type EstimatorName, type CurveInterval, type ReplicateFits } from './estimate.js';

@@ -32,6 +32,8 @@ export const biasOptions = z.object({
     .describe('Bootstrap replicates for the confidence interval of the curve (0 = no interval). Resampling unit is the query (cluster bootstrap): pages of one query share documents and are not independent. 200 gives stable 95% percentile bounds; each replicate costs one fit.'),
   ciCurveTolerance: z.number().nonnegative().default(1e-4)
     .describe("two-step: curveTolerance of the bootstrap replicates (they start from the full fit). Measured on the default simulated world, 40 replicates: bounds within 0.001 of those at 1e-5, in 5.1 s instead of 8.1 s."),
+  ciIterations: z.number().int().min(1).default(1000)
+    .describe("two-step: maximum EM iterations of one bootstrap replicate's curve fit (warm-started from the full fit); the result reports the iterations run and how many replicates hit this cap (ci.fits, and a note). A bound on the worst case, not a speed knob: a replicate stopped early stays nearer the full fit, so caps narrow the interval. Measured on a 2M-event generated log (200 replicates, mean 140 iterations, longest 1000): cap 300 moved the bounds by up to 0.011, 100 by 0.055, 20 by 0.127 (all narrower) for at most 1.4-5x less bootstrap time; on the default simulated world no replicate needs more than 33. 1000 = curveIterations, the cap the replicates had before this option."),
   ciLevel: z.number().gt(0).lt(1).default(0.95).describe('Coverage of the confidence interval.'),
   minRandomizedPages: z.number().int().nonnegative().default(1000)
     .describe("'auto' picks the randomized estimator from this many randomised pages on. With 1000 pages and a rank-1 CTR around 0.3 the per-rank CTR has a standard error near 0.015."),
