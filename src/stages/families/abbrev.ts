@@ -46,12 +46,16 @@ export function tokensAlign(a: string, b: string, o: AbbreviationOptions): boole
 export function abbreviationAligned(x: readonly string[], y: readonly string[], o: AbbreviationOptions): boolean {
   const [s, l] = x.length <= y.length ? [x, y] : [y, x];
   if (s.length === 0 || l.length - s.length > o.maxExtraTokens) return false;
+  // fast reject, allocation-free (most candidate pairs): a token with no partner at all
+  for (const t of s) {
+    let any = false;
+    for (let j = 0; j < l.length && !any; j++) any = tokensAlign(t, l[j]!, o);
+    if (!any) return false;
+  }
   const ok: number[][] = [];
   for (const t of s) {
-    // fast reject (most candidate pairs): a token with no partner at all
-    let r: number[] | undefined;
-    for (let j = 0; j < l.length; j++) if (tokensAlign(t, l[j]!, o)) (r ??= []).push(j);
-    if (!r) return false;
+    const r: number[] = [];
+    for (let j = 0; j < l.length; j++) if (tokensAlign(t, l[j]!, o)) r.push(j);
     ok.push(r);
   }
   const owner = new Int32Array(l.length).fill(-1);

@@ -298,23 +298,31 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
       else if (list.length < ab.maxBucketCompare) list.push(k);
       else truncated++;
     }
+    // the buckets one initial away, gathered once per distinct signature (many keys share one)
+    const nearBuckets = new Map<string, Int32Array>();
+    const nearOf = (sig: string): Int32Array => {
+      let near = nearBuckets.get(sig);
+      if (near) return near;
+      const ids: number[] = [];
+      for (let i = 0; i < sig.length; i++) {
+        if (i > 0 && sig[i] === sig[i - 1]) continue;
+        for (const j of bySig.get(sig.slice(0, i) + sig.slice(i + 1)) ?? []) ids.push(j);
+      }
+      nearBuckets.set(sig, (near = Int32Array.from(ids)));
+      return near;
+    };
+    const visit = (j: number, k: number, t: readonly string[]): void => {
+      const a = keyRep[j]!, b = keyRep[k]!;
+      if (uf.find(a) === uf.find(b)) return;
+      compared++;
+      if (abbreviationAligned(toks[j]!, t, ab)) { weak.push({ a, b, reason: 'abbreviation' }); linked++; }
+    };
     for (let k = 0; k < keys.length; k++) {
       const t = toks[k];
       if (!t) continue;
       const sig = sigs[k]!;
-      const visit = (j: number): void => {
-        const a = keyRep[j]!, b = keyRep[k]!;
-        if (uf.find(a) === uf.find(b)) return;
-        compared++;
-        if (abbreviationAligned(toks[j]!, t, ab)) { weak.push({ a, b, reason: 'abbreviation' }); linked++; }
-      };
-      for (const j of bySig.get(sig) ?? []) if (j < k) visit(j);
-      if (ab.maxExtraTokens > 0) {
-        for (let i = 0; i < sig.length; i++) {
-          if (i > 0 && sig[i] === sig[i - 1]) continue;
-          for (const j of bySig.get(sig.slice(0, i) + sig.slice(i + 1)) ?? []) visit(j);
-        }
-      }
+      for (const j of bySig.get(sig)!) if (j < k) visit(j, k, t);
+      if (ab.maxExtraTokens > 0) for (const j of nearOf(sig)) visit(j, k, t);
     }
     drop('abbreviation_bucket_truncated', truncated);
     notes.push(`abbreviation links: ${compared} candidate pairs compared, ${linked} linked`);
