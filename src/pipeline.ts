@@ -122,8 +122,10 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
         { queries: queries.map((q) => (q.firstTs === null ? { query: q.query, count: q.count } : q)) as never, reformulations, positives, ...signals },
         config.families,
       );
+      const clicksOf = new Map<string, number>();
+      for (const p of pos.pairs) clicksOf.set(p.query_norm, (clicksOf.get(p.query_norm) ?? 0) + p.evidence.clicks);
       const splits = splitFamilies(
-        families.families.map((f) => ({ id: f.id, count: f.count, firstTs: f.firstTs })),
+        families.families.map((f) => ({ id: f.id, count: f.count, firstTs: f.firstTs, clicks: f.members.reduce((s, q) => s + (clicksOf.get(q) ?? 0), 0) })),
         { ...config.splits, seed: config.seed },
         { links: families.links },
       );
@@ -250,7 +252,7 @@ function biasSection(r: PropensityResult): Record<string, unknown> {
     estimator: r.estimator,
     reason: r.reason,
     curve: r.relative.map(round),
-    ci: r.ci ? { level: r.ci.level, samples: r.ci.samples, unit: r.ci.unit, units: r.ci.units, lower: r.ci.lower.map(round), upper: r.ci.upper.map(round) } : null,
+    ci: r.ci ? { level: r.ci.level, samples: r.ci.samples, unit: r.ci.unit, units: r.ci.units, lower: r.ci.lower.map(round), upper: r.ci.upper.map(round), fits: r.ci.fits } : null,
     heldOut: r.heldOut ? { pages: r.heldOut.pages, perplexity: round(r.heldOut.perplexity), logLikelihood: round(r.heldOut.logLikelihood), perplexityByRank: r.heldOut.perplexityByRank.map(round) } : null,
     train: { pages: r.train.pages, pairs: r.train.pairs, iterations: r.train.iterations, converged: r.train.converged },
     curveFit: r.curveFit,

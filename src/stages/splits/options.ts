@@ -19,6 +19,8 @@ export const splitOptions = z.object({
     .describe('A field of each family record (for example `locale` or `category`) to stratify on as well, so each value appears in every split in similar proportions.'),
   minPerStratum: z.number().int().nonnegative().default(1)
     .describe('Hashed assignment gives each split at least this many families of every (bucket, slice) stratum that has enough families, so rare strata (the head, a small locale) still appear in dev and test.'),
+  minTestClicks: z.number().int().nonnegative().default(2)
+    .describe('A family that would go to test needs at least this many clicks on its graded positives (over all its queries); one with fewer goes to dev, before the weak-link purge (so its links move no training family). A query seen with one click cannot be placed in its need\'s family by any log signal: on eight simulated help-desk worlds (bench/leakage.ts, 20,000 sessions each) the intent of 14.9% of one-click test queries was in training, 4.8% at two clicks, 0% at six or more, while their qrels were as often right (76% vs 69%). Never empties a (bucket, slice) stratum of test below minPerStratum. 0 or 1 turns it off. Families without a click count (library input without `clicks`) are not checked.'),
   purgeLinked: z.enum(['dev', 'off']).default('dev')
     .describe('Training families weakly linked to a test family (families.links: evidence too weak to merge them) move to dev, so test needs do not leak into training through fragments the family rules could not join. Dev may then share needs with test: report the final figure on test.'),
   purgeHops: z.number().int().nonnegative().default(1)

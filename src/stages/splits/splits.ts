@@ -8,7 +8,7 @@ import { splitOptions, type SplitOptions, type SplitOptionsInput } from './optio
  * Train/dev/test by query family, so that one need never sits on both sides
  * (see docs/stages/splits.md).
  *
- * Input: families ({ id, count, firstTs?, and the slice field if any }).
+ * Input: families ({ id, count, firstTs?, clicks?, and the slice field if any }).
  * Output: splitOf (family id -> split), the cutoff used, each family's frequency bucket, stats,
  * and a balance table (bucket x split and slice x split).
  */
@@ -21,6 +21,8 @@ export interface SplitFamily {
   readonly id: string;
   readonly count: number;
   readonly firstTs?: number | null;
+  /** Clicks on the family's graded positives (all its queries); unknown = not checked by minTestClicks. */
+  readonly clicks?: number;
 }
 
 export interface BalanceRow {
@@ -186,6 +188,28 @@ export function splitFamilies(
       for (const ids of strataOf(untimed).values()) allocate(ids, heldFr, o.minPerStratum, splitOf);
       dropped.untimed_family_held_out = untimed.length;
       notes.push(`${untimed.length} families have no firstTs: they were held out (dev/test) so they cannot leak into training`);
+    }
+  }
+
+  // test families with too little click evidence to be placed in their need's family go to dev
+  if (o.minTestClicks > 1) {
+    const stratum = (f: SplitFamily) => `${bucketOf.get(f.id)!}\u0000${sliceOf(f)}`;
+    const inTest = new Map<string, number>();
+    for (const f of families) if (splitOf.get(f.id) === 'test') inTest.set(stratum(f), (inTest.get(stratum(f)) ?? 0) + 1);
+    const thin = families
+      .filter((f) => splitOf.get(f.id) === 'test' && f.clicks !== undefined && f.clicks < o.minTestClicks)
+      .sort((a, b) => a.clicks! - b.clicks! || familyHash(a.id, o.seed) - familyHash(b.id, o.seed) || (a.id < b.id ? -1 : 1));
+    let moved = 0, kept = 0;
+    for (const f of thin) {
+      const k = stratum(f);
+      if (inTest.get(k)! - 1 < o.minPerStratum) { kept++; continue; }
+      inTest.set(k, inTest.get(k)! - 1);
+      splitOf.set(f.id, 'dev');
+      moved++;
+    }
+    if (moved > 0) {
+      dropped.test_family_below_min_clicks_to_dev = moved;
+      notes.push(`${moved} test families with fewer than ${o.minTestClicks} clicks on their positives went to dev (minTestClicks)${kept > 0 ? `; ${kept} stayed so that their (bucket, slice) stratum keeps ${o.minPerStratum} test famil${o.minPerStratum === 1 ? 'y' : 'ies'}` : ''}`);
     }
   }
 
