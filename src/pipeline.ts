@@ -14,7 +14,7 @@ import { buildFamilies } from './stages/families/families.js';
 import { familySignalsFromDb } from './stages/families/from-duckdb.js';
 import { splitFamilies } from './stages/splits/splits.js';
 import { mineNegatives } from './stages/negatives/mine.js';
-import { loadWeightedSkips } from './stages/negatives/behavioural-miner.js';
+import { loadExpectedExaminations, loadWeightedSkips } from './stages/negatives/behavioural-miner.js';
 import { exportDataset } from './stages/export/export.js';
 import { renderDatasetCard } from './stages/export/card.js';
 import { runCurriculum } from './stages/curriculum/curriculum.js';
@@ -141,7 +141,9 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       : pos.multi;
     const mineEvidence = pre ? pre.evidence : ev.evidence;
     const weightedSkips = await loadWeightedSkips(conn, propensity, { beforeTs: pre ? fam.splits.cutoff : null });
-    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, propensity, impressionsByRank: pre ? pre.impressionsByRank : await loadImpressionsByRank(conn), weightedSkips };
+    // exposure of unclicked pairs: the graded evidence's expected examinations (same curve as `propensity`, see loadExpectedExaminations)
+    const expectedExaminations = pre ? pre.expectedExaminations : await loadExpectedExaminations(conn, { minImpressions: config.negatives.behavioural.minExposure });
+    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips };
     const neg = await run('negatives', async () => {
       const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
       const judge = config.judge ? await createJudge(config.judge) : undefined;
@@ -261,21 +263,6 @@ function biasSection(r: PropensityResult): Record<string, unknown> {
   };
 }
 
-/** Impressions per 1-based rank of every (query_norm, doc) pair, for exposure-weighted behavioural negatives. */
-async function loadImpressionsByRank(conn: DuckDBConnection): Promise<Map<string, { rank: number; impressions: number }[]>> {
-  const rows = await queryRows<{ k: string; rank: number; n: number }>(
-    conn,
-    "SELECT s.query_norm || chr(9) || i.doc_id AS k, i.rank::INTEGER AS rank, count(*)::DOUBLE AS n FROM impressions i JOIN serp_facts s USING (serp_id) GROUP BY 1, 2 ORDER BY 1, 2",
-  );
-  const out = new Map<string, { rank: number; impressions: number }[]>();
-  for (const r of rows) {
-    const l = out.get(r.k);
-    if (l) l.push({ rank: r.rank, impressions: r.n });
-    else out.set(r.k, [{ rank: r.rank, impressions: r.n }]);
-  }
-  return out;
-}
-
 async function loadDocs(conn: DuckDBConnection): Promise<Doc[]> {
   const rows = await queryRows<{ doc_id: string; text: string; title: string | null; category: string | null; entity: string | null; published_at: number | null }>(
     conn,
@@ -319,9 +306,9 @@ async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Con
       const graded = await gradeEvidence(conn, raw.evidence, examination, config.grading);
       const bal = balancePositives(graded.evidence, docs, config.balance, config.seed);
       const pos = await buildPositives(conn, bal.evidence, config.positives);
-      const impressionsByRank = await loadImpressionsByRank(conn);
+      const expectedExaminations = await loadExpectedExaminations(conn, { minImpressions: config.negatives.behavioural.minExposure });
       const tag = (st: StageStats): StageStats => ({ ...st, stage: `pre-cutoff/${st.stage}` });
-      return { evidence: graded.evidence, multi: pos.multi, impressionsByRank, stats: [ses.stats, raw.stats, graded.stats, ...bal.stats, pos.stats].map(tag) };
+      return { evidence: graded.evidence, multi: pos.multi, expectedExaminations, stats: [ses.stats, raw.stats, graded.stats, ...bal.stats, pos.stats].map(tag) };
     } finally {
       await conn.run(`USE ${m}`);
     }

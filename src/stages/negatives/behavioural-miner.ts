@@ -1,4 +1,5 @@
-import { queryRows, type DuckDBConnection } from '../../db/duckdb.js';
+import { queryNumber, queryRows, readColumns, type DuckDBConnection } from '../../db/duckdb.js';
+import { usageError } from '../../errors.js';
 import type { NegativeOptions } from './options.js';
 import type { Behaviour, MiningContext, NegativeCandidate, NegativeMiner } from './types.js';
 
@@ -10,8 +11,9 @@ import type { Behaviour, MiningContext, NegativeCandidate, NegativeMiner } from 
  *   skip at rank 1, which the user almost surely read, outweighs one at rank 9, which they may not
  *   have looked at (the threshold minSkipAbove still applies to the raw count);
  * - "unclicked": exposure >= minExposure and no click, ordered by exposure. Exposure is the
- *   impression count, or with a propensity per rank and per-rank impressions the expected number
- *   of times the doc was examined (sum of impressions x propensity(rank)).
+ *   pair's expected examinations when `ctx.expectedExaminations` has it (the grading stage's
+ *   `expected_examinations`: sum over its impressions of the examination propensity of their rank,
+ *   see `loadExpectedExaminations`), else its impression count.
  * Docs with more than maxClicks clicks are never proposed; docs missing from the corpus are
  * counted by the caller (they have no text).
  */
@@ -21,14 +23,8 @@ export function createBehaviouralMiner(
 ): NegativeMiner & { readonly missingDocs: () => number } {
   const weighted = inputs.weightedSkips;
   let missing = 0;
-  const exposure = (ctx: MiningContext, qn: string, doc: string, impressions: number): number => {
-    const prop = ctx.propensity;
-    const byRank = ctx.impressionsByRank?.get(`${qn}\t${doc}`);
-    if (!prop || !byRank) return impressions;
-    let s = 0;
-    for (const r of byRank) s += r.impressions * (prop[r.rank] ?? prop[prop.length - 1] ?? 1);
-    return s;
-  };
+  const exposure = (ctx: MiningContext, qn: string, doc: string, impressions: number): number =>
+    ctx.expectedExaminations?.get(`${qn}\t${doc}`) ?? impressions;
   return {
     source: 'behavioural',
     missingDocs: () => missing,
@@ -90,4 +86,32 @@ export async function loadWeightedSkips(conn: DuckDBConnection, propensity: read
     WHERE i.rank < m.max_rank AND s.query_norm IS NOT NULL
     GROUP BY 1 ORDER BY 1`);
   return new Map(rows.map((r) => [r.k, r.w]));
+}
+
+/**
+ * Expected examinations per `${query_norm}\t${doc_id}` of the unclicked pairs, read from the
+ * `evidence` table of the current catalog as gradeEvidence left it (column
+ * `expected_examinations`: the sum over the pair's impressions of exam(least(rank, R)), the bias
+ * stage's curve with values clamped to at most 1 and non-finite or non-positive values set to
+ * 1e-3). Only pairs without a click are read (the behavioural miner weighs no other), and only
+ * those with at least `minImpressions` impressions: expected examinations never exceed the
+ * impression count (every exam value is <= 1), so a pair below negatives.behavioural.minExposure
+ * impressions can never pass that threshold, and the miner falls back to its impression count.
+ * Read only; a table without the column (evidence not graded) is a usage error.
+ */
+export async function loadExpectedExaminations(conn: DuckDBConnection, opts: { readonly minImpressions?: number } = {}): Promise<Map<string, number>> {
+  const has = await queryNumber(conn, "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = 'evidence' AND column_name = 'expected_examinations'");
+  if (has === 0) {
+    throw usageError('no_expected_examinations', 'loadExpectedExaminations reads evidence.expected_examinations, which gradeEvidence (src/stages/evidence/grading.ts) adds: grade the evidence table first.', { stage: 'negatives' });
+  }
+  const m = opts.minImpressions ?? 0;
+  if (!Number.isFinite(m)) throw usageError('bad_min_impressions', `loadExpectedExaminations: minImpressions must be a finite number, got ${m}.`, { stage: 'negatives' });
+  const cols = await readColumns(conn, `
+    SELECT query_norm || chr(9) || doc_id AS k, expected_examinations::DOUBLE AS x
+    FROM evidence WHERE clicks = 0 AND impressions >= ${m} AND query_norm IS NOT NULL AND doc_id IS NOT NULL`);
+  const k = cols.str('k');
+  const x = cols.num('x');
+  const out = new Map<string, number>();
+  for (let i = 0; i < cols.rowCount; i++) out.set(k[i]!, x[i]!);
+  return out;
 }

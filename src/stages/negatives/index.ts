@@ -4,6 +4,6 @@ export { embedNormalized } from './embedder.js';
 export { negativeOptions, type NegativeOptions, type NegativeOptionsInput } from './options.js';
 export { createRandomMiner } from './random-miner.js';
 export { createBm25Miner } from './bm25-miner.js';
-export { createBehaviouralMiner } from './behavioural-miner.js';
+export { createBehaviouralMiner, loadExpectedExaminations } from './behavioural-miner.js';
 export { createDenseMiner } from './dense-miner.js';
 export { mineNegatives, selectNegatives, createMiningContext, type MineNegativesInput, type MineNegativesResult } from './mine.js';

@@ -25,10 +25,11 @@ export interface MineNegativesInput {
   readonly familyOf?: ReadonlyMap<string, string>;
   readonly embedder?: Embedder;
   readonly judge?: Judge;
-  /** Examination propensity per 1-based rank (index 0 unused), e.g. from the bias stage. */
-  readonly propensity?: readonly number[];
-  /** Impressions per rank for `${query_norm}\t${doc_id}`; with `propensity`, weights the exposure of unclicked docs. */
-  readonly impressionsByRank?: ReadonlyMap<string, readonly { readonly rank: number; readonly impressions: number }[]>;
+  /**
+   * Expected examinations per `${query_norm}\t${doc_id}` (the graded evidence's `expected_examinations`,
+   * see `loadExpectedExaminations`): the exposure of unclicked docs; a pair missing from it counts its impressions.
+   */
+  readonly expectedExaminations?: ReadonlyMap<string, number>;
   /** Examination-weighted skip-above count per `${query_norm}\t${doc_id}` (see `loadWeightedSkips`); orders and weights skip-above candidates. */
   readonly weightedSkips?: ReadonlyMap<string, number>;
 }
@@ -82,8 +83,7 @@ export function createMiningContext(input: MineNegativesInput, seed: number, bat
     docIndex,
     seed,
     evidenceByQuery,
-    ...(input.propensity ? { propensity: input.propensity } : {}),
-    ...(input.impressionsByRank ? { impressionsByRank: input.impressionsByRank } : {}),
+    ...(input.expectedExaminations ? { expectedExaminations: input.expectedExaminations } : {}),
     ...(emb ? { embedder: emb } : {}),
     bm25: () => (bm25 ??= buildBm25(input.docs.map((d) => ({ id: d.doc_id, text: d.text })))),
     docVectors() {

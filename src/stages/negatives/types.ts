@@ -57,10 +57,8 @@ export interface MiningContext {
   readonly docIndex: ReadonlyMap<string, number>;
   readonly seed: number;
   readonly evidenceByQuery: ReadonlyMap<string, readonly Evidence[]>;
-  /** Examination propensity per 1-based rank, index 0 unused (optional). */
-  readonly propensity?: readonly number[];
-  /** Per-rank impression counts per `query_norm \t doc_id` (optional; see behavioural miner). */
-  readonly impressionsByRank?: ReadonlyMap<string, readonly { readonly rank: number; readonly impressions: number }[]>;
+  /** Expected examinations per `query_norm \t doc_id` (optional; see behavioural miner and `loadExpectedExaminations`). */
+  readonly expectedExaminations?: ReadonlyMap<string, number>;
   readonly embedder?: Embedder;
   bm25(): Bm25Index;
   /** Unit-length document vectors, docs.length x embedder.dim (throws without an embedder). */

@@ -83,13 +83,20 @@ describe('behavioural miner', () => {
     expect(c!.map((x) => [docs[x.doc]!.doc_id, x.behaviour])).toEqual([['look1', 'skip_above'], ['look2', 'skip_above'], ['look3', 'unclicked']]);
     expect(m.missingDocs()).toBe(1);
   });
-  it('weights exposure by examination propensity per rank when given', async () => {
-    const impressionsByRank = new Map([[`${qn}\tlook3`, [{ rank: 9, impressions: 8 }]]]);
-    const propensity = [0, 1, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.15, 0.1];
-    const ctx = createMiningContext({ positives: [], evidence, docs, impressionsByRank, propensity }, 1);
+  it('uses the expected examinations as exposure when given, impressions for a pair it lacks', async () => {
+    // look3: 8 impressions at rank 9 (propensity 0.1) = 0.8 examinations < 3: not a negative any more.
+    const expectedExaminations = new Map([[`${qn}\tlook3`, 0.8]]);
+    const ctx = createMiningContext({ positives: [], evidence, docs, expectedExaminations }, 1);
     const [c] = await createBehaviouralMiner(O.behavioural).mine([q], ctx);
-    // 8 impressions at rank 9 (propensity 0.1) = 0.8 examinations < 3: not a negative any more.
     expect(c!.map((x) => docs[x.doc]!.doc_id)).toEqual(['look1', 'look2']);
+    // 3.5 expected examinations pass minExposure and become the miner score.
+    const ctx2 = createMiningContext({ positives: [], evidence, docs, expectedExaminations: new Map([[`${qn}\tlook3`, 3.5]]) }, 1);
+    const [c2] = await createBehaviouralMiner(O.behavioural).mine([q], ctx2);
+    expect(c2!.map((x) => [docs[x.doc]!.doc_id, x.minerScore])).toEqual([['look1', 4], ['look2', 1], ['look3', 3.5]]);
+    // A pair missing from the map keeps its impression count (8).
+    const ctx3 = createMiningContext({ positives: [], evidence, docs, expectedExaminations: new Map([[`${qn}\tfar1`, 0.1]]) }, 1);
+    const [c3] = await createBehaviouralMiner(O.behavioural).mine([q], ctx3);
+    expect(c3!.map((x) => [docs[x.doc]!.doc_id, x.minerScore])).toEqual([['look1', 4], ['look2', 1], ['look3', 8]]);
   });
 });
 
