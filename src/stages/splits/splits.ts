@@ -210,7 +210,8 @@ export function splitFamilies(
     if (moved > 0) {
       dropped.test_family_below_min_clicks_to_dev = moved;
       const before = [...inTest.values()].reduce((a, b) => a + b, 0) + moved;
-      notes.push(`${moved} of ${before} test families had fewer than ${o.minTestClicks} clicks on their positives and went to dev (minTestClicks)${kept > 0 ? `; ${kept} stayed so that their (bucket, slice) stratum keeps ${o.minPerStratum} test famil${o.minPerStratum === 1 ? 'y' : 'ies'}` : ''}${moved > before / 2 ? `: test lost most of its families; on a log this sparse set splits.minTestClicks=1 to keep them (at the price of more leakage) or hold out more (splits.fractions)` : ''}`);
+      const most = thin.length > before / 2;
+      notes.push(`${moved} of ${before} test families had fewer than ${o.minTestClicks} clicks on their positives and went to dev (minTestClicks)${kept > 0 ? `; ${kept} stayed so that their (bucket, slice) stratum keeps ${o.minPerStratum} test famil${o.minPerStratum === 1 ? 'y' : 'ies'}` : ''}${most ? `. Most test families were that thin: on a log this sparse set splits.minTestClicks=1 to keep them (at the price of more leakage) or hold out more (splits.fractions)` : ''}`);
     }
   }
 
