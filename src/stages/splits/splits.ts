@@ -210,8 +210,10 @@ export function splitFamilies(
     if (moved > 0) {
       dropped.test_family_below_min_clicks_to_dev = moved;
       const before = [...inTest.values()].reduce((a, b) => a + b, 0) + moved;
-      const most = thin.length > before / 2;
-      notes.push(`${moved} of ${before} test families had fewer than ${o.minTestClicks} clicks on their positives and went to dev (minTestClicks)${kept > 0 ? `; ${kept} stayed so that their (bucket, slice) stratum keeps ${o.minPerStratum} test famil${o.minPerStratum === 1 ? 'y' : 'ies'}` : ''}${most ? `. Most test families were that thin: on a log this sparse set splits.minTestClicks=1 to keep them (at the price of more leakage) or hold out more (splits.fractions)` : ''}`);
+      // warn when the thin families carry most of test's traffic (a sparse log), not merely most families
+      const traffic = (l: readonly SplitFamily[]) => l.reduce((a, f) => a + f.count, 0);
+      const most = traffic(thin) > traffic(families.filter((f) => splitOf.get(f.id) === 'test' || thin.includes(f))) / 2;
+      notes.push(`${moved} of ${before} test families had fewer than ${o.minTestClicks} clicks on their positives and went to dev (minTestClicks)${kept > 0 ? `; ${kept} stayed so that their (bucket, slice) stratum keeps ${o.minPerStratum} test famil${o.minPerStratum === 1 ? 'y' : 'ies'}` : ''}${most ? `. Those carried most of test's traffic: on a log this sparse set splits.minTestClicks=1 to keep them (at the price of more leakage) or hold out more (splits.fractions)` : ''}`);
     }
   }
 
