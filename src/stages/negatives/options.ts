@@ -41,7 +41,7 @@ export const negativeOptions = z.object({
     minSkipAbove: z.number().int().positive().default(1)
       .describe('A doc shown above a clicked result and skipped at least this often is a "skipped above the click" negative (Joachims et al. 2005: the strongest click-based preference).'),
     minExposure: z.number().positive().default(3)
-      .describe('An unclicked doc needs at least this exposure: impressions, or the sum of impressions x examination propensity of their ranks when a propensity is given. 3 examined impressions without a click is weak but real evidence.'),
+      .describe('An unclicked doc needs at least this exposure: its expected examinations (impressions x the examination propensity of their ranks, from grading), or its impressions when evidence is not graded. 3 examined impressions without a click is weak but real evidence.'),
     maxClicks: z.number().int().nonnegative().default(0)
       .describe('Docs with more clicks than this for the query are never behavioural negatives.'),
   }).prefault({}),
