@@ -35,7 +35,7 @@ const wilson = (k: number, n: number): [number, number] => {
 };
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-const pooled = new Map<string, { k: number; n: number; rk: number; rn: number; records: number }>();
+const pooled = new Map<string, { k: number; n: number; rk: number; rn: number; records: number; dev: number }>();
 for (const seed of seeds) {
   const world = join(out, `world-${seed}-${sessions}`);
   if (!existsSync(join(world, 'truth', 'queries.jsonl'))) {
@@ -52,13 +52,13 @@ for (const seed of seeds) {
     const strata = ['head', 'tail'].map((b) => { const row = balance.find((x) => x.dimension === 'bucket' && x.value === b); return `${b} ${['train', 'dev', 'test'].map((sp) => row?.families[sp] ?? 0).join('/')}`; }).join(', ');
     const s = (performance.now() - t0) / 1000;
     const m = await measureIntentLeakage(join(dir, 'dataset'), join(world, 'truth', 'queries.jsonl'));
-    const p = pooled.get(mode) ?? { k: 0, n: 0, rk: 0, rn: 0, records: 0 };
-    p.k += m.leaked; p.n += m.testQueries; p.rk += m.randomRowSplit.leaked; p.rn += m.randomRowSplit.testQueries; p.records += m.trainRecords;
+    const p = pooled.get(mode) ?? { k: 0, n: 0, rk: 0, rn: 0, records: 0, dev: 0 };
+    p.k += m.leaked; p.n += m.testQueries; p.rk += m.randomRowSplit.leaked; p.rn += m.randomRowSplit.testQueries; p.records += m.trainRecords; p.dev += m.devRecords;
     pooled.set(mode, p);
-    console.log(`seed ${String(seed).padStart(3)} ${mode.padEnd(13)} leakage ${pct(m.share).padStart(6)} (${m.leaked} of ${m.testQueries} test queries)  random row split ${pct(m.randomRowSplit.share)} of ${m.randomRowSplit.testQueries}  train ${m.trainQueries} queries / ${m.trainRecords} records, dev ${m.devQueries} queries; families train/dev/test ${strata}  (build ${s.toFixed(1)} s)`);
+    console.log(`seed ${String(seed).padStart(3)} ${mode.padEnd(13)} leakage ${pct(m.share).padStart(6)} (${m.leaked} of ${m.testQueries} test queries)  random row split ${pct(m.randomRowSplit.share)} of ${m.randomRowSplit.testQueries}  train ${m.trainQueries} queries / ${m.trainRecords} records, dev ${m.devQueries} / ${m.devRecords}; families train/dev/test ${strata}  (build ${s.toFixed(1)} s)`);
   }
 }
 for (const [mode, p] of pooled) {
   const [lo, hi] = wilson(p.k, p.n);
-  console.log(`pooled ${mode}: ${pct(p.k / p.n)} (${p.k} of ${p.n}; Wilson 95% ${pct(lo)}-${pct(hi)}) over ${seeds.length} worlds; random row split ${pct(p.rk / p.rn)} (${p.rk} of ${p.rn}); ${p.records} training records in all`);
+  console.log(`pooled ${mode}: ${pct(p.k / p.n)} (${p.k} of ${p.n}; Wilson 95% ${pct(lo)}-${pct(hi)}) over ${seeds.length} worlds; random row split ${pct(p.rk / p.rn)} (${p.rk} of ${p.rn}); ${p.records} training records in all (dev ${p.dev})`);
 }

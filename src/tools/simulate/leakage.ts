@@ -21,6 +21,7 @@ export interface IntentLeakage {
   readonly trainQueries: number;
   readonly trainRecords: number;
   readonly devQueries: number;
+  readonly devRecords: number;
   /** Test queries with no intent in the truth file (should be 0). */
   readonly unknownTest: number;
   /** The train and test queries again, split at random by row (80/20, seeded). */
@@ -86,6 +87,7 @@ export async function measureIntentLeakage(datasetDir: string, truthQueriesPath:
     trainQueries: trainQ.length,
     trainRecords: train.length,
     devQueries: new Set(dev.map((r) => r.query_norm)).size,
+    devRecords: dev.length,
     unknownTest,
     randomRowSplit: { testQueries: rTest.length, leaked: rLeaked, share: rTest.length ? rLeaked / rTest.length : 0 },
     examples,

@@ -40,6 +40,7 @@ describe('measureIntentLeakage', () => {
     expect(m.unknownTest).toBe(0);
     expect(m.trainQueries).toBe(3);
     expect(m.devQueries).toBe(1);
+    expect(m.devRecords).toBe(1);
     expect(m.examples.map((e) => e.intent).sort()).toEqual(['okta.reset', 'zoom.crash']);
   });
 
