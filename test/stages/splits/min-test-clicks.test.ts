@@ -25,7 +25,7 @@ describe('splits.minTestClicks', () => {
       // train is untouched: the rule only moves families from test to dev
       expect(inSplit(on, 'train').sort()).toEqual(inSplit(off, 'train').sort());
       expect(on.stats.dropped.test_family_below_min_clicks_to_dev).toBe(thinOff.length - left.length);
-      expect(on.stats.notes.join('\n')).not.toMatch(/most of test's traffic/); // thin families are a share of test's tail, not most of its traffic
+      expect((on.stats.notes ?? []).join('\n')).not.toMatch(/most of test's traffic/); // thin families are a share of test's tail, not most of its traffic
       // the other test families stay
       expect(inSplit(on, 'test').sort()).toEqual(inSplit(off, 'test').filter((id) => clicks.get(id)! >= 2 || left.includes(id)).sort());
     });
@@ -38,7 +38,7 @@ describe('splits.minTestClicks', () => {
     const buckets = (x: typeof r) => inSplit(x, 'test').map((id) => x.bucketOf.get(id)).sort();
     expect(buckets(off).length).toBeGreaterThan(new Set(buckets(off)).size); // some bucket has 2+ thin test families
     expect(buckets(r)).toEqual([...new Set(buckets(off))]); // minPerStratum 1: exactly one stays per bucket
-    expect(r.stats.notes.join('\n')).toMatch(/most of test's traffic.*minTestClicks=1/);
+    expect((r.stats.notes ?? []).join('\n')).toMatch(/most of test's traffic.*minTestClicks=1/);
     const unknown = splitFamilies(fams.map(({ clicks: _c, ...f }) => f), { mode: 'hashed', minTestClicks: 2 });
     expect(inSplit(unknown, 'test').length).toBe(inSplit(splitFamilies(fams, { mode: 'hashed', minTestClicks: 0 }), 'test').length);
   });
