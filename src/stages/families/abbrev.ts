@@ -110,3 +110,25 @@ export function mineSynonyms(
   for (const [x, { t: y, c }] of best) if (c >= o.synonymMinSupport && best.get(y)?.t === x && x > y) canon.set(x, y);
   return canon;
 }
+
+/**
+ * Whether two family keys (token lists) differ by a swapped word: after the tokens they share are
+ * set aside (as multisets), both keep some, and the remainder of the shorter side does not align
+ * token by token (tokensAlign: typo or abbreviation) with the other's, nor spell the same letters
+ * ("wi fi" ~ "wifi"). Extra words on one side only are not a swap.
+ */
+export function tokenSwapped(x: readonly string[], y: readonly string[], o: AbbreviationOptions): boolean {
+  const rest = new Map<string, number>();
+  for (const t of y) rest.set(t, (rest.get(t) ?? 0) + 1);
+  const lx: string[] = [];
+  for (const t of x) {
+    const c = rest.get(t) ?? 0;
+    if (c > 0) rest.set(t, c - 1);
+    else lx.push(t);
+  }
+  const ly: string[] = [];
+  for (const [t, c] of rest) for (let i = 0; i < c; i++) ly.push(t);
+  if (lx.length === 0 || ly.length === 0) return false;
+  if ([...lx].sort().join('') === [...ly].sort().join('')) return false;
+  return !abbreviationAligned(lx, ly, { ...o, maxExtraTokens: Number.MAX_SAFE_INTEGER });
+}

@@ -4,7 +4,7 @@ import { hash32 } from '../../util/rng.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import { createFamilyKeyer } from '../../text/family-normalize.js';
 import { familyOptions, type FamilyOptions, type FamilyOptionsInput } from './options.js';
-import { abbreviationAligned, initialsSignature, mineSynonyms } from './abbrev.js';
+import { abbreviationAligned, initialsSignature, mineSynonyms, tokenSwapped } from './abbrev.js';
 import { LshIndex, MinHasher, jaccardSorted, osaDistance, trigramSet } from './minhash.js';
 
 /**
@@ -218,6 +218,7 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
       const a = keyRep[ka]!, b = keyRep[kb]!;
       if (uf.find(a) === uf.find(b)) return;
       if (digits && digits[ka] !== digits[kb]) { drop('near_duplicate_refused_digits'); return; }
+      if (nd.refuseTokenSwap && tokenSwapped(keys[ka]!.split(' '), keys[kb]!.split(' '), o.links.abbreviation)) { drop('near_duplicate_refused_token_swap'); return; }
       unite(a, b, 'nearDuplicate');
     };
     const hasher = new MinHasher({ numHashes: nd.numHashes, bands: nd.bands, seed: nd.seed });

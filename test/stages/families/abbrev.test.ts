@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abbreviationAligned, initialsSignature, tokensAlign } from '../../../src/stages/families/abbrev.js';
+import { abbreviationAligned, initialsSignature, tokenSwapped, tokensAlign } from '../../../src/stages/families/abbrev.js';
 import { buildFamilies, type FamilyQuery } from '../../../src/stages/families/families.js';
 
 const o = { minChars: 2, typoMinChars: 4, maxExtraTokens: 1 };
@@ -92,5 +92,20 @@ describe('buildFamilies: synonyms mined from session pairs', () => {
     expect(linked(r, 'wlan timeout andr', 'wifi timeout android')).toBe(true);
     expect(linked(r, 'browser notif', 'web notif')).toBe(true);
     expect(linked(r, 'wlan crash', 'web crash')).toBe(false);
+  });
+});
+
+describe('tokenSwapped', () => {
+  const t = (s: string) => s.split(' ');
+  it('a word replaced by an unrelated one is a swap; typos, abbreviations, extra words and split words are not', () => {
+    expect(tokenSwapped(t('aws consol instal web'), t('aws consol instal win'), o)).toBe(true);
+    expect(tokenSwapped(t('expir okta token win'), t('expir kafka token win'), o)).toBe(true);
+    expect(tokenSwapped(t('crash io zoom'), t('crash io zpom'), o)).toBe(false);
+    expect(tokenSwapped(t('deni lnx permiss printer'), t('deni linux permiss printer'), o)).toBe(false);
+    expect(tokenSwapped(t('okta reset token'), t('error okta reset token'), o)).toBe(false);
+    expect(tokenSwapped(t('fi mac slow wi'), t('mac slow wifi'), o)).toBe(false);
+    expect(tokenSwapped(t('okta reset token'), t('okta reset token'), o)).toBe(false);
+    // repeated tokens count as a multiset
+    expect(tokenSwapped(t('a a b'), t('a b c'), o)).toBe(true);
   });
 });

@@ -57,6 +57,19 @@ describe('buildFamilies rules', () => {
     expect(together(r, 'cat', 'car')).toBe(false);
     expect(r.merges.nearDuplicate).toBe(2);
   });
+  it('(c) refuses a swapped word (another product or platform), keeps typos, abbreviations and extra words', () => {
+    const qs = q('aws console install web', 'aws console install win', 'printer permission denied on lnx', 'printer permission denied on linux', 'zoom client crash on startup ios', 'zpom client crash on startup ios', 'okta verify push token expired windows desktop', 'kafka verify push token expired windows desktop');
+    const r = buildFamilies({ queries: qs }, { ...only('nearDuplicate'), nearDuplicate: { enabled: true, refuseTokenSwap: true } });
+    expect(together(r, 'aws console install web', 'aws console install win')).toBe(false);
+    expect(together(r, 'okta verify push token expired windows desktop', 'kafka verify push token expired windows desktop')).toBe(false);
+    expect(together(r, 'printer permission denied on lnx', 'printer permission denied on linux')).toBe(true);
+    expect(together(r, 'zoom client crash on startup ios', 'zpom client crash on startup ios')).toBe(true);
+    expect(r.stats.dropped.near_duplicate_refused_token_swap).toBe(2);
+    // off (the default): the swapped pairs merge (their trigram Jaccard passes)
+    const off = buildFamilies({ queries: qs }, only('nearDuplicate'));
+    expect(together(off, 'aws console install web', 'aws console install win')).toBe(true);
+    expect(together(off, 'okta verify push token expired windows desktop', 'kafka verify push token expired windows desktop')).toBe(true);
+  });
   it('(d) strongly overlapping positive sets merge; one shared doc or small sets do not', () => {
     const positives = new Map<string, string[]>([
       ['sso login', ['d1', 'd2', 'd3']],
