@@ -218,7 +218,7 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
       const a = keyRep[ka]!, b = keyRep[kb]!;
       if (uf.find(a) === uf.find(b)) return;
       if (digits && digits[ka] !== digits[kb]) { drop('near_duplicate_refused_digits'); return; }
-      if (nd.refuseTokenSwap && tokenSwapped(keys[ka]!.split(' '), keys[kb]!.split(' '), o.links.abbreviation)) { drop('near_duplicate_refused_token_swap'); return; }
+      if (nd.refuseTokenSwap && tokenSwapped(keys[ka]!.split(' '), keys[kb]!.split(' '), o.links.abbreviation)) { drop('near_duplicate_refused_token_swap'); weak.push({ a, b, reason: 'refused' }); return; }
       unite(a, b, 'nearDuplicate');
     };
     const hasher = new MinHasher({ numHashes: nd.numHashes, bands: nd.bands, seed: nd.seed });

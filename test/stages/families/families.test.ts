@@ -65,6 +65,9 @@ describe('buildFamilies rules', () => {
     expect(together(r, 'printer permission denied on lnx', 'printer permission denied on linux')).toBe(true);
     expect(together(r, 'zoom client crash on startup ios', 'zpom client crash on startup ios')).toBe(true);
     expect(r.stats.dropped.near_duplicate_refused_token_swap).toBe(2);
+    // a refused pair stays a weak link, so the splits' purge still sees it
+    const fa = r.familyOf.get('aws console install web')!, fb = r.familyOf.get('aws console install win')!;
+    expect(r.links).toContainEqual({ a: fa < fb ? fa : fb, b: fa < fb ? fb : fa, reason: 'refused' });
     // off (the default): the swapped pairs merge (their trigram Jaccard passes)
     const off = buildFamilies({ queries: qs }, only('nearDuplicate'));
     expect(together(off, 'aws console install web', 'aws console install win')).toBe(true);
