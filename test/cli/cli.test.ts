@@ -41,6 +41,17 @@ describe('cli', () => {
     expect(tiny.stderr).toContain('DuckDB ran out of memory under memoryLimit 1MB: raise memoryLimit');
   });
 
+  it('build prints the split sizes it wrote, as the report counts them', () => {
+    const fix = new URL('../fixtures/messy/', import.meta.url).pathname;
+    const out = join(mkdtempSync(join(tmpdir(), 'cf-cli-sum-')), 'out');
+    const r = cli(['build', '--serps', `${fix}serps.jsonl`, '--corpus', `${fix}corpus.jsonl`, '--out', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { stages: { stage: string; out: Record<string, number> }[] };
+    const exp = report.stages.find((st) => st.stage === 'export')!.out;
+    const fam = report.stages.find((st) => st.stage === 'splits')!.out;
+    expect(r.stdout).toMatch(new RegExp(`splits +\\w+: train ${exp.train} queries, dev ${exp.dev}, test ${exp.test} \\(${fam.train} / ${fam.dev} / ${fam.test} families\\)`));
+  });
+
   it('init writes a commented config that parses back to the defaults', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cf-init-'));
     const file = join(dir, 'clickforge.yaml');
