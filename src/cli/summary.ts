@@ -33,7 +33,7 @@ function splitLines(r: BuildResult): string[] {
   const d = spl.dropped as Readonly<Record<string, number>>;
   const fam = spl.out as Readonly<Record<string, number>>;
   const mode = (r.report.sections.splits as { mode?: string } | undefined)?.mode;
-  const lines = [`splits            ${mode ? `${mode}: ` : ''}train ${fmt(o.train ?? 0)} queries, dev ${fmt(o.dev ?? 0)}, test ${fmt(o.test ?? 0)} (${fmt(fam.train ?? 0)} / ${fmt(fam.dev ?? 0)} / ${fmt(fam.test ?? 0)} families)`];
+  const lines = [`splits            ${mode ? `${mode}: ` : ''}train ${fmt(o.train ?? 0)} quer${o.train === 1 ? 'y' : 'ies'}, dev ${fmt(o.dev ?? 0)}, test ${fmt(o.test ?? 0)} (${fmt(fam.train ?? 0)} / ${fmt(fam.dev ?? 0)} / ${fmt(fam.test ?? 0)} families)`];
   const purged = d.train_family_linked_to_test_moved_to_dev ?? 0, thin = d.test_family_below_min_clicks_to_dev ?? 0;
   if (purged > 0 || thin > 0) lines.push(`  to dev          ${fmt(purged)} training families linked to test (purgeLinked), ${fmt(thin)} test families with too few clicks (minTestClicks)`);
   return lines;

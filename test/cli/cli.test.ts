@@ -49,7 +49,7 @@ describe('cli', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { stages: { stage: string; out: Record<string, number> }[] };
     const exp = report.stages.find((st) => st.stage === 'export')!.out;
     const fam = report.stages.find((st) => st.stage === 'splits')!.out;
-    expect(r.stdout).toMatch(new RegExp(`splits +\\w+: train ${exp.train} queries, dev ${exp.dev}, test ${exp.test} \\(${fam.train} / ${fam.dev} / ${fam.test} families\\)`));
+    expect(r.stdout).toMatch(new RegExp(`splits +\\w+: train ${exp.train} quer(?:y|ies), dev ${exp.dev}, test ${exp.test} \\(${fam.train} / ${fam.dev} / ${fam.test} families\\)`));
   });
 
   it('init writes a commented config that parses back to the defaults', () => {
