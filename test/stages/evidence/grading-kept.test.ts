@@ -5,7 +5,7 @@ import { sessionOptions } from '../../../src/stages/sessions/options.js';
 import { buildEvidence, dropGradingInputs, gradingInputsCurrent } from '../../../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../../../src/stages/evidence/options.js';
 import { gradeEvidence, gradingOptions } from '../../../src/stages/evidence/grading.js';
-import { freshDb } from '../sessions/fixture.js';
+import { freshDb, syntheticLog } from '../sessions/fixture.js';
 
 // gradeEvidence has two ways to get each pair's expected examinations: from the per-pair impression
 // ranks buildEvidence keeps (temp._ev_imp), or by joining the impressions again. They must agree to
@@ -20,17 +20,12 @@ afterEach(() => close());
 
 /** 120 pages, 6 queries (two raw forms of one), 7 results from 12 docs, hashed clicks and dwell; a click on an unshown rank-9 slot. */
 async function world(): Promise<void> {
-  await conn.run(`
-    INSERT INTO serps (serp_id, session_id, user_id, ts, query, session_success, src_file, src_line)
-      SELECT 's' || i, NULL, 'u' || (i % 17), ${T0} + i * 400000, CASE WHEN i % 7 = 0 THEN 'Q ' || (i % 5) ELSE 'q ' || (i % 6) END, (i % 3 = 0), 'f', i + 1 FROM range(120) t(i);
-    INSERT INTO impressions (serp_id, doc_id, rank)
-      SELECT 's' || i, 'd' || ((i * 5 + r * 7) % 12), r::INTEGER FROM range(120) t(i), range(1, 8) u(r);
-    INSERT INTO clicks (click_id, serp_id, doc_id, rank, ts, dwell_ms, src_file, src_line)
-      SELECT row_number() OVER (ORDER BY i, r), 's' || i, 'd' || ((i * 5 + r * 7) % 12), r::INTEGER, ${T0} + i * 400000 + r * 1000,
-             CASE WHEN hash(i, r) % 4 = 0 THEN NULL ELSE (hash(i, r, 'd') % 90000)::BIGINT END, 'f', i + 1
-      FROM range(120) t(i), range(1, 8) u(r) WHERE hash(i, r, 'c') % 4 = 0;
-    INSERT INTO clicks (click_id, serp_id, doc_id, rank, ts, dwell_ms, src_file, src_line) VALUES (100000, 's3', 'dx', 9, ${T0} + 3 * 400000 + 5000, 40000, 'f', 500);
-  `);
+  await syntheticLog(conn, {
+    t0: T0, results: 7, docs: 12, clickEvery: 4,
+    query: "CASE WHEN i % 7 = 0 THEN 'Q ' || (i % 5) ELSE 'q ' || (i % 6) END",
+    dwell: "CASE WHEN hash(i, r) % 4 = 0 THEN NULL ELSE (hash(i, r, 'd') % 90000)::BIGINT END",
+  });
+  await conn.run(`INSERT INTO clicks (click_id, serp_id, doc_id, rank, ts, dwell_ms, src_file, src_line) VALUES (100000, 's3', 'dx', 9, ${T0} + 3 * 400000 + 5000, 40000, 'f', 500)`);
 }
 
 async function graded(keep: boolean): Promise<unknown[]> {

@@ -6,7 +6,7 @@ import { buildEvidence } from '../../../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../../../src/stages/evidence/options.js';
 import { gradeEvidence, gradingOptions } from '../../../src/stages/evidence/grading.js';
 import { loadExpectedExaminations } from '../../../src/stages/negatives/behavioural-miner.js';
-import { freshDb } from '../sessions/fixture.js';
+import { freshDb, syntheticLog } from '../sessions/fixture.js';
 
 // The behavioural miner's exposure of an unclicked pair used to be computed in JS from per-rank
 // impression counts and the pipeline's propensity array; it is now the graded evidence's
@@ -22,15 +22,7 @@ afterEach(() => close());
 
 /** 120 pages, 6 queries, 9 results (ranks 7..9 past the curve) from 14 docs, hashed clicks. */
 async function world(): Promise<void> {
-  await conn.run(`
-    INSERT INTO serps (serp_id, session_id, user_id, ts, query, session_success, src_file, src_line)
-      SELECT 's' || i, NULL, 'u' || (i % 17), ${T0} + i * 400000, 'q ' || (i % 6), (i % 3 = 0), 'f', i + 1 FROM range(120) t(i);
-    INSERT INTO impressions (serp_id, doc_id, rank)
-      SELECT 's' || i, 'd' || ((i * 5 + r * 7) % 14), r::INTEGER FROM range(120) t(i), range(1, 10) u(r);
-    INSERT INTO clicks (click_id, serp_id, doc_id, rank, ts, dwell_ms, src_file, src_line)
-      SELECT row_number() OVER (ORDER BY i, r), 's' || i, 'd' || ((i * 5 + r * 7) % 14), r::INTEGER, ${T0} + i * 400000 + r * 1000, 40000, 'f', i + 1
-      FROM range(120) t(i), range(1, 10) u(r) WHERE hash(i, r, 'c') % 9 = 0;
-  `);
+  await syntheticLog(conn, { t0: T0, results: 9, docs: 14, clickEvery: 9 });
   await buildSessions(conn, sessionOptions.parse({}));
 }
 

@@ -43,3 +43,27 @@ export async function click(conn: DuckDBConnection, c: { serp_id: string; doc_id
 
 export const MIN = 60_000;
 export const SEC = 1000;
+
+/**
+ * A synthetic log in SQL, for tests that need a few hundred clicks: `pages` pages (user u(i % 17),
+ * 400 s apart from t0, every third one a successful session), each showing `results` docs, the
+ * one at rank r of page i being d((5i + 7r) % docs), and a click (1 s after the page per rank)
+ * wherever hash(i, r, 'c') % clickEvery = 0. `query` and `dwell` are SQL expressions of i (and r).
+ */
+export async function syntheticLog(
+  conn: DuckDBConnection,
+  o: { readonly t0: number; readonly results: number; readonly docs: number; readonly clickEvery: number; readonly pages?: number; readonly query?: string; readonly dwell?: string },
+): Promise<void> {
+  const pages = o.pages ?? 120;
+  const doc = `'d' || ((i * 5 + r * 7) % ${o.docs})`;
+  const grid = `range(${pages}) t(i), range(1, ${o.results + 1}) u(r)`;
+  await conn.run(`
+    INSERT INTO serps (serp_id, session_id, user_id, ts, query, session_success, src_file, src_line)
+      SELECT 's' || i, NULL, 'u' || (i % 17), ${o.t0} + i * 400000, ${o.query ?? "'q ' || (i % 6)"}, (i % 3 = 0), 'f', i + 1 FROM range(${pages}) t(i);
+    INSERT INTO impressions (serp_id, doc_id, rank)
+      SELECT 's' || i, ${doc}, r::INTEGER FROM ${grid};
+    INSERT INTO clicks (click_id, serp_id, doc_id, rank, ts, dwell_ms, src_file, src_line)
+      SELECT row_number() OVER (ORDER BY i, r), 's' || i, ${doc}, r::INTEGER, ${o.t0} + i * 400000 + r * 1000, ${o.dwell ?? '40000'}, 'f', i + 1
+      FROM ${grid} WHERE hash(i, r, 'c') % ${o.clickEvery} = 0;
+  `);
+}
