@@ -127,10 +127,12 @@ export function splitFamilies(
     const v = (f as unknown as Record<string, unknown>)[o.sliceField];
     return v === undefined || v === null || v === '' ? '(none)' : String(v);
   };
+  /** The (bucket, slice) stratum of a family. */
+  const stratumOf = (f: SplitFamily): string => `${bucketOf.get(f.id)!}\u0000${sliceOf(f)}`;
   const strataOf = (list: readonly SplitFamily[]): Map<string, string[]> => {
     const m = new Map<string, string[]>();
     for (const f of list) {
-      const k = `${bucketOf.get(f.id)!}\u0000${sliceOf(f)}`;
+      const k = stratumOf(f);
       const a = m.get(k);
       if (a) a.push(f.id); else m.set(k, [f.id]);
     }
@@ -193,15 +195,19 @@ export function splitFamilies(
 
   // test families with too little click evidence to be placed in their need's family go to dev
   if (o.minTestClicks > 1) {
-    const stratum = (f: SplitFamily) => `${bucketOf.get(f.id)!}\u0000${sliceOf(f)}`;
     const inTest = new Map<string, number>();
-    for (const f of families) if (splitOf.get(f.id) === 'test') inTest.set(stratum(f), (inTest.get(stratum(f)) ?? 0) + 1);
+    let testTraffic = 0;
+    for (const f of families) {
+      if (splitOf.get(f.id) !== 'test') continue;
+      inTest.set(stratumOf(f), (inTest.get(stratumOf(f)) ?? 0) + 1);
+      testTraffic += f.count;
+    }
     const thin = families
       .filter((f) => splitOf.get(f.id) === 'test' && f.clicks !== undefined && f.clicks < o.minTestClicks)
       .sort((a, b) => a.clicks! - b.clicks! || familyHash(a.id, o.seed) - familyHash(b.id, o.seed) || (a.id < b.id ? -1 : 1));
     let moved = 0, kept = 0;
     for (const f of thin) {
-      const k = stratum(f);
+      const k = stratumOf(f);
       if (inTest.get(k)! - 1 < o.minPerStratum) { kept++; continue; }
       inTest.set(k, inTest.get(k)! - 1);
       splitOf.set(f.id, 'dev');
@@ -210,16 +216,15 @@ export function splitFamilies(
     if (moved > 0) {
       dropped.test_family_below_min_clicks_to_dev = moved;
       const before = [...inTest.values()].reduce((a, b) => a + b, 0) + moved;
-      // warn when the thin families carry most of test's traffic (a sparse log), not merely most families
-      const traffic = (l: readonly SplitFamily[]) => l.reduce((a, f) => a + f.count, 0);
-      const most = traffic(thin) > traffic(families.filter((f) => splitOf.get(f.id) === 'test' || thin.includes(f))) / 2;
+      // warn when the thin families carried most of test's traffic (a sparse log), not merely most families
+      const most = thin.reduce((a, f) => a + f.count, 0) > testTraffic / 2;
       notes.push(`${moved} of ${before} test families had fewer than ${o.minTestClicks} clicks on their positives and went to dev (minTestClicks)${kept > 0 ? `; ${kept} stayed so that their (bucket, slice) stratum keeps ${o.minPerStratum} test famil${o.minPerStratum === 1 ? 'y' : 'ies'}` : ''}${most ? `. Those carried most of test's traffic: on a log this sparse set splits.minTestClicks=1 to keep them (at the price of more leakage) or hold out more (splits.fractions)` : ''}`);
     }
   }
 
   // training families linked to a test family move to dev
   if (o.purgeLinked !== 'off' && extra.links && extra.links.length > 0 && o.purgeHops > 0) {
-    purgeLinkedFamilies({ families, links: extra.links, splitOf, stratumOf: (f) => `${bucketOf.get(f.id)!}\u0000${sliceOf(f)}`, toppedUp, hashOf: (id) => familyHash(id, o.seed), o, dropped, notes });
+    purgeLinkedFamilies({ families, links: extra.links, splitOf, stratumOf, toppedUp, hashOf: (id) => familyHash(id, o.seed), o, dropped, notes });
   }
 
   // balance
