@@ -98,8 +98,7 @@ interface FitPlan {
   readonly name: EstimatorName;
   /** two-step: the informative cells with pair indices renumbered 0..pairs-1 (see `compactPairs`). */
   readonly cells: CellCounts;
-  /** Size of the pair index space of `cells`, and the query of each of those pairs. */
-  readonly nPairs: number;
+  /** The query of each pair of the index space of `cells` (its length is the number of pairs). */
   readonly pairQuery: Int32Array;
   readonly twoStep: boolean;
   readonly notes: readonly string[];
@@ -109,7 +108,7 @@ interface FitPlan {
 
 function planFit(name: EstimatorName, cells: CellCounts, counts: ClickCounts, o: BiasOptions): FitPlan {
   const R = Math.min(o.maxRank, counts.nRanks);
-  const whole = { nPairs: counts.pairQuery.length, pairQuery: counts.pairQuery };
+  const whole = { pairQuery: counts.pairQuery };
   if (name !== 'pbm-em' || o.pbmFit === 'pyclick') return { name, cells, ...whole, twoStep: false, notes: [], pairs: counts.pairQuery.length, impressions: 0 };
   const sel = informativeCells(cells, counts.pairQuery.length, R, { minImpressions: o.curveMinImpressions, minRanks: o.curveMinRanks });
   const all = new Float64Array(R);
@@ -124,7 +123,7 @@ function planFit(name: EstimatorName, cells: CellCounts, counts: ClickCounts, o:
   }
   const compact = compactPairs(sel.cells, counts.pairQuery);
   return {
-    name, cells: compact.cells, nPairs: compact.pairQuery.length, pairQuery: compact.pairQuery, twoStep: true, pairs: sel.pairs, impressions: sel.impressions,
+    name, cells: compact.cells, pairQuery: compact.pairQuery, twoStep: true, pairs: sel.pairs, impressions: sel.impressions,
     notes: [`pbm two-step: curve fitted on ${sel.pairs} of ${counts.pairQuery.length} pairs (>= ${o.curveMinImpressions} impressions at >= ${o.curveMinRanks} ranks; ${sel.cells.length} cells, ${Math.round(sel.impressions)} impressions).`],
   };
 }
@@ -158,7 +157,7 @@ function runEstimator(plan: FitPlan, counts: ClickCounts, o: BiasOptions, allCel
   const R = Math.min(o.maxRank, counts.nRanks);
   const nPairs = counts.pairQuery.length;
   if (name === 'pbm-em' && plan.twoStep) {
-    const curve = fitPbm(cells, plan.nPairs, R, {
+    const curve = fitPbm(cells, plan.pairQuery.length, R, {
       iterations: allCells ? o.curveIterations : o.ciIterations, init: o.init, priorWeight: o.curvePriorWeight, tolerance: 0, curveTolerance: o.curveTolerance,
       ...(warm ? { warmStart: { examination: warm.examination, attractiveness: warm.attractiveness } } : {}),
     });
