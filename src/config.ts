@@ -40,6 +40,12 @@ export const configSchema = z.object({
   export: exportOptions.prefault({}),
   embedder: embedderSpec.nullable().default(null)
     .describe('An embedder for the dense miner, the positive-aware and the ambiguity filters: {kind: builtin, modelPath} | {kind: openai, baseUrl, model, apiKeyEnv} | {kind: onnx, dir}, each with optional cacheDir (see docs/adapters.md). null = none: BM25 and behavioural negatives only (offline default).'),
+  prompts: z.object({
+    query: z.string().default('')
+      .describe('Text put before every query: an E5 "query: " prefix or a BGE instruction such as "Represent this sentence for searching relevant passages: ". The embedder gets it in dense mining and FlagEmbedding gets it as `prompt`; empty by default because the model decides (an empty FlagEmbedding `prompt` would override the trainer\'s --query_instruction_for_retrieval, so it is left out).'),
+    document: z.string().default('')
+      .describe('Text put before every document the embedder embeds in dense mining (E5 "passage: "). Empty by default: most models (BGE, MiniLM) use none.'),
+  }).prefault({}).describe('Query and document prefixes of the embedding model being trained and of the mining embedder.'),
   judge: judgeSpec.nullable().default(null)
     .describe('A teacher judge that vetoes negatives it calls relevant: {kind: rerank, baseUrl, model, threshold} | {kind: llm, baseUrl, model} (see docs/adapters.md). null = none.'),
   curriculum: z.object({

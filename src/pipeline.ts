@@ -16,6 +16,7 @@ import { splitFamilies } from './stages/splits/splits.js';
 import { mineNegatives } from './stages/negatives/mine.js';
 import { loadExpectedExaminations, loadWeightedSkips } from './stages/negatives/behavioural-miner.js';
 import { exportDataset } from './stages/export/export.js';
+import { renderDocument } from './text/render.js';
 import { renderDatasetCard } from './stages/export/card.js';
 import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
@@ -143,25 +144,27 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const weightedSkips = await loadWeightedSkips(conn, propensity, { beforeTs: pre ? fam.splits.cutoff : null });
     // exposure of unclicked pairs: the graded evidence's expected examinations (same curve as `propensity`, see loadExpectedExaminations)
     const expectedExaminations = pre ? pre.expectedExaminations : await loadExpectedExaminations(conn, { minImpressions: config.negatives.behavioural.minExposure });
-    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips };
+    // one rendering for positives and negatives alike (a title on one side only would be a shortcut to learn)
+    const renderText = (d: Doc) => renderDocument(d, config.positives.includeTitle);
+    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, renderText, fillPublishedBefore: cutoff };
     const neg = await run('negatives', async () => {
       const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
       const judge = config.judge ? await createJudge(config.judge) : undefined;
       try {
-        return await mineNegatives({ ...mineInput, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...config.negatives, seed: config.seed });
+        return await mineNegatives({ ...mineInput, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...config.negatives, seed: config.seed });
       } finally {
         if (embedder && 'close' in embedder && typeof embedder.close === 'function') await (embedder.close as () => Promise<void>)();
       }
     });
     const exp = await run('export', async () => {
-      const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed }, config.export);
+      const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query }, config.export);
       if (!config.curriculum.enabled) return { ...main, curriculum: null };
       const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: config.negatives });
       const files: Record<string, number> = { ...main.files };
       for (const st of cur.stages) {
         const e = await exportDataset(
           conn,
-          { records: st.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset', 'curriculum', st.name), seed: config.seed },
+          { records: st.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset', 'curriculum', st.name), seed: config.seed, queryPrompt: config.prompts.query },
           { ...config.export, formats: config.export.formats.filter((f) => f !== 'beir'), batchSize: 0 },
         );
         for (const [f, n] of Object.entries(e.files)) files[`curriculum/${st.name}/${f}`] = n;
@@ -224,7 +227,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
           files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.slice(outDir.length + 1)])),
         }),
       );
-      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(report, config, exp.files, VERSION));
+      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), (renderDatasetCard as (...a: unknown[]) => string)(report, config, exp.files, VERSION, { teacherScores: exp.teacherScores, omittedSplits: exp.omitted, filledNegatives: exp.filledNegatives }));
       await writeFileAtomic(join(outDir, 'timings.json'), stableJson(timings));
       return { outDir, files, report, timings };
     });

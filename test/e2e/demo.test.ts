@@ -12,9 +12,11 @@ describe('clickforge demo (the README quick start), small', () => {
     expect(r.stdout).toContain('counts add up: yes');
     expect(r.stdout).toMatch(/positives that are relevant/);
     for (const f of ['positives.jsonl', 'positives.multi.jsonl', 'evidence.parquet', 'quarantine.jsonl', 'report.json', 'report.md', 'manifest.json',
-      'dataset/sentence-transformers/train.jsonl', 'dataset/flagembedding/train.jsonl', 'dataset/tevatron/train.jsonl', 'dataset/beir/qrels/test.tsv']) {
+      'dataset/sentence-transformers/train.jsonl', 'dataset/flagembedding/train.jsonl', 'dataset/tevatron/train.jsonl', 'dataset/beir/qrels/train.tsv']) {
       expect(existsSync(join(out, 'build', f)), f).toBe(true);
     }
+    // the demo puts every family in train (it measures on the simulator's own held-out families): no empty test split is written
+    expect(existsSync(join(out, 'build', 'dataset/beir/qrels/test.tsv'))).toBe(false);
     const report = JSON.parse(readFileSync(join(out, 'build', 'report.json'), 'utf8')) as { accounting: { ok: boolean; name: string }[] };
     for (const a of report.accounting) expect(a.ok, a.name).toBe(true);
   });

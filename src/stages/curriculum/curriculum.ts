@@ -1,7 +1,8 @@
 import { createBuiltinEmbedder } from '../../adapters/embedders/builtin-embedder.js';
 import { createModel } from '../../model/bi-encoder.js';
 import { train } from '../../model/train.js';
-import type { StageStats } from '../../types.js';
+import type { Doc, StageStats } from '../../types.js';
+import { renderDocument } from '../../text/render.js';
 import { createRng } from '../../util/rng.js';
 import { mineNegatives, type MineNegativesInput } from '../negatives/mine.js';
 import type { NegativeOptionsInput } from '../negatives/options.js';
@@ -74,6 +75,7 @@ export async function runCurriculum(
   const surfaceEmbed = async (texts: readonly string[]) => untrained.embed(texts);
   // reference row: random corpus documents, as many per record as stage 2 has negatives (seeded)
   const rng = createRng(`${opts.seed}:curriculum-random`);
+  const render = mineInput.renderText ?? ((d: Doc) => renderDocument(d, true));
   const randomRef = {
     name: 'random (reference, not exported)',
     records: stage2.map((r) => {
@@ -81,7 +83,7 @@ export async function runCurriculum(
       const negatives: TrainingRecord['negatives'][number][] = [];
       for (let tries = 0; negatives.length < r.negatives.length && tries < 20 * r.negatives.length && mineInput.docs.length > 0; tries++) {
         const d = mineInput.docs[rng.int(mineInput.docs.length)]!;
-        if (!pos.has(d.doc_id) && !negatives.some((n) => n.doc_id === d.doc_id)) negatives.push({ ...r.negatives[negatives.length]!, doc_id: d.doc_id, text: d.text });
+        if (!pos.has(d.doc_id) && !negatives.some((n) => n.doc_id === d.doc_id)) negatives.push({ ...r.negatives[negatives.length]!, doc_id: d.doc_id, text: render(d) });
       }
       return { ...r, negatives };
     }),

@@ -1,19 +1,22 @@
 import { z } from 'zod';
 
+export const exportFormats = ['clickforge', 'sentence-transformers', 'flagembedding', 'tevatron', 'beir'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
 export const exportOptions = z.object({
-  formats: z.array(z.enum(['clickforge', 'sentence-transformers', 'flagembedding', 'tevatron', 'beir'])).default(['clickforge', 'sentence-transformers', 'flagembedding', 'tevatron', 'beir'])
-    .describe('Training formats to write, all from the same internal records. "beir" writes the dev/test splits (and train qrels) as corpus.jsonl, queries.jsonl, qrels/<split>.tsv for evaluation.'),
-  fileFormats: z.array(z.enum(['jsonl', 'parquet'])).default(['jsonl'])
-    .describe('File formats of the training files (BEIR is always JSONL/TSV, as BEIR loaders expect).'),
-  maxNegatives: z.number().int().nonnegative().default(4)
-    .describe('Negatives per record in the exported files (the mined list is cut, keeping its order: behavioural first, then by miner priority).'),
-  prompt: z.string().default('')
-    .describe('FlagEmbedding `prompt` field (a query instruction such as "Represent this sentence for searching relevant passages: "); empty = none.'),
+  formats: z.array(z.enum(exportFormats)).default([...exportFormats])
+    .describe('Training formats to write, all from the same internal records. "beir" writes corpus.jsonl, queries.jsonl and qrels/<split>.tsv for evaluation. All by default: they cost little and each trainer reads its own.'),
+  fileFormats: z.array(z.enum(['jsonl', 'parquet'])).min(1).default(['jsonl'])
+    .describe('File formats of the training files (BEIR is always JSONL/TSV, as BEIR loaders expect). JSONL by default: every trainer and `datasets` read it.'),
+  negatives: z.number().int().positive().default(4)
+    .describe('Negatives per row (k) in the sentence-transformers n-tuple, FlagEmbedding and Tevatron files: the n-tuple file has exactly negative_1..negative_k; a record with fewer (after negatives.fill) has no row there, is counted, and stays in the pairs file. 4 = negatives.perRecord, a common hard-negative budget.'),
+  teacherScores: z.enum(['auto', 'off']).default('auto')
+    .describe('FlagEmbedding pos_scores / neg_scores: "auto" writes them when every score comes from one embedder (cosine under the configured embedder), "off" never. BM25 and behavioural counts are not a teacher scale, so without an embedder they are left out.'),
   batchSize: z.number().int().min(0).default(64)
-    .describe('Batch composition for in-batch negatives: the train split is also written in an order where no batch of this size holds two rows of one query family, one positive document or near-duplicate positives (sentence-transformers/train.batched.jsonl + batches/train.json). Use it with a sequential sampler and this batch size. 0 = off.'),
+    .describe('Batch composition for in-batch negatives: the train split is also written in an order where no batch of this size holds two rows of one query family, one positive document or near-duplicate positives (sentence-transformers/train.batched.jsonl + batches/train.json); train it with a sequential sampler and this batch size. 64 is a common in-batch size on one GPU; 0 = off.'),
   batchNearDuplicateJaccard: z.number().min(0).max(1).default(0.8)
-    .describe('Word 3-gram Jaccard at or above which two positives count as near-duplicates for batch composition (same default as the near-duplicate negative filter).'),
+    .describe('Word 3-gram Jaccard at or above which two positives count as near-duplicates for batch composition. 0.8 is the near-duplicate negative filter\'s default.'),
   minGrade: z.number().int().min(0).max(3).default(0)
-    .describe('Positives below this grade are left out of exported training records (they stay in positives.jsonl).'),
+    .describe('Positives below this grade are left out of exported training records (they stay in positives.jsonl). 0 keeps every positive: the weight already reflects its grade.'),
 });
 export type ExportOptions = z.infer<typeof exportOptions>;

@@ -50,8 +50,7 @@ export function createDenseMiner(opts: NegativeOptions['dense'], seed: number): 
       const D = await ctx.docVectors();
       const n = ctx.docs.length;
       const nq = queries.length;
-      const Q = new Float32Array(nq * dim);
-      for (let i = 0; i < nq; i++) Q.set(await ctx.queryVector(queries[i]!.query), i * dim);
+      const Q = await ctx.queryVectors(queries.map((q) => q.query));
       const k = opts.skipTop + opts.window;
       let results: { ids: Int32Array; scores: Float32Array }[];
       if (ap && n >= ap.minCorpus) {

@@ -15,6 +15,8 @@ import { createDenseMiner } from './dense-miner.js';
 import { embedNormalized, type Embedder } from './embedder.js';
 import { negativeOptions, type NegativeOptions, type NegativeOptionsInput } from './options.js';
 import { createRandomMiner } from './random-miner.js';
+import { queryRng } from './window.js';
+import { renderDocument } from '../../text/render.js';
 import type { MineQuery, MiningContext, NegativeCandidate, NegativeMiner, NegativeSource, TrainingRecord } from './types.js';
 
 export interface MineNegativesInput {
@@ -32,7 +34,16 @@ export interface MineNegativesInput {
   readonly expectedExaminations?: ReadonlyMap<string, number>;
   /** Examination-weighted skip-above count per `${query_norm}\t${doc_id}` (see `loadWeightedSkips`); orders and weights skip-above candidates. */
   readonly weightedSkips?: ReadonlyMap<string, number>;
+  /** How a negative reads in the records; the positives' text must come from the same function. Default: `renderDocument(doc, true)`. */
+  readonly renderText?: (doc: Doc) => string;
+  /** Prefixes the embedder puts before queries and documents (E5 "query: " / "passage: ", a BGE instruction); default none. */
+  readonly prompts?: { readonly query: string; readonly document: string };
+  /** Epoch ms: random fill negatives come only from documents published before it (the chronological cutoff); null/absent = any. */
+  readonly fillPublishedBefore?: number | null;
 }
+
+/** What the records' `score` fields mean: BM25 of the query, or cosine under one embedder. */
+export type RecordScorer = { readonly kind: 'bm25' } | { readonly kind: 'dense'; readonly embedder: string };
 
 export interface MineNegativesResult {
   readonly records: TrainingRecord[];
@@ -44,11 +55,15 @@ export interface MineNegativesResult {
   readonly hardness: Partial<Record<NegativeSource, { readonly mean: number; readonly n: number }>>;
   /** Corpus-wide near-duplicate clusters (when the near-duplicate filter computed them). */
   readonly duplicates?: { readonly clusters: number; readonly largest: number; readonly clustered: number };
+  /** The one scorer behind every `score` of the records. */
+  readonly scorer: RecordScorer;
 }
 
 const STAGE = 'negatives';
 const MAX_EXAMPLES = 5;
 const QUERY_BATCH = 256;
+/** Random fill draws this many candidates per missing negative, so that filter removals rarely leave a record short. */
+const FILL_DRAWS = 3;
 
 function parseOptions(o: NegativeOptionsInput | NegativeOptions | undefined): NegativeOptions {
   const r = negativeOptions.safeParse(o ?? {});
@@ -78,6 +93,23 @@ export function createMiningContext(input: MineNegativesInput, seed: number, bat
   let vecs: Promise<Float32Array> | undefined;
   const qcache = new Map<string, Float32Array>();
   const emb = input.embedder;
+  const queryPrefix = input.prompts?.query ?? '';
+  const documentPrefix = input.prompts?.document ?? '';
+  const needEmbedder = (): Embedder => {
+    if (!emb) throw usageError('no_embedder', 'dense scoring needs an embedder; pass `embedder` or choose scorer "bm25".', { stage: STAGE });
+    return emb;
+  };
+  const queryVectors = async (queries: readonly string[]): Promise<Float32Array> => {
+    const e = needEmbedder();
+    const missing = [...new Set(queries.filter((q) => !qcache.has(q)))];
+    if (missing.length > 0) {
+      const v = await embedNormalized(e, missing.map((q) => queryPrefix + q), batchSize);
+      missing.forEach((q, i) => qcache.set(q, v.slice(i * e.dim, (i + 1) * e.dim)));
+    }
+    const out = new Float32Array(queries.length * e.dim);
+    queries.forEach((q, i) => out.set(qcache.get(q)!, i * e.dim));
+    return out;
+  };
   return {
     docs: input.docs,
     docIndex,
@@ -87,18 +119,11 @@ export function createMiningContext(input: MineNegativesInput, seed: number, bat
     ...(emb ? { embedder: emb } : {}),
     bm25: () => (bm25 ??= buildBm25(input.docs.map((d) => ({ id: d.doc_id, text: d.text })))),
     docVectors() {
-      if (!emb) throw usageError('no_embedder', 'dense scoring needs an embedder; pass `embedder` or choose scorer "bm25".', { stage: STAGE });
-      return (vecs ??= embedNormalized(emb, input.docs.map((d) => d.text), batchSize));
+      const e = needEmbedder();
+      return (vecs ??= embedNormalized(e, input.docs.map((d) => documentPrefix + d.text), batchSize));
     },
-    async queryVector(q: string) {
-      if (!emb) throw usageError('no_embedder', 'dense scoring needs an embedder; pass `embedder` or choose scorer "bm25".', { stage: STAGE });
-      let v = qcache.get(q);
-      if (!v) {
-        v = await embedNormalized(emb, [q]);
-        qcache.set(q, v);
-      }
-      return v;
-    },
+    queryVector: (q: string) => queryVectors([q]),
+    queryVectors,
   };
 }
 
@@ -107,6 +132,27 @@ interface FilterTally {
   seen: number;
   removed: Record<string, number>;
   examples: RemovedExample[];
+}
+
+/** Run the candidates through every filter in order, counting removals (and up to MAX_EXAMPLES examples) per filter. */
+async function applyFilters(rec: FilterRecord, cands: FilterCandidate[], tallies: readonly FilterTally[]): Promise<FilterCandidate[]> {
+  for (const t of tallies) {
+    if (cands.length === 0) break;
+    t.seen += cands.length;
+    const verdicts = await t.filter.apply(rec, cands);
+    const keep: FilterCandidate[] = [];
+    for (let i = 0; i < cands.length; i++) {
+      const v = verdicts[i];
+      if (!v) {
+        keep.push(cands[i]!);
+        continue;
+      }
+      t.removed[v.code] = (t.removed[v.code] ?? 0) + 1;
+      if (t.examples.length < MAX_EXAMPLES) t.examples.push({ query: rec.query, doc_id: cands[i]!.doc_id, reason: `${v.code}: ${v.detail}` });
+    }
+    cands = keep;
+  }
+  return cands;
 }
 
 /**
@@ -158,6 +204,13 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
   else if (f.judge.enabled) notes.push('judge filter skipped: no judge given.');
   if (f.preferBehavioural.enabled) filters.push(createPreferBehaviouralFilter());
   const tallies: FilterTally[] = filters.map((filter) => ({ filter, seen: 0, removed: {}, examples: [] }));
+  // the fill's own tallies: its candidates pass the same filters, counted apart from the miners' candidates
+  const fillTallies: FilterTally[] = filters.map((filter) => ({ filter, seen: 0, removed: {}, examples: [] }));
+  const fill = { records: 0, drawn: 0, removed: 0, surplus: 0, used: 0, stillShort: 0 };
+  const renderText = input.renderText ?? ((d: Doc) => renderDocument(d, true));
+  const cutoff = input.fillPublishedBefore ?? null;
+  const fillable: number[] = [];
+  if (o.fill === 'random') input.docs.forEach((d, i) => { if (cutoff === null || d.published_at === undefined || d.published_at < cutoff) fillable.push(i); });
 
   const generated: Record<string, number> = {};
   const mineDropped: Record<string, number> = {};
@@ -181,6 +234,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
         }
         return { query: m.query, query_norm: m.query_norm, exclude: ex };
       });
+      if (emb) await ctx.queryVectors(queries.map((q) => q.query)); // one batched call per QUERY_BATCH, cached for the miners and the scores
       const perMiner = [];
       for (const miner of miners) perMiner.push(await miner.mine(queries, ctx));
 
@@ -216,13 +270,13 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
             const d = ctx.docIndex.get(p.doc_id) ?? -1;
             let score = NaN;
             if (d >= 0) score = scoreOf(d, bm25Scratch[d]!);
-            else if (scorer === 'dense' && qv) score = dotAt(qv, await embedNormalized(emb!, [p.text]), 0, dim);
-            return { doc: d, doc_id: p.doc_id, text: p.text, score, grade: p.grade, weight: p.weight };
+            else if (scorer === 'dense' && qv) score = dotAt(qv, await embedNormalized(emb!, [(input.prompts?.document ?? '') + p.text]), 0, dim);
+            return { doc: d, doc_id: p.doc_id, text: d >= 0 ? renderText(input.docs[d]!) : p.text, score, grade: p.grade, weight: p.weight };
           }),
         );
         const family = input.familyOf?.get(m.query_norm) ?? m.query_norm;
         const rec: FilterRecord = { query: m.query, query_norm: m.query_norm, family, positives, bm25Max: res.scores.length > 0 ? res.scores[0]! : 0, perRecord: o.perRecord };
-        let cands: FilterCandidate[] = merged.map((c) => {
+        const toCandidate = (c: NegativeCandidate): FilterCandidate => {
           const doc = input.docs[c.doc]!;
           const bm = bm25Scratch[c.doc]!;
           const cos = cosineOf(c.doc);
@@ -231,29 +285,34 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
             ...(cos !== undefined ? { cosine: cos } : {}),
             ...(c.behaviour ? { behaviour: c.behaviour } : {}),
           };
-        });
-        for (let i = 0; i < res.ids.length; i++) bm25Scratch[res.ids[i]!] = 0;
-
-        for (const t of tallies) {
-          if (cands.length === 0) break;
-          t.seen += cands.length;
-          const verdicts = await t.filter.apply(rec, cands);
-          const keep: FilterCandidate[] = [];
-          for (let i = 0; i < cands.length; i++) {
-            const v = verdicts[i];
-            if (!v) {
-              keep.push(cands[i]!);
-              continue;
-            }
-            t.removed[v.code] = (t.removed[v.code] ?? 0) + 1;
-            if (t.examples.length < MAX_EXAMPLES) t.examples.push({ query: m.query, doc_id: cands[i]!.doc_id, reason: `${v.code}: ${v.detail}` });
-          }
-          cands = keep;
-        }
+        };
+        const cands = await applyFilters(rec, merged.map(toCandidate), tallies);
 
         selIn += cands.length;
-        const chosen = selectNegatives(cands, miners.map((x) => x.source), o.perRecord);
+        const chosen: (FilterCandidate & { filled?: true })[] = selectNegatives(cands, miners.map((x) => x.source), o.perRecord);
         surplus += cands.length - chosen.length;
+        if (chosen.length < o.perRecord && o.fill === 'random') {
+          // Top up with random documents that pass the same filters (never one a miner proposed: it was merged, kept or removed already).
+          const rng = queryRng(o.seed, 'fill', m.query_norm);
+          const need = o.perRecord - chosen.length;
+          const drawn: NegativeCandidate[] = [];
+          for (let tries = 0; drawn.length < need * FILL_DRAWS && tries < need * FILL_DRAWS * 20 + 100 && fillable.length > 0; tries++) {
+            const d = fillable[rng.int(fillable.length)]!;
+            if (taken.has(d) || queries[qi]!.exclude.has(d)) continue;
+            taken.add(d);
+            drawn.push({ doc: d, source: 'random', rank: drawn.length + 1 });
+          }
+          fill.drawn += drawn.length;
+          const passed = await applyFilters(rec, drawn.map(toCandidate), fillTallies);
+          fill.removed += drawn.length - passed.length;
+          const used = passed.slice(0, need);
+          fill.surplus += passed.length - used.length;
+          fill.used += used.length;
+          if (used.length > 0) fill.records++;
+          if (used.length < need) fill.stillShort++;
+          for (const c of used) chosen.push({ ...c, filled: true });
+        }
+        for (let i = 0; i < res.ids.length; i++) bm25Scratch[res.ids[i]!] = 0;
         if (chosen.length < o.perRecord) short++;
         if (chosen.length < o.minNegatives) {
           tooFew++;
@@ -263,7 +322,8 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
         let minPos = Infinity;
         for (const p of positives) if (!Number.isNaN(p.score) && p.score < minPos) minPos = p.score;
         for (const c of chosen) {
-          selOut[`negatives_${c.source}`] = (selOut[`negatives_${c.source}`] ?? 0) + 1;
+          const key = c.filled ? 'negatives_fill' : `negatives_${c.source}`;
+          selOut[key] = (selOut[key] ?? 0) + 1;
           if (minPos > 0 && Number.isFinite(minPos)) {
             const h = hard.get(c.source) ?? { sum: 0, n: 0 };
             h.sum += c.score / minPos;
@@ -278,7 +338,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
           query_norm: m.query_norm,
           family,
           positives: positives.map((p) => ({ doc_id: p.doc_id, text: p.text, grade: p.grade, weight: p.weight, ...(Number.isNaN(p.score) ? {} : { score: p.score }) })),
-          negatives: chosen.map((c) => ({ doc_id: c.doc_id, text: c.text, source: c.source, score: c.score, rank: c.rank })),
+          negatives: chosen.map((c) => ({ doc_id: c.doc_id, text: renderText(input.docs[c.doc]!), source: c.source, score: c.score, rank: c.rank, ...(c.filled ? { filled: true } : {}) })),
         });
       }
     }
@@ -312,13 +372,27 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
     stats.push({ stage: `false-negatives/${t.filter.name}`, in: { candidates: t.seen }, out: { kept: t.seen - removed }, dropped: t.removed, notes: n });
     removedExamples[t.filter.name] = t.examples;
   }
+  if (o.fill === 'random') {
+    const removedBy = fillTallies.map((t) => `${t.filter.name} ${Object.values(t.removed).reduce((a, b) => a + b, 0)}`).join(', ');
+    stats.push({
+      stage: `${STAGE}/fill`,
+      in: { candidates: fill.drawn },
+      out: { candidates: fill.used, records: fill.records },
+      dropped: { 'candidates.removed_by_filters': fill.removed, 'candidates.surplus': fill.surplus },
+      notes: [
+        `${fill.records} records short of ${o.perRecord} negatives after the filters were topped up with ${fill.used} random documents that passed the same filters (removed by filter: ${removedBy || 'none'}).`,
+        ...(fill.stillShort > 0 ? [`${fill.stillShort} records stayed short: too few documents passed the filters (a small corpus, or a chronological cutoff before most documents were published).`] : []),
+      ],
+    });
+  }
   const selNotes: string[] = [];
   if (short > 0) {
     selNotes.push(`${short} of ${input.positives.length} records got fewer than ${o.perRecord} negatives: consider a wider bm25/dense window or count, or more miners (e.g. "random").`);
   }
   stats.push({
     stage: `${STAGE}/select`,
-    in: { candidates: selIn, records: input.positives.length },
+    // candidates in: what passed the filters, plus the fill's random documents that passed them too (negatives/fill)
+    in: { candidates: selIn + fill.used, records: input.positives.length },
     out: { records: records.length, negatives: pairsOut, ...selOut },
     // unit-prefixed reasons (see stages/report): candidates in = negatives out + candidates.*; records in = records out + records.*
     dropped: { 'candidates.surplus': surplus, 'candidates.of_dropped_records': lostWithRecord, 'records.too_few_negatives': tooFew, 'records.without_positives': noPositives },
@@ -327,7 +401,8 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
   const hardness: MineNegativesResult['hardness'] = {};
   for (const [k, v] of hard) hardness[k] = { mean: v.sum / v.n, n: v.n };
   const dup = nearDup?.clusters;
-  return { records, stats, removedExamples, hardness, ...(dup ? { duplicates: { clusters: dup.clusters, largest: dup.largest, clustered: dup.clustered } } : {}) };
+  const recordScorer: RecordScorer = scorer === 'dense' ? { kind: 'dense', embedder: emb!.id } : { kind: 'bm25' };
+  return { records, stats, removedExamples, hardness, scorer: recordScorer, ...(dup ? { duplicates: { clusters: dup.clusters, largest: dup.largest, clustered: dup.clustered } } : {}) };
 }
 
 function dotAt(q: Float32Array, m: Float32Array, off: number, dim: number): number {

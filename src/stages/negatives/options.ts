@@ -22,6 +22,8 @@ export const negativeOptions = z.object({
     .describe('Negatives per training record. 4 hard negatives is a common budget (e.g. E5/BGE fine-tuning recipes use 1-7); in-batch negatives add the rest.'),
   minNegatives: z.number().int().nonnegative().default(0)
     .describe('Records left with fewer negatives than this after filtering are dropped (counted as records.too_few_negatives). Default 0: a record without hard negatives still trains with in-batch negatives, and dropping it would lose a good positive.'),
+  fill: z.enum(['random', 'none']).default('random')
+    .describe('A record left with fewer than perRecord negatives after the filters is topped up with random corpus documents (before the chronological cutoff) that pass the same filters, marked `filled`; "none" leaves it short. Random is the default because trainers need a fixed number of negatives per row (sentence-transformers n-tuples, FlagEmbedding and Tevatron fail on empty lists) and a filtered random document is the least likely false negative.'),
   embedBatchSize: z.number().int().positive().default(256).describe('Texts per Embedder.embed call.'),
   random: z.object({
     count: z.number().int().positive().default(10).describe('Documents drawn uniformly from the corpus per query (positives excluded).'),

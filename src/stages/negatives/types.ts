@@ -27,6 +27,8 @@ export interface TrainingRecord {
     readonly score?: number;
     /** 1-based rank in the miner's own list (BM25/dense: among non-positive documents). */
     readonly rank?: number;
+    /** True when the record was short of hard negatives and this random one topped it up (negatives.fill). */
+    readonly filled?: boolean;
   }[];
 }
 
@@ -65,6 +67,8 @@ export interface MiningContext {
   docVectors(): Promise<Float32Array>;
   /** Unit-length query vector (cached by query text). */
   queryVector(query: string): Promise<Float32Array>;
+  /** Unit-length vectors of several queries, queries.length x embedder.dim; the ones not cached are embedded in batches. */
+  queryVectors(queries: readonly string[]): Promise<Float32Array>;
 }
 
 /** A miner proposes candidates per query. Implementations: random, bm25, behavioural, dense. */

@@ -15,14 +15,10 @@ import { queryRows } from '../../db/duckdb.js';
 import { usageError } from '../../errors.js';
 import { appendStringRows } from '../sessions/db-helpers.js';
 import type { PositiveOptions } from './options.js';
+import { renderDocument } from '../../text/render.js';
 
 const STAGE = 'positives';
 
-/** The text a positive is trained on: title and body separated by a blank line, or the body alone. */
-export function positiveText(text: string, title: string | null | undefined, includeTitle: boolean): string {
-  const t = includeTitle && title ? title.trim() : '';
-  return t.length > 0 ? `${t}\n\n${text}` : text;
-}
 
 export async function buildPositives(
   conn: DuckDBConnection,
@@ -67,7 +63,7 @@ export async function buildPositives(
     const kept = r.kept ?? (tables.has('click_facts') ? 0 : e.clicks);
     if (kept < opts.minClicks) { dropped.below_min_clicks++; continue; }
     if (!r.in_corpus) { dropped.doc_not_in_corpus++; continue; }
-    const text = positiveText(r.text ?? '', r.title, opts.includeTitle);
+    const text = renderDocument({ text: r.text ?? '', title: r.title }, opts.includeTitle);
     if (text.trim().length === 0) { dropped.empty_text++; continue; }
     pairs.push({
       kind: 'PositivePair',

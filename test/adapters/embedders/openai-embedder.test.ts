@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createCachedEmbedder } from '../../../src/adapters/embedders/cached-embedder.js';
 import { createOpenAIEmbedder } from '../../../src/adapters/embedders/openai-embedder.js';
 import { ClickforgeError } from '../../../src/errors.js';
+import { mineNegatives } from '../../../src/stages/negatives/mine.js';
+import { doc, multi } from '../../stages/negatives/fixtures.js';
 import { delay, embeddingsReply, fakeVector, json, useLoopback } from '../loopback.js';
 
 const KEY = 'sk-loopback-TOPSECRET-abcdef0123456789';
@@ -131,5 +133,18 @@ describe('createOpenAIEmbedder', () => {
     expect(server.requests).toHaveLength(1);
     expect(e2.stats).toMatchObject({ hits: 4, misses: 0, innerCalls: 0 });
     for (const f of await readdir(loop.dir)) expect((await readFile(join(loop.dir, f))).includes(KEY)).toBe(false);
+  });
+
+  it('dense mining sends queries and documents in requests of batchSize texts, not one query per request', async () => {
+    const server = await loop.start((_req, body, res) => json(res, 200, embeddingsReply(body, 8)));
+    const e = await createOpenAIEmbedder({ ...fast, baseUrl: server.url, dim: 8, batchSize: 16 });
+    const docs = Array.from({ length: 60 }, (_, i) => doc(`d${i}`, `topic${i % 7} word${i} filler${i % 3}`));
+    const positives = Array.from({ length: 50 }, (_, i) => multi(`topic${i % 7} q${i}`, [{ doc_id: `d${i}`, text: docs[i]!.text }]));
+    await mineNegatives({ docs, positives, evidence: [], embedder: e }, { miners: ['bm25', 'dense'] });
+    const sizes = server.requests.map((r) => (r.body as { input: string[] }).input.length);
+    expect(sizes.every((n) => n <= 16)).toBe(true);
+    // 60 documents and 50 queries in batches of 16: 4 + 4 requests (the last of each partly filled)
+    expect(sizes).toHaveLength(8);
+    expect(sizes.filter((n) => n === 1)).toEqual([]);
   });
 });

@@ -18,10 +18,11 @@ describe('build --curriculum on a small simulated help-desk world', () => {
     r = await build({ input: { serps: [join(dir, 'data', 'serps.jsonl')], corpus: join(dir, 'data', 'corpus.jsonl') }, output: join(dir, 'out'), curriculum: { enabled: true, epochs: 1 } });
   });
 
-  it('writes a dataset per stage', () => {
-    for (const st of ['stage-1-in-batch', 'stage-2-lexical', 'stage-3-dense']) {
-      expect(existsSync(join(dir, 'out', 'dataset', 'curriculum', st, 'sentence-transformers', 'train.jsonl')), st).toBe(true);
-    }
+  it('writes a dataset per stage: pairs only for in-batch negatives, n-tuples from stage 2 on', () => {
+    const st = (stage: string, file: string) => existsSync(join(dir, 'out', 'dataset', 'curriculum', stage, 'sentence-transformers', file));
+    for (const stage of ['stage-1-in-batch', 'stage-2-lexical', 'stage-3-dense']) expect(st(stage, 'train.pairs.jsonl'), stage).toBe(true);
+    expect(st('stage-1-in-batch', 'train.jsonl')).toBe(false);
+    for (const stage of ['stage-2-lexical', 'stage-3-dense']) expect(st(stage, 'train.jsonl'), stage).toBe(true);
   });
 
   it('lexical and dense negatives are harder than in-batch ones under the surface ruler', () => {
@@ -41,6 +42,6 @@ describe('build --curriculum on a small simulated help-desk world', () => {
       expect(row(stage).surface.meanGap!, stage).toBeGreaterThan(random.surface.meanGap! + 0.05);
       expect(row(stage).trained.meanGap!, stage).toBeGreaterThan(random.trained.meanGap! + 0.05);
     }
-    expect(readFileSync(join(dir, 'out', 'report.md'), 'utf8')).toMatch(/\| random \(reference, not exported\) \| \d+ \| -?\d\.\d{3} \| -?\d\.\d{3} \|/);
+    expect(readFileSync(join(dir, 'out', 'report.md'), 'utf8')).toMatch(/\| random \(reference, not exported\) \| [\d,]+ \| -?\d\.\d{3} \| -?\d\.\d{3} \|/);
   });
 });

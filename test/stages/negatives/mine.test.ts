@@ -101,7 +101,10 @@ describe('mineNegatives on a toy world with known relevance', () => {
       expect(s.out.kept! + sum(s.dropped)).toBe(s.in.candidates);
       flow = s.out.kept!;
     }
-    expect(select.in.candidates).toBe(flow);
+    const fill = r.stats.find((s) => s.stage === 'negatives/fill')!;
+    expect(fill.in.candidates).toBe(fill.out.candidates! + sum(fill.dropped));
+    expect(select.in.candidates).toBe(flow + fill.out.candidates!);
+    flow = select.in.candidates!;
     expect(select.out.negatives! + select.dropped['candidates.surplus']! + select.dropped['candidates.of_dropped_records']!).toBe(flow);
     expect(r.records.reduce((a, x) => a + x.negatives.length, 0)).toBe(select.out.negatives);
     expect(select.out.records! + select.dropped['records.too_few_negatives']! + select.dropped['records.without_positives']!).toBe(input.positives.length);
@@ -130,6 +133,58 @@ describe('mineNegatives on a toy world with known relevance', () => {
     const strip = (r: MineNegativesResult) => JSON.stringify({ ...r, stats: r.stats.map((s) => ({ ...s, seconds: 0 })) });
     expect(strip(a)).toBe(strip(b));
     expect(JSON.stringify(a.records)).not.toBe(JSON.stringify(c.records));
+  });
+});
+
+describe('negatives.fill', () => {
+  const { input, relevant } = toyWorld();
+  // BM25 top 2 only: the filters leave most records short of perRecord 4
+  const o = { miners: ['bm25'] as 'bm25'[], bm25: { count: 2 }, perRecord: 4, filters: { positiveAware: { scorer: 'bm25' as const } } };
+
+  it('tops every short record up to perRecord with random documents that pass the same filters, marked filled', async () => {
+    const none = await mineNegatives(input, { ...o, fill: 'none' });
+    const filled = await mineNegatives(input, o);
+    expect(none.records.filter((r) => r.negatives.length < 4).length).toBeGreaterThan(20);
+    expect(filled.records.every((r) => r.negatives.length === 4)).toBe(true);
+    for (const [a, b] of none.records.map((r, i) => [r, filled.records[i]!] as const)) {
+      expect(b.negatives.slice(0, a.negatives.length)).toEqual(a.negatives); // mined negatives first, unchanged
+      for (const n of b.negatives.slice(a.negatives.length)) {
+        expect(n).toMatchObject({ source: 'random', filled: true });
+        expect(relevant.get(b.query_norm)!.has(n.doc_id)).toBe(false); // the click veto and near-duplicate filters keep the fill clean
+      }
+    }
+    const fill = filled.stats.find((s) => s.stage === 'negatives/fill')!;
+    expect(fill.out.candidates).toBe(filled.records.reduce((a, r) => a + r.negatives.filter((n) => n.filled).length, 0));
+    expect(fill.in.candidates).toBe(fill.out.candidates! + fill.dropped['candidates.removed_by_filters']! + fill.dropped['candidates.surplus']!);
+    expect(filled.stats.at(-1)!.out.negatives_fill).toBe(fill.out.candidates);
+  });
+
+  it('draws only documents published before fillPublishedBefore', async () => {
+    const docs = input.docs.map((d, i) => ({ ...d, published_at: i % 2 === 0 ? 1000 : 5000 }));
+    const r = await mineNegatives({ ...input, docs, fillPublishedBefore: 2000 }, o);
+    const early = new Set(docs.filter((d) => d.published_at === 1000).map((d) => d.doc_id));
+    const fills = r.records.flatMap((x) => x.negatives.filter((n) => n.filled));
+    expect(fills.length).toBeGreaterThan(50);
+    expect(fills.every((n) => early.has(n.doc_id))).toBe(true);
+  });
+
+  it('renders negatives and positives with the same function', async () => {
+    const docs = input.docs.map((d) => ({ ...d, title: `T ${d.doc_id}` }));
+    const r = await mineNegatives({ ...input, docs, renderText: (d) => `${d.title}\n\n${d.text}` }, o);
+    for (const rec of r.records) for (const t of [...rec.positives, ...rec.negatives].map((x) => x.text)) expect(t).toMatch(/^T \S+\n\n/);
+  });
+
+  it('embeds queries in batches, not one by one, with the configured prefixes', async () => {
+    const emb = bowEmbedder();
+    const calls: (readonly string[])[] = [];
+    const recording = { ...emb, embed: (t: readonly string[]) => (calls.push(t), emb.embed(t)) };
+    await mineNegatives({ ...input, embedder: recording, prompts: { query: 'query: ', document: 'passage: ' } }, { miners: ['bm25', 'dense'] });
+    const queries = calls.filter((c) => c[0]!.startsWith('query: '));
+    const docs = calls.filter((c) => c[0]!.startsWith('passage: '));
+    expect(queries.length + docs.length).toBe(calls.length);
+    expect(queries.map((c) => c.length)).toEqual([input.positives.length]); // 40 queries, one call
+    expect(docs.flat().length).toBe(input.docs.length);
+    expect(calls.every((c) => c.every((t) => t.startsWith(c[0]!.slice(0, 6))))).toBe(true);
   });
 });
 

@@ -4,7 +4,8 @@ import { buildSessions } from '../../../src/stages/sessions/sessions.js';
 import { sessionOptions } from '../../../src/stages/sessions/options.js';
 import { buildEvidence } from '../../../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../../../src/stages/evidence/options.js';
-import { buildPositives, positiveText } from '../../../src/stages/positives/positives.js';
+import { buildPositives } from '../../../src/stages/positives/positives.js';
+import { renderDocument } from '../../../src/text/render.js';
 import { positiveOptions } from '../../../src/stages/positives/options.js';
 import { click, freshDb, insert, MIN, SEC, serp } from '../sessions/fixture.js';
 
@@ -83,9 +84,9 @@ describe('buildPositives', () => {
     await expect(buildPositives(conn, [], pOpts)).rejects.toThrow(/set input.corpus/i);
   });
 
-  it('positiveText', () => {
-    expect(positiveText('body', 'Title', true)).toBe('Title\n\nbody');
-    expect(positiveText('body', 'Title', false)).toBe('body');
-    expect(positiveText('body', null, true)).toBe('body');
+  it('renderDocument', () => {
+    expect(renderDocument({ text: 'body', title: 'Title' }, true)).toBe('Title\n\nbody');
+    expect(renderDocument({ text: 'body', title: 'Title' }, false)).toBe('body');
+    expect(renderDocument({ text: 'body', title: null }, true)).toBe('body');
   });
 });
