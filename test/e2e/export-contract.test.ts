@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_SCHEMAS } from '../../src/stages/export/schemas.js';
 import { cli } from '../cli/helpers.js';
 
 /**
@@ -36,6 +37,27 @@ describe('exported datasets on the demo world', () => {
     expect(r.code, r.stderr).toBe(0);
     dir = join(out, 'build', 'dataset');
   }, 300_000);
+
+  it('every row of every file validates against its schema in docs/schemas/export', () => {
+    const files: [string, keyof typeof EXPORT_SCHEMAS][] = [
+      ['sentence-transformers/train.jsonl', 'sentence-transformers.tuple'],
+      ['sentence-transformers/train.batched.jsonl', 'sentence-transformers.tuple'],
+      ['sentence-transformers/train.pairs.jsonl', 'sentence-transformers.pair'],
+      ['flagembedding/train.jsonl', 'flagembedding'],
+      ['tevatron/train.jsonl', 'tevatron'],
+      ['clickforge/train.jsonl', 'clickforge'],
+      ['beir/corpus.jsonl', 'beir.corpus'],
+      ['beir/queries.jsonl', 'beir.query'],
+    ];
+    for (const [file, kind] of files) {
+      const rows = readJsonl(join(dir, file));
+      expect(rows.length, file).toBeGreaterThan(0);
+      rows.forEach((r, i) => {
+        const v = EXPORT_SCHEMAS[kind].safeParse(r);
+        expect(v.success, `${file} row ${i + 1}: ${v.error?.message}`).toBe(true);
+      });
+    }
+  });
 
   it('sentence-transformers n-tuples: the same columns on every row, every cell a non-empty string', () => {
     const rows = readJsonl(join(dir, 'sentence-transformers', 'train.jsonl'));
