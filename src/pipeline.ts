@@ -1,5 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { parseConfig, type Config, type ConfigInput } from './config.js';
 import { openDb, queryNumber, queryRows, sqlString, type DuckDBConnection } from './db/duckdb.js';
 import { usageError } from './errors.js';
@@ -28,6 +28,7 @@ import { labelsSection, leakageSection } from './stages/report/sections.js';
 import { check, renderMarkdown, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
 import type { Doc, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
+import { openOutputDir } from './util/output-dir.js';
 import { VERSION } from './version.js';
 
 export interface ProgressEvent {
@@ -68,7 +69,7 @@ function jsonl(records: readonly unknown[]): string {
  *
  * Input: options (see `configSchema`), at least `input.serps` or `input.events`.
  * Output: files in `output`: positives.jsonl, positives.multi.jsonl, evidence.parquet,
- * quarantine.jsonl, report.json, report.md, manifest.json (+ timings.json, the only file that
+ * quarantine.jsonl, report.json, report.md, manifest.json (+ run.json, the only file that
  * differs between identical runs).
  */
 export async function build(options: ConfigInput | Config, hooks: BuildHooks = {}): Promise<BuildResult> {
@@ -76,9 +77,11 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   if (config.input.serps.length === 0 && config.input.events.length === 0) {
     throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events.');
   }
-  const outDir = resolve(config.output);
-  await mkdir(outDir, { recursive: true });
+  // Everything is written into a staging folder that replaces the output folder only when complete (util/output-dir.ts).
+  const output = await openOutputDir(resolve(config.output));
+  const outDir = output.staging;
   const spill = join(outDir, '.duckdb-tmp');
+  let complete = false;
   const { conn, close } = await openDb({ ...(config.threads ? { threads: config.threads } : {}), ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}) });
   const timings: Record<string, number> = {};
   const steps = ['ingest', 'sessions', 'bias', 'evidence', 'positives', 'families', 'pre-cutoff', 'negatives', 'export', 'write'] as const;
@@ -172,7 +175,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       return { ...main, files, curriculum: cur };
     });
 
-    return await run('write', async () => {
+    const result = await run('write', async () => {
       const files: Record<string, string> = {
         positives: join(outDir, 'positives.jsonl'),
         positivesMulti: join(outDir, 'positives.multi.jsonl'),
@@ -187,7 +190,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       await copyTo(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id', files.evidence!, 'parquet');
       await copyTo(conn, 'SELECT stage, input, file, line, reason, detail, raw FROM quarantine ORDER BY stage, input, file, line, reason', files.quarantine!, 'json');
 
-      // Stage timings vary from run to run: they go to timings.json, never into the report.
+      // Stage timings vary from run to run: they go to run.json, never into the report.
       const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? [])].map(({ seconds, ...rest }) => {
         if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
         return rest;
@@ -211,26 +214,31 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       };
       await writeFileAtomic(files.report!, stableJson(report));
       await writeFileAtomic(files.reportMd!, renderMarkdown(report));
+      const { threads: _threads, memoryLimit: _memoryLimit, ...deterministic } = config;
       const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : [])];
       const hashes: Record<string, string> = {};
       for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
+      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), (renderDatasetCard as (...a: unknown[]) => string)(report, deterministic, exp.files, VERSION, { teacherScores: exp.teacherScores, omittedSplits: exp.omitted, filledNegatives: exp.filledNegatives }));
+      // The run's environment and timings differ between identical runs: run.json, never the manifest, report or card.
+      await writeFileAtomic(join(outDir, 'run.json'), stableJson({ environment: { threads: config.threads ?? null, memoryLimit: config.memoryLimit ?? null }, timings }));
+      // manifest.json last: a folder with it is a complete output
       await writeFileAtomic(
         files.manifest!,
         stableJson({
           tool: 'clickforge',
           version: VERSION,
           seed: config.seed,
-          config,
+          config: deterministic,
           inputs: hashes,
           timestampFormats: ing.timestampFormats,
           counts: report.summary,
           files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.slice(outDir.length + 1)])),
         }),
       );
-      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), (renderDatasetCard as (...a: unknown[]) => string)(report, config, exp.files, VERSION, { teacherScores: exp.teacherScores, omittedSplits: exp.omitted, filledNegatives: exp.filledNegatives }));
-      await writeFileAtomic(join(outDir, 'timings.json'), stableJson(timings));
-      return { outDir, files, report, timings };
+      return { outDir: output.target, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, join(output.target, relative(outDir, v))])), report, timings };
     });
+    complete = true;
+    return result;
   } catch (e) {
     if (e instanceof Error && e.message.includes('Out of Memory Error')) {
       throw usageError('out_of_memory', `DuckDB ran out of memory${config.memoryLimit ? ` under memoryLimit ${config.memoryLimit}` : ''}: ${config.memoryLimit ? 'raise memoryLimit (e.g. "1GB") or leave it unset' : 'set memoryLimit (e.g. "1GB") so that DuckDB spills to disk'}, or lower threads. DuckDB said: ${e.message.split('\n')[0]}`, { cause: e });
@@ -239,6 +247,8 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   } finally {
     close();
     await rm(spill, { recursive: true, force: true });
+    if (complete) await output.commit();
+    else await output.abort();
   }
 }
 

@@ -1,5 +1,6 @@
 import { queryNumber, readColumns, type DuckDBConnection } from '../../db/duckdb.js';
 import { usageError } from '../../errors.js';
+import { escapeMarkdown } from '../../util/escape.js';
 
 /**
  * Presentation: when results carry presentation features (thumbnail, badge, bold snippet, ...),
@@ -158,7 +159,7 @@ WHERE k.kr <= ${maxFeatures} ORDER BY k.key, t.rank`);
 /** Markdown table of the section, for report.md (SECTION_RENDERERS.presentation). */
 export function renderPresentationSection(s: PresentationSection): string {
   const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
-  const rows = s.features.map((f) => `| ${f.feature} | ${f.impressionsWith.toLocaleString('en-US')} | ${f3(f.ctrWith)} | ${f3(f.ctrWithout)} | ${f3(f.rankAdjustedLift)} |`);
+  const rows = s.features.map((f) => `| ${escapeMarkdown(f.feature)} | ${f.impressionsWith.toLocaleString('en-US')} | ${f3(f.ctrWith)} | ${f3(f.ctrWithout)} | ${f3(f.rankAdjustedLift)} |`);
   return [
     `${s.pages.toLocaleString('en-US')} result pages with presentation data (${s.impressions.toLocaleString('en-US')} impressions).`,
     '',
@@ -166,6 +167,6 @@ export function renderPresentationSection(s: PresentationSection): string {
     '|---|---:|---:|---:|---:|',
     ...rows,
     '',
-    s.featuresNotShown ? `${s.featuresNotShown} less frequent features not shown. ${s.note}` : s.note,
+    escapeMarkdown(s.featuresNotShown ? `${s.featuresNotShown} less frequent features not shown. ${s.note}` : s.note),
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { type DuckDBConnection, sqlString } from '../../db/duckdb.js';
+import { tsvField } from '../../util/escape.js';
 import { tempPathFor } from '../../util/fs.js';
 
 /** Stream lines to a temp file beside `path`; renamed over it when complete, removed on failure or when no line was written. */
@@ -79,10 +80,10 @@ export async function writeRows(conn: DuckDBConnection, path: string, rows: Iter
  * BEIR qrels (`query-id`, `corpus-id`, `score`, tab-separated, with a header), written atomically;
  * nothing is written when there are no rows. Returns the rows written.
  */
-export async function writeQrels(path: string, rows: Iterable<readonly [string, string, string]>): Promise<number> {
+export async function writeQrels(path: string, rows: Iterable<readonly [string, string, string]>, name = path): Promise<number> {
   const lines = function* () {
     yield 'query-id\tcorpus-id\tscore';
-    for (const r of rows) yield r.join('\t');
+    for (const r of rows) yield `${r[0]}\t${tsvField(r[1], `document id of a ${name} judgement`)}\t${r[2]}`;
   };
   const { n, tmp } = await writeLines(path, lines());
   if (n <= 1) {

@@ -1,5 +1,6 @@
 import type { StageStats } from '../../types.js';
 import { renderPresentationSection } from '../balance/presentation.js';
+import { escapeMarkdown, jsonForEmbedding } from '../../util/escape.js';
 
 /** One check that counts add up: `lhs` must equal the sum of `rhs`. */
 export interface AccountingCheck {
@@ -77,8 +78,9 @@ export function stageChecks(st: StageStats): AccountingCheck[] {
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
+/** A Markdown table; every text cell is escaped (queries, document ids and reasons are data, not markup). */
 function table(header: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.map((c) => (typeof c === 'number' ? fmt(c) : c)).join(' | ')} |`;
+  const line = (cells: (string | number)[]) => `| ${cells.map((c) => (typeof c === 'number' ? fmt(c) : escapeMarkdown(c))).join(' | ')} |`;
   return [line(header), `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
@@ -100,27 +102,27 @@ export function renderMarkdown(r: Report): string {
   }
   out.push('## Stages', '');
   for (const st of r.stages) {
-    out.push(`### ${st.stage}`, '');
-    const inn = Object.entries(st.in).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
-    const o = Object.entries(st.out).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
+    out.push(`### ${escapeMarkdown(st.stage)}`, '');
+    const inn = escapeMarkdown(Object.entries(st.in).map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
+    const o = escapeMarkdown(Object.entries(st.out).map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
     out.push(`- in: ${inn || '—'}`, `- out: ${o || '—'}`);
     const drops = Object.entries(st.dropped).filter(([, v]) => v > 0);
     if (drops.length) {
       const share = (reason: string, v: number) => pct(v / Math.max(1, st.in[unitOf(st, reason)] ?? 0));
       out.push('', table(['dropped: reason', 'count', 'share of its input'], drops.sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v, share(k, v)])));
     }
-    for (const n of st.notes ?? []) out.push(`- note: ${n}`);
+    for (const n of st.notes ?? []) out.push(`- note: ${escapeMarkdown(n)}`);
     out.push('');
   }
   out.push('## Accounting (counts must add up)', '');
   out.push(table(['check', 'total', 'parts', 'ok'], r.accounting.map((a) => [a.name, a.lhs, Object.entries(a.rhs).map(([k, v]) => `${k} ${fmt(v)}`).join(' + '), a.ok ? 'yes' : '**NO**'])), '');
-  if (r.warnings.length) out.push('## Warnings', '', ...r.warnings.map((w) => `- ${w}`), '');
+  if (r.warnings.length) out.push('## Warnings', '', ...r.warnings.map((w) => `- ${escapeMarkdown(w)}`), '');
   for (const [name, sec] of Object.entries(r.sections)) {
     if (sec === null || sec === undefined) continue;
     const custom = SECTION_RENDERERS[name]?.(sec as never);
     out.push(`## ${SECTION_TITLES[name] ?? name}`, '');
     if (custom) out.push(custom, '');
-    out.push('<details><summary>data</summary>', '', '```json', JSON.stringify(sec, null, 2), '```', '', '</details>', '');
+    out.push('<details><summary>data</summary>', '', '```json', jsonForEmbedding(sec), '```', '', '</details>', '');
   }
   return out.join('\n');
 }
@@ -153,7 +155,7 @@ const SECTION_RENDERERS: Record<string, Renderer> = {
     const held = b.heldOut as { perplexity: number; logLikelihood: number; pages: number } | null;
     const rows = curve.map((v, i) => [`${i + 1}`, v.toFixed(3), ci ? `[${ci.lower[i]?.toFixed(3)}, ${ci.upper[i]?.toFixed(3)}]` : '—']);
     return [
-      `Estimator: **${String(b.estimator)}** (${String(b.reason ?? '')}).` + (held ? ` Held-out perplexity ${held.perplexity} and log-likelihood ${held.logLikelihood} on ${fmt(held.pages)} result pages.` : ''),
+      `Estimator: **${escapeMarkdown(String(b.estimator))}** (${escapeMarkdown(String(b.reason ?? ''))}).` + (held ? ` Held-out perplexity ${held.perplexity} and log-likelihood ${held.logLikelihood} on ${fmt(held.pages)} result pages.` : ''),
       '',
       table(['rank', 'examination (rank 1 = 1)', '95% interval'], rows),
     ].join('\n');

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import MarkdownIt from 'markdown-it';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../cli/helpers.js';
+
+/**
+ * Hostile strings as queries, document ids, titles, texts and presentation features: nothing of
+ * them may become markup in report.md or the dataset card (rendered as a Markdown viewer would,
+ * raw HTML allowed, then opened in headless Chromium), a terminal control sequence, or an extra
+ * column in a TSV file.
+ */
+const PAYLOADS = [
+  `<img src=x onerror="document.body.insertAdjacentHTML('beforeend','<b id=pwned></b>')">`,
+  `"><script>document.body.insertAdjacentHTML('beforeend','<b id=pwned></b>')</script>`,
+  '\u001b[2J\u001b[H\u001b]0;owned\u0007 cleared',
+  '=HYPERLINK("http://127.0.0.1/x","click")',
+  '[link](javascript:alert(1)) **bold** | pipe | `tick` ```fence',
+  '</details><details open><summary>x</summary>',
+  '# heading\r\n- item',
+];
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+// the tags clickforge's own Markdown produces
+const ALLOWED_TAGS = new Set(['h1', 'h2', 'h3', 'h4', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'ol', 'li', 'strong', 'em', 'code', 'pre', 'details', 'summary', 'br', 'hr', 'blockquote']);
+
+function hostileLog(dir: string): { serps: string; corpus: string } {
+  const docs = PAYLOADS.map((p, i) => ({ doc_id: `${p.replace(/[\u0000-\u001f]/g, "")} #${i}`, title: `${p} title`, text: `${p} body text about topic ${i} and more words ${i}` }));
+  for (let i = 0; i < 30; i++) docs.push({ doc_id: `plain${i}`, title: `Plain ${i}`, text: `plain document ${i} about topic ${i % 7}` });
+  const serps: string[] = [];
+  let n = 0;
+  for (let rep = 0; rep < 12; rep++) {
+    PAYLOADS.forEach((p, i) => {
+      const results = [docs[(i + 1) % PAYLOADS.length]!.doc_id, docs[i]!.doc_id, `plain${(i + rep) % 30}`, `plain${(i + rep + 1) % 30}`];
+      const ts = Date.UTC(2026, 0, 1) + n * 600_000;
+      serps.push(JSON.stringify({
+        serp_id: `s${n}`, session_id: `${p} session ${n}`, user_id: `${p} user ${rep}`, ts, query: `${p} query ${i}`, results,
+        clicks: [{ doc_id: docs[i]!.doc_id, ts: ts + 5000, dwell_ms: 90_000 }],
+        presentation: results.map(() => ({ [p.slice(0, 20)]: true })),
+      }));
+      n++;
+    });
+  }
+  const s = join(dir, 'serps.jsonl'), c = join(dir, 'corpus.jsonl');
+  writeFileSync(s, serps.join('\n') + '\n');
+  writeFileSync(c, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  return { serps: s, corpus: c };
+}
+
+describe('hostile strings in every output', () => {
+  let out = '';
+  let run: ReturnType<typeof cli>;
+  beforeAll(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-hostile-'));
+    const { serps, corpus } = hostileLog(dir);
+    out = join(dir, 'out');
+    run = cli(['build', '--serps', serps, '--corpus', corpus, '--out', out, '--set', 'splits.mode="hashed"']);
+  }, 300_000);
+
+  it('the build runs and its positives carry the hostile strings (so the test tests something)', () => {
+    expect(run.code, run.stderr).toBe(0);
+    const positives = readFileSync(join(out, 'positives.jsonl'), 'utf8');
+    expect(positives).toContain('onerror');
+    expect(positives).toContain('\\u001b[2J');
+  });
+
+  it('no terminal control character in report.md, the card or what the CLI printed', () => {
+    // eslint-disable-next-line no-control-regex
+    const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+    for (const f of ['report.md', 'dataset/README.md']) expect(control.test(readFileSync(join(out, f), 'utf8')), f).toBe(false);
+    expect(control.test(run.stdout + run.stderr)).toBe(false);
+  });
+
+  it('rendered as HTML (raw HTML allowed, as Markdown viewers do), only clickforge\'s own tags appear', () => {
+    const md = new MarkdownIt({ html: true });
+    for (const f of ['report.md', 'dataset/README.md']) {
+      const html = md.render(readFileSync(join(out, f), 'utf8'));
+      const tags = new Set([...html.matchAll(/<([a-zA-Z][a-zA-Z0-9]*)/g)].map((m) => m[1]!.toLowerCase()));
+      expect([...tags].filter((t) => !ALLOWED_TAGS.has(t)), f).toEqual([]);
+      expect(html, f).not.toMatch(/href="javascript:/i);
+      writeFileSync(join(out, `${f.replace(/\W/g, '_')}.html`), `<!doctype html><html><body>${html}</body></html>`);
+    }
+  });
+
+  it.skipIf(!CHROMIUM)('opened in headless Chromium, no payload runs', () => {
+    for (const f of ['report_md.html', 'dataset_README_md.html']) {
+      const dom = execFileSync(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'cf-chromium-'))}`, '--virtual-time-budget=2000', '--dump-dom', `file://${join(out, f)}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(dom.length, f).toBeGreaterThan(1000);
+      expect(dom, f).not.toContain('id="pwned"');
+    }
+  });
+
+  it('every TSV line has exactly three fields', () => {
+    for (const split of ['train', 'dev', 'test']) {
+      const p = join(out, 'dataset', 'beir', 'qrels', `${split}.tsv`);
+      if (!existsSync(p)) continue;
+      for (const line of readFileSync(p, 'utf8').trimEnd().split('\n')) expect(line.split('\t'), line).toHaveLength(3);
+    }
+  });
+});
