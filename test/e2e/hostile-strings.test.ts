@@ -27,6 +27,7 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 const ALLOWED_TAGS = new Set(['h1', 'h2', 'h3', 'h4', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'ol', 'li', 'strong', 'em', 'code', 'pre', 'details', 'summary', 'br', 'hr', 'blockquote']);
 
 function hostileLog(dir: string): { serps: string; corpus: string } {
+  // eslint-disable-next-line no-control-regex
   const docs = PAYLOADS.map((p, i) => ({ doc_id: `${p.replace(/[\u0000-\u001f]/g, "")} #${i}`, title: `${p} title`, text: `${p} body text about topic ${i} and more words ${i}` }));
   for (let i = 0; i < 30; i++) docs.push({ doc_id: `plain${i}`, title: `Plain ${i}`, text: `plain document ${i} about topic ${i % 7}` });
   const serps: string[] = [];
