@@ -17,11 +17,67 @@ import { balanceOptions } from './stages/balance/options.js';
 import { embedderSpec } from './adapters/embedders/options.js';
 import { judgeSpec } from './adapters/judges/options.js';
 
+// ---- strictness -------------------------------------------------------------------------------
+
+type AnyDef = Record<string, unknown> & { type: string };
+const defOf = (s: z.core.$ZodType): AnyDef => s._zod.def as unknown as AnyDef;
+const strictCopies = new WeakMap<z.core.$ZodType, z.core.$ZodType>();
+
+/**
+ * A copy of `schema` in which every object refuses unknown keys (zod's default strips them, so a
+ * typo in a config file was silently ignored). Objects that already declare a catchall keep it.
+ * Descriptions are carried over, so the generated docs stay the same.
+ */
+export function strictDeep<T extends z.core.$ZodType>(schema: T): T {
+  const hit = strictCopies.get(schema);
+  if (hit) return hit as T;
+  const def = defOf(schema);
+  const s = (x: unknown) => strictDeep(x as z.core.$ZodType);
+  let patch: Record<string, unknown> | undefined;
+  switch (def.type) {
+    case 'object': {
+      const shape = Object.fromEntries(Object.entries(def.shape as Record<string, z.core.$ZodType>).map(([k, v]) => [k, s(v)]));
+      patch = { shape, ...(def.catchall ? {} : { catchall: z.never() }) };
+      break;
+    }
+    case 'default': case 'prefault': case 'optional': case 'nullable': case 'readonly': case 'catch': case 'nonoptional':
+      patch = { innerType: s(def.innerType) };
+      break;
+    case 'array':
+      patch = { element: s(def.element) };
+      break;
+    case 'record':
+      patch = { valueType: s(def.valueType) };
+      break;
+    case 'tuple':
+      patch = { items: (def.items as unknown[]).map(s), rest: def.rest ? s(def.rest) : null };
+      break;
+    case 'union':
+      patch = { options: (def.options as unknown[]).map(s) };
+      break;
+    case 'pipe':
+      patch = { in: s(def.in), out: s(def.out) };
+      break;
+    case 'lazy': {
+      const getter = def.getter as () => z.core.$ZodType;
+      patch = { getter: () => s(getter()) };
+      break;
+    }
+    default:
+      return schema;
+  }
+  const copy = (schema as unknown as z.ZodType).clone(z.core.util.mergeDefs(def, patch) as never) as unknown as T;
+  const meta = z.globalRegistry.get(schema as never);
+  if (meta) z.globalRegistry.add(copy as never, meta);
+  strictCopies.set(schema, copy);
+  return copy;
+}
+
 /**
  * The options schema: one declaration gives the TypeScript type, the config-file validation
  * and the documented defaults. Every threshold lives here (through the stage option files).
  */
-export const configSchema = z.object({
+export const configSchema = strictDeep(z.object({
   input: ingestOptions.prefault({}),
   output: z.string().default('out').describe('Output folder.'),
   seed: z.number().int().default(42).describe('Seed for every random choice. Same inputs + config + seed = identical outputs.'),
@@ -62,7 +118,7 @@ export const configSchema = z.object({
       message: `must be <= negatives.behavioural.minExposure (${c.negatives.behavioural.minExposure}): lower evidence.minExposureForNegative, or the behavioural miner never sees the pairs it asks for`,
     });
   }
-});
+}));
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
@@ -75,14 +131,140 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-/** Validate options (from a file, flags or a library call) and freeze them. */
+/**
+ * Validate options (from a file, flags or a library call) and freeze them. Unknown keys are
+ * refused at every level, each with the closest valid name; the message holds one line per
+ * problem, each naming the option.
+ */
 export function parseConfig(input: unknown, where = 'options'): Config {
   const r = configSchema.safeParse(input ?? {});
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw usageError('bad_config', `invalid ${where}:\n${lines.join('\n')}\nSee docs/config.md or run \`clickforge init\` for a commented example.`);
+    const lines = r.error.issues.flatMap((i) => issueLines(i, input ?? {}));
+    const more = where === 'options' ? '' : ` (in ${where})`;
+    throw usageError('bad_config', lines.map((l) => `${l}${more}`).join('\n[clickforge] '));
   }
   return deepFreeze(r.data);
+}
+
+/** The object keys valid at `path` (the input picks the branch of a discriminated union); undefined if not an object there. */
+function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[], value: unknown): string[] | undefined {
+  const def = defOf(schema);
+  const at = (v: unknown, k: PropertyKey) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined);
+  switch (def.type) {
+    case 'default': case 'prefault': case 'optional': case 'nullable': case 'readonly': case 'catch': case 'nonoptional':
+      return keysAt(def.innerType as z.core.$ZodType, path, value);
+    case 'pipe':
+      return keysAt(def.in as z.core.$ZodType, path, value);
+    case 'lazy':
+      return keysAt((def.getter as () => z.core.$ZodType)(), path, value);
+    case 'object': {
+      const shape = def.shape as Record<string, z.core.$ZodType>;
+      if (path.length === 0) return Object.keys(shape);
+      const child = shape[String(path[0])];
+      return child ? keysAt(child, path.slice(1), at(value, path[0]!)) : undefined;
+    }
+    case 'array':
+      return path.length ? keysAt(def.element as z.core.$ZodType, path.slice(1), at(value, path[0]!)) : undefined;
+    case 'tuple': {
+      const item = (def.items as z.core.$ZodType[])[Number(path[0])] ?? (def.rest as z.core.$ZodType | null);
+      return path.length && item ? keysAt(item, path.slice(1), at(value, path[0]!)) : undefined;
+    }
+    case 'record':
+      return path.length ? keysAt(def.valueType as z.core.$ZodType, path.slice(1), at(value, path[0]!)) : undefined;
+    case 'union': {
+      let options = def.options as z.core.$ZodType[];
+      const disc = def.discriminator as string | undefined;
+      if (disc) {
+        const picked = options.filter((o) => (o._zod as { propValues?: Record<string, Set<unknown>> }).propValues?.[disc]?.has(at(value, disc)));
+        if (picked.length) options = picked;
+      }
+      const keys = options.flatMap((o) => keysAt(o, path, value) ?? []);
+      return keys.length ? [...new Set(keys)] : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Every option path of the schema (all branches of unions), for suggesting an option put at the wrong level. */
+function allPaths(schema: z.core.$ZodType, prefix: string, out: string[], seen = new Set<z.core.$ZodType>()): string[] {
+  if (seen.has(schema)) return out;
+  seen.add(schema);
+  const def = defOf(schema);
+  const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  if (inner) return allPaths(inner as z.core.$ZodType, prefix, out, seen);
+  if (def.type === 'object') {
+    for (const [k, v] of Object.entries(def.shape as Record<string, z.core.$ZodType>)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      out.push(p);
+      allPaths(v, p, out, new Set(seen));
+    }
+  } else if (def.type === 'union') {
+    for (const o of def.options as z.core.$ZodType[]) allPaths(o, prefix, out, seen);
+  }
+  return out;
+}
+
+/** Optimal string alignment distance (Levenshtein + adjacent transpositions), case and `_`/`-` ignored. */
+export function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase().replace(/[_-]/g, ''), y = b.toLowerCase().replace(/[_-]/g, '');
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const row = d[i]!, prev = d[i - 1]!;
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[x.length]![y.length]!;
+}
+
+/** The candidates closest to `name`, if any is close: up to a quarter of its letters (1 to 3) edited. */
+export function closest(name: string, candidates: readonly string[], last: (c: string) => string = (c) => c): string[] {
+  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 4)));
+  let best = Infinity;
+  let found: string[] = [];
+  for (const c of candidates) {
+    const dist = editDistance(name, last(c));
+    if (dist > limit || dist > best) continue;
+    if (dist < best) [best, found] = [dist, []];
+    found.push(c);
+  }
+  return found;
+}
+
+const orList = (xs: readonly string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`);
+
+function unknownKeyLine(parent: readonly PropertyKey[], key: string, input: unknown): string {
+  const prefix = parent.length ? `${parent.join('.')}.` : '';
+  const name = `${prefix}${key}`;
+  const here = keysAt(configSchema, parent, input) ?? [];
+  const near = closest(key, here);
+  if (near.length) return `${name}: unknown option; did you mean ${orList(near.map((k) => `${prefix}${k}`))}?`;
+  // the right name at another level (e.g. satisfiedDwellMs at the top instead of under evidence)
+  const elsewhere = closest(key, allPaths(configSchema, '', []), (p) => p.slice(p.lastIndexOf('.') + 1)).slice(0, 3);
+  if (elsewhere.length) return `${name}: unknown option; did you mean ${orList(elsewhere)}?`;
+  const where = parent.length ? `the options under ${parent.join('.')} are` : 'the top-level options are';
+  return `${name}: unknown option; ${where} ${here.join(', ')} (see docs/config.md)`;
+}
+
+function issueLines(issue: z.core.$ZodIssue, input: unknown): string[] {
+  const name = issue.path.map(String).join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => unknownKeyLine(issue.path, k, input));
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && Array.isArray((issue as { options?: unknown }).options)) {
+    const opts = (issue as unknown as { options: unknown[] }).options.map(String);
+    const got = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+    const near = typeof got === 'string' ? closest(got, opts) : [];
+    return [`${name}: ${got === undefined ? 'missing' : `unknown ${JSON.stringify(got)}`}; use one of ${opts.join(', ')}${near.length ? ` (did you mean ${orList(near)}?)` : ''}`];
+  }
+  if (issue.code === 'invalid_value') {
+    const got = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+    const values = issue.values.map(String);
+    const near = typeof got === 'string' ? closest(got, values) : [];
+    if (near.length) return [`${name}: ${issue.message}; did you mean ${orList(near.map((v) => JSON.stringify(v)))}?`];
+  }
+  return [`${name}: ${issue.message} (see docs/config.md)`];
 }
 
 /** Load a YAML or JSON config file; relative input/output paths are resolved against the file's folder. */
