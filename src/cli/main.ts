@@ -25,8 +25,8 @@ main(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   }
-  // one problem per line, each a complete message (a config with two typos prints two lines)
-  if (err instanceof ClickforgeError && err.kind !== 'internal') process.stderr.write(err.message.split('\n').map((l) => `error: ${l}\n`).join(''));
+  // one problem per line, each a complete message (a config with two typos prints two lines); other lines continue the one above
+  if (err instanceof ClickforgeError && err.kind !== 'internal') process.stderr.write(err.message.split('\n').map((l, i) => (i === 0 || l.startsWith('[clickforge') ? `error: ${l}\n` : `${l}\n`)).join(''));
   else process.stderr.write(`internal error (please report it): ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(exitCodeFor(err));
 });

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { parseConfig } from '../../config.js';
+import { checkBuildPaths } from '../../util/paths.js';
 import { collect, resolveConfig } from '../options.js';
 import { stepReporter } from '../progress.js';
 
@@ -48,7 +50,9 @@ export function register(program: Command): void {
       if (f.threads !== undefined) flags.threads = Number(f.threads);
       if (f.memoryLimit !== undefined) flags.memoryLimit = f.memoryLimit;
       if (f.curriculum) flags.curriculum = { enabled: true };
-      const cfg = await resolveConfig(f.config, flags, f.set ?? []);
+      const cfg = parseConfig(await resolveConfig(f.config, flags, f.set ?? []));
+      // path mistakes as usage / input errors before any work (the pipeline checks there is a click log)
+      if (cfg.input.serps.length > 0 || cfg.input.events.length > 0) await checkBuildPaths(cfg);
       const { build } = await import('../../pipeline.js');
       const { printSummary } = await import('../summary.js');
       const result = await build(cfg, { onProgress: stepReporter(Boolean(f.quiet)) });
