@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { parseConfig } from '../../config.js';
 import { checkBuildPaths } from '../../util/paths.js';
 import { collect, resolveConfig } from '../options.js';
+import { WARNING_THRESHOLDS } from '../warnings.js';
+
+const pct = (x: number) => `${Math.round(100 * x)}%`;
 import { stepReporter } from '../progress.js';
 
 interface BuildFlags {
@@ -35,7 +38,16 @@ export function register(program: Command): void {
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 1GB (spills to disk above it)')
     .option('--curriculum', 'also write curriculum stage datasets (in-batch, + BM25, + dense mined by the built-in model)')
     .option('--set <path=value>', 'set any option, e.g. --set evidence.satisfiedDwellMs=20000 (repeatable)', collect)
-    .option('-q, --quiet', 'no progress on stderr')
+    .option('-q, --quiet', 'no progress on stderr (warnings are still printed)')
+    .addHelpText(
+      'after',
+      `
+A build that runs but makes data not worth training on still exits 0; it ends with one
+"warning:" line on stderr for each of: no corpus; no positive pairs; no training records;
+a flat position-bias curve (every rank examined at >= ${pct(WARNING_THRESHOLDS.flatCurveMin)} of rank 1);
+a false-negative filter removing > ${pct(WARNING_THRESHOLDS.filterRemovedShare)} of its candidates (at least ${WARNING_THRESHOLDS.filterMinCandidates});
+> ${pct(WARNING_THRESHOLDS.quarantinedShare)} of the input rows quarantined; counts that do not add up; and the report's own warnings.`,
+    )
     .action(async (f: BuildFlags) => {
       const abs = (p: string) => resolve(p);
       const flags: Record<string, unknown> = {};
@@ -55,7 +67,9 @@ export function register(program: Command): void {
       if (cfg.input.serps.length > 0 || cfg.input.events.length > 0) await checkBuildPaths(cfg);
       const { build } = await import('../../pipeline.js');
       const { printSummary } = await import('../summary.js');
+      const { renderWarnings } = await import('../warnings.js');
       const result = await build(cfg, { onProgress: stepReporter(Boolean(f.quiet)) });
       printSummary(result);
+      process.stderr.write(renderWarnings(result.report));
     });
 }
