@@ -6,8 +6,8 @@
  * times: clicks 1 s apart after their page, or clicks without a time), and every figure is
  * measured over the labelled (query, doc) pairs: precision of positives, false-negative rate of
  * negatives per source, precision by single signal; Wilson 95% intervals. Labelled pairs are split
- * 20% calibration / 80% measurement by query group (sessions, queries and clickforge families
- * never straddle); the calibration side fixes the CTR median and gives each rule a verdict
+ * 20% calibration / 80% measurement by query group (sessions, queries and the families of the
+ * default build with spaced clicks never straddle; the split does not depend on the flags); the calibration side fixes the CTR median and gives each rule a verdict
  * (better or worse than its raw baseline) that the measurement side checks.
  *
  *   npx tsx bench/trec-session.ts [--seed 42] [--calibration 0.2] [--variants spaced,none] [--out <dir>] [--build '{"grading":{"rule":"funnel"}}']
@@ -59,7 +59,10 @@ interface Run {
 }
 
 const hasOverrides = Object.keys(overrides).length > 0;
+// the split's groups use the families of the default build with spaced clicks, run even when not printed, so the split is the same whatever the flags
+const REFERENCE = 'reference';
 const plan = [
+  ...(variants.includes('spaced') ? [] : [{ name: REFERENCE, clickTimes: 'spaced' as const, overrides: {} as ConfigInput }]),
   ...variants.map((v) => ({ name: v, clickTimes: v, overrides: {} as ConfigInput })),
   ...(hasOverrides ? variants.map((v) => ({ name: `${v}+build`, clickTimes: v, overrides })) : []),
 ];
@@ -107,9 +110,10 @@ for (const p of plan) {
   });
 }
 
-// groups: sessions + queries + the families of the default builds (not of --build runs, so the split stays the same whatever --build says)
-const families = new Map<string, string>();
-for (const r of runs.filter((x) => !x.name.endsWith('+build'))) for (const [q, f] of r.familyOf) families.set(q, `${r.name}:${f}`);
+const reference = runs.find((r) => r.name === REFERENCE || r.name === 'spaced')!;
+if (reference.name === REFERENCE) runs.splice(runs.indexOf(reference), 1);
+// groups: sessions + queries + the reference build's families
+const families = new Map(reference.familyOf);
 const groupOf = groupQueries(log, families);
 const sessionGroups = new Set(groupQueries(log).values());
 const labelled = [...lab.grade.keys()];
@@ -159,7 +163,7 @@ const measPairs = labelled.filter((k) => sideOf(k) === 'meas').length;
 console.log(`TREC Session 2014 at ${dir}: ${log.stats.pages} pages (${Object.values(log.stats.pagesPerFile).join(' / ')} train/valid/test), ${log.stats.sessions} sessions, ${log.stats.clicks} clicks, ${log.stats.queries} query texts, ${log.stats.docs} docs`);
 console.log(`labels: ${log.stats.labelledPages} labelled pages (${log.stats.labelledUnmatched} not in train/valid/test) in ${log.stats.labelledSessions} sessions, ${log.stats.labelledClicks} clicks, ${log.stats.labelledImpressions} shown results`);
 console.log(`labelled pairs: ${log.stats.labelPairs} (query text, doc); ${lab.grade.size} (normalised query, doc) over ${queriesLabelled.size} queries; graded on several pages ${lab.multiplyGraded}, grades differ ${lab.gradeDisagreements}, relevant/not differ ${lab.relevanceDisagreements} (combined by max; min would change only those)`);
-console.log(`groups: ${groupsLabelled.size} query groups hold labelled pairs (components of sessions and queries: ${sessionGroups.size} in the log, ${sessionGroups.size - new Set(groupOf.values()).size} fewer once joined by the clickforge families of ${runs.filter((x) => !x.name.endsWith('+build')).map((r) => `${r.name} (${r.families} families)`).join(', ')}, ${families.size} exported queries); calibration ${[...groupsLabelled].filter((g) => calib.has(g)).length} groups / ${labelled.length - measPairs} pairs, measurement ${[...groupsLabelled].filter((g) => !calib.has(g)).length} groups / ${measPairs} pairs (seed ${seed})`);
+console.log(`groups: ${groupsLabelled.size} query groups hold labelled pairs (components of sessions and queries: ${sessionGroups.size} in the log, ${sessionGroups.size - new Set(groupOf.values()).size} fewer once joined by the ${reference.families} clickforge families of the default build with spaced clicks, ${families.size} exported queries); calibration ${[...groupsLabelled].filter((g) => calib.has(g)).length} groups / ${labelled.length - measPairs} pairs, measurement ${[...groupsLabelled].filter((g) => !calib.has(g)).length} groups / ${measPairs} pairs (seed ${seed})`);
 console.log(`per shown result on the labelled pages (no split, as a new user measures): base rate ${ci(imp.shown)} (${imp.shown.n}), clicked ${ci(imp.clicked)} (${imp.clicked.n}), skipped above a click ${ci(imp.skippedAbove)} (${imp.skippedAbove.n}), not clicked ${ci(imp.notClicked)} (${imp.notClicked.n})`);
 for (const r of runs) console.log(`build ${r.name}: clicks kept ${r.clicksKept} of ${r.clicks} (${r.outcomes}); examination curve ${r.curve.map((x) => x.toFixed(2)).join(' ')}`);
 
