@@ -8,15 +8,19 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/clickforge-quickstart.XXXXXX")"
 ok=0
-cleanup() { if [ "$ok" = 1 ]; then rm -rf "$tmp"; else echo "logs kept in $tmp" >&2; fi; }
+cleanup() {
+  # `npx clickforge` in a project installs a link to it in npm's npx cache: remove the ones of these clones
+  local npx_cache
+  npx_cache="$(npm config get cache 2>/dev/null)/_npx"
+  if [ -d "$npx_cache" ]; then grep -l -F "$tmp" "$npx_cache"/*/package.json 2>/dev/null | xargs -r -n1 dirname | xargs -r rm -rf; fi
+  if [ "$ok" = 1 ]; then rm -rf "$tmp"; else echo "logs kept in $tmp" >&2; fi
+}
 trap cleanup EXIT
 
 # CI exports this for its own install; the quick start must work without it (the repo's .npmrc does it)
 unset ONNXRUNTIME_NODE_INSTALL npm_config_onnxruntime_node_install ONNXRUNTIME_NODE_INSTALL_CUDA
 
-git clone -q "$root" "$tmp/repo"
-cd "$tmp/repo"
-echo "quick start of $(git log -1 --format='%h %s' | cut -c1-72)"
+echo "quick start of $(git -C "$root" log -1 --format='%h %s' | cut -c1-72)"
 
 now() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
@@ -36,14 +40,16 @@ step() { # label log command...
 
 # npm 10 through npx; `npm exec` is what npx runs
 npm10() { npx -y npm@10 "$@"; }
-v10="$(npm10 --version)"
-v11="$(npm --version)"
+v10="$(npm10 --version 2>/dev/null)"
+v11="$(npm --version 2>/dev/null)"
 
 for round in "npm10 $v10" "npm $v11"; do
   set -- $round
   npmcmd="$1" version="$2"
   echo "npm $version (node $(node --version)):"
-  rm -rf node_modules dist
+  # a fresh clone per npm: nothing built or cached by the other round (npx links each project path once)
+  git clone -q "$root" "$tmp/$version/repo"
+  cd "$tmp/$version/repo"
   step "npm ci" "$tmp/ci-$version.log" "$npmcmd" ci
   out="$tmp/demo-$version"
   step "npx clickforge demo --sessions 2000" "$tmp/demo-$version.log" "$npmcmd" exec -- clickforge demo --sessions 2000 --no-evaluate --out "$out"
