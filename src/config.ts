@@ -139,7 +139,7 @@ function deepFreeze<T>(o: T): T {
 export function parseConfig(input: unknown, where = 'options'): Config {
   const r = configSchema.safeParse(input ?? {});
   if (!r.success) {
-    const lines = r.error.issues.flatMap((i) => issueLines(i, input ?? {}));
+    const lines = optionProblems(configSchema, r.error.issues, input ?? {}, 'docs/config.md');
     const more = where === 'options' ? '' : ` (in ${where})`;
     throw usageError('bad_config', lines.map((l) => `${l}${more}`).join('\n[clickforge] '));
   }
@@ -236,22 +236,30 @@ export function closest(name: string, candidates: readonly string[], last: (c: s
 
 const orList = (xs: readonly string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`);
 
-function unknownKeyLine(parent: readonly PropertyKey[], key: string, input: unknown): string {
+function unknownKeyLine(schema: z.core.$ZodType, parent: readonly PropertyKey[], key: string, input: unknown, doc: string): string {
   const prefix = parent.length ? `${parent.join('.')}.` : '';
   const name = `${prefix}${key}`;
-  const here = keysAt(configSchema, parent, input) ?? [];
+  const here = keysAt(schema, parent, input) ?? [];
   const near = closest(key, here);
   if (near.length) return `${name}: unknown option; did you mean ${orList(near.map((k) => `${prefix}${k}`))}?`;
   // the right name at another level (e.g. satisfiedDwellMs at the top instead of under evidence)
-  const elsewhere = closest(key, allPaths(configSchema, '', []), (p) => p.slice(p.lastIndexOf('.') + 1)).slice(0, 3);
+  const elsewhere = closest(key, allPaths(schema, '', []), (p) => p.slice(p.lastIndexOf('.') + 1)).slice(0, 3);
   if (elsewhere.length) return `${name}: unknown option; did you mean ${orList(elsewhere)}?`;
   const where = parent.length ? `the options under ${parent.join('.')} are` : 'the top-level options are';
-  return `${name}: unknown option; ${where} ${here.join(', ')} (see docs/config.md)`;
+  return `${name}: unknown option; ${where} ${here.join(', ')} (see ${doc})`;
 }
 
-function issueLines(issue: z.core.$ZodIssue, input: unknown): string[] {
+/**
+ * One self-contained line per problem of `input` against `schema`, naming the option: unknown
+ * keys with the closest valid name, misspelt enum values and kinds with theirs.
+ */
+export function optionProblems(schema: z.core.$ZodType, issues: readonly z.core.$ZodIssue[], input: unknown, doc: string): string[] {
+  return issues.flatMap((i) => issueLines(schema, i, input, doc));
+}
+
+function issueLines(schema: z.core.$ZodType, issue: z.core.$ZodIssue, input: unknown, doc: string): string[] {
   const name = issue.path.map(String).join('.') || '(top level)';
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => unknownKeyLine(issue.path, k, input));
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => unknownKeyLine(schema, issue.path, k, input, doc));
   if (issue.code === 'invalid_union' && 'discriminator' in issue && Array.isArray((issue as { options?: unknown }).options)) {
     const opts = (issue as unknown as { options: unknown[] }).options.map(String);
     const got = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
@@ -264,7 +272,7 @@ function issueLines(issue: z.core.$ZodIssue, input: unknown): string[] {
     const near = typeof got === 'string' ? closest(got, values) : [];
     if (near.length) return [`${name}: ${issue.message}; did you mean ${orList(near.map((v) => JSON.stringify(v)))}?`];
   }
-  return [`${name}: ${issue.message} (see docs/config.md)`];
+  return [`${name}: ${issue.message} (see ${doc})`];
 }
 
 /** Load a YAML or JSON config file; relative input/output paths are resolved against the file's folder. */

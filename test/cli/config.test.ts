@@ -126,3 +126,13 @@ describe('cli: unknown options exit 2 with one line each', () => {
     expect(two.stderr).toContain('seeed: unknown option; did you mean seed?');
   });
 });
+
+describe('cli simulate: unknown --set keys exit 2', () => {
+  it('names the key and the closest simulator option', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cf-strict-sim-')), 'sim');
+    const r = cli(['simulate', '--sessions', '20', '--set', 'behaviour.pogoRat=0.3', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: [clickforge] behaviour.pogoRat: unknown option; did you mean behaviour.pogoRate?\n');
+  });
+});
+

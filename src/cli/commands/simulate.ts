@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { collect, parseSets } from '../options.js';
-import { mergeConfig } from '../../config.js';
+import { mergeConfig, optionProblems, strictDeep } from '../../config.js';
 
 interface SimFlags {
   world: string;
@@ -37,7 +37,14 @@ export function register(program: Command): void {
       if (f.clickModel) flags.clicks = { model: f.clickModel };
       if (f.format) flags.format = f.format.split(',').map((s) => s.trim());
       if (f.dwell) flags.dwell = f.dwell;
-      const opts = sim.parseSimulateOptions(mergeConfig(flags, parseSets(f.set ?? [])) as never);
+      const input = mergeConfig(flags, parseSets(f.set ?? []));
+      // the simulator's schema strips unknown keys: refuse them here, with the closest valid name
+      const strict = strictDeep(sim.simulateOptions).safeParse(input);
+      if (!strict.success) {
+        const problems = optionProblems(sim.simulateOptions, strict.error.issues.filter((i) => i.code === 'unrecognized_keys'), input, 'docs/simulate.md');
+        if (problems.length) throw usageError('bad_options', problems.join('\n[clickforge] '));
+      }
+      const opts = sim.parseSimulateOptions(input as never);
       let world;
       if (f.world === 'helpdesk') world = sim.buildHelpdeskWorld(opts);
       else if (f.world === 'cranfield' || f.world === 'beir') {
