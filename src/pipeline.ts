@@ -218,7 +218,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : [])];
       const hashes: Record<string, string> = {};
       for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
-      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), (renderDatasetCard as (...a: unknown[]) => string)(report, deterministic, exp.files, VERSION, { teacherScores: exp.teacherScores, omittedSplits: exp.omitted, filledNegatives: exp.filledNegatives }));
+      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(report, deterministic, exp.files, VERSION, { teacherScores: exp.teacherScores, omittedSplits: exp.omitted, filledNegatives: exp.filledNegatives }));
       // The run's environment and timings differ between identical runs: run.json, never the manifest, report or card.
       await writeFileAtomic(join(outDir, 'run.json'), stableJson({ environment: { threads: config.threads ?? null, memoryLimit: config.memoryLimit ?? null }, timings }));
       // manifest.json last: a folder with it is a complete output
