@@ -94,6 +94,7 @@ export async function openAtomicFile(path: string, opts: FileSinkOptions = {}): 
   let drain: Promise<void> | null = null;
   let settleDrain: ((err?: unknown) => void) | null = null;
   let closing: Promise<void> | null = null;
+  let committing: Promise<void> | null = null;
 
   stream.on('error', (err) => {
     failure ??= writeError(path, err);
@@ -216,26 +217,28 @@ export async function openAtomicFile(path: string, opts: FileSinkOptions = {}): 
       }
     },
     close,
-    async commit() {
-      if (state === 'committed') return;
-      if (state === 'aborted') throw internalError('sink_closed', `${path}: commit after the sink was aborted.`, { stage: 'export' });
-      try {
-        await close();
-        await rename(tempPath, path);
-        if (fsync) {
-          const dir = await open(dirname(path), 'r');
-          try {
-            await dir.sync();
-          } finally {
-            await dir.close();
+    commit() {
+      if (state === 'aborted') return Promise.reject(internalError('sink_closed', `${path}: commit after the sink was aborted.`, { stage: 'export' }));
+      committing ??= (async () => {
+        try {
+          await close();
+          await rename(tempPath, path);
+          if (fsync) {
+            const dir = await open(dirname(path), 'r');
+            try {
+              await dir.sync();
+            } finally {
+              await dir.close();
+            }
           }
+          state = 'committed';
+        } catch (err) {
+          failure ??= writeError(path, err);
+          await rm(tempPath, { force: true }).catch(() => undefined);
+          throw failure;
         }
-        state = 'committed';
-      } catch (err) {
-        failure ??= writeError(path, err);
-        await rm(tempPath, { force: true }).catch(() => undefined);
-        throw failure;
-      }
+      })();
+      return committing;
     },
     async abort() {
       if (state === 'committed' || state === 'aborted') return;

@@ -193,6 +193,14 @@ describe('createJsonlSink', () => {
     await expect(sink.write({ a: 4 })).rejects.toThrow(/write after the sink was committed/);
   });
 
+  it('two concurrent commits resolve alike', async () => {
+    const path = join(dir, 'twice.jsonl');
+    const sink = await createJsonlSink(path);
+    await sink.write({ a: 1 });
+    expect(await Promise.all([sink.commit(), sink.commit()])).toEqual([1, 1]);
+    expect(await readJsonl(path)).toEqual([{ a: 1 }]);
+  });
+
   it('fsync: true commits the same bytes', async () => {
     const path = join(dir, 'durable.jsonl');
     await pipeRows(await createJsonlSink(path, { fsync: true }), rowsOf(10));
