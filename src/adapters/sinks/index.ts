@@ -26,6 +26,6 @@
 export { commitOrOmit, pipeRows, type RowSink } from './sink.js';
 export { DEFAULT_CHUNK_BYTES, type FileSinkOptions } from './atomic-file.js';
 export { createJsonlSink, type FileRowSink } from './jsonl-sink.js';
-export { createTsvSink, tsvFieldProblem, type TsvField } from './tsv-sink.js';
+export { createTsvSink, type TsvField } from './tsv-sink.js';
 export { createLinesSink } from './lines-sink.js';
 export { createParquetSink, createTableSink, jsonlToParquet, rowGroupSizeFor, DEFAULT_ROW_GROUP_BYTES, type ParquetOptions, type TableFormat, type TableSinkOptions } from './parquet.js';

@@ -222,9 +222,10 @@ describe('createJsonlSink', () => {
 
 describe('createTsvSink', () => {
   it.each([
-    ['a tab', 'd\t1', /contains a tab or a line break/],
-    ['an LF', 'd\n1', /contains a tab or a line break/],
-    ['a CR', 'd\r1', /contains a tab or a line break/],
+    ['a tab', 'd\t1', /contains a tab, line break or control character/],
+    ['an LF', 'd\n1', /contains a tab, line break or control character/],
+    ['a CR', 'd\r1', /contains a tab, line break or control character/],
+    ['an escape character', 'd\u001b[31m', /contains a tab, line break or control character/],
     ['a leading quote', '"d1', /starts with a double quote/],
   ])('refuses a field with %s, naming the file, row, column and value', async (_what, value, reason) => {
     const path = join(dir, 'qrels', 'test.tsv');
