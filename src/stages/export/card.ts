@@ -130,7 +130,7 @@ export function renderDatasetCard(r: Report, config: unknown, files: Readonly<Re
 
   const blocks: { title: string; text: string; snippet: snip.Snippet }[] = [];
   if (has('sentence-transformers/train.jsonl'))
-    blocks.push({ title: 'sentence-transformers, n-tuples', text: 'MultipleNegativesRankingLoss, CachedMultipleNegativesRankingLoss and GISTEmbedLoss read these columns as they are. Rows of one query share their negatives, so the `no_duplicates` sampler keeps them out of one batch.', snippet: snip.sentenceTransformers });
+    blocks.push({ title: 'sentence-transformers, n-tuples', text: 'MultipleNegativesRankingLoss and CachedMultipleNegativesRankingLoss read every column as it is; GISTEmbedLoss takes one negative at most (`train.select_columns(["anchor", "positive", "negative_1"])`). Rows of one query share their negatives, so the `no_duplicates` sampler keeps them out of one batch.', snippet: snip.sentenceTransformers });
   if (has('sentence-transformers/train.pairs.jsonl'))
     blocks.push({ title: 'sentence-transformers, pairs', text: 'In-batch negatives only: a large batch, cached so that it fits in memory.', snippet: snip.sentenceTransformersPairs });
   if (has('sentence-transformers/train.batched.jsonl') && has('batches/train.json'))
