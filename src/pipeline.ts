@@ -29,6 +29,7 @@ import { check, renderMarkdown, stageChecks, type AccountingCheck, type ClickOut
 import type { Doc, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
 import { openOutputDir } from './util/output-dir.js';
+import { checkBuildPaths } from './util/paths.js';
 import { VERSION } from './version.js';
 
 export interface ProgressEvent {
@@ -77,6 +78,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   if (config.input.serps.length === 0 && config.input.events.length === 0) {
     throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events.');
   }
+  await checkBuildPaths(config);
   // Everything is written into a staging folder that replaces the output folder only when complete (util/output-dir.ts).
   const output = await openOutputDir(resolve(config.output));
   const outDir = output.staging;

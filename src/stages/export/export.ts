@@ -153,7 +153,7 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
       const lines = function* (): Generator<readonly [string, string, string]> {
         for (const r of bySplit[split]) for (const p of r.positives) yield [qids.get(r.query_norm)!, p.doc_id, String(p.grade)];
       };
-      const n = await writeQrels(join(input.outDir, rel), lines(), `dataset/${rel}`);
+      const n = await writeQrels(join(input.outDir, rel), lines());
       if (n > 0) files[rel] = n;
       else omitted.push({ file: rel, reason: `no ${split} records (no query family was assigned to ${split})` });
     }
