@@ -4,7 +4,7 @@
  * sink, against the old approach (every row in one string, then one writeFile) in the same process
  * at the largest record count it survives.
  *   npx tsx bench/export.ts [records] [--docs 100000] [--negatives 8] [--doc-bytes 2048]
- *     [--dir /tmp] [--chunk 1048576] [--fsync] [--parquet infer|columns|both] [--row-group rows|0]
+ *     [--dir /tmp] [--chunk 1048576] [--no-fsync] [--parquet infer|columns|both] [--row-group rows|0]
  *     [--no-baseline] [--keep]
  * The corpus texts are shared strings (every record points at them), so the records cost ~0.6 KB
  * each in memory and RSS before the write is the inputs; the sink's own memory is the RSS growth
@@ -34,7 +34,7 @@ const k = Number(arg('negatives', '8'));
 const docBytes = Number(arg('doc-bytes', '2048'));
 const baseDir = arg('dir', '/tmp');
 const chunkBytes = Number(arg('chunk', String(1 << 20)));
-const fsync = flag('fsync');
+const fsync = !flag('no-fsync');
 const parquet = arg('parquet', '');
 const MB = 2 ** 20;
 const mb = (b: number): string => (b / MB).toFixed(0);
@@ -149,7 +149,7 @@ try {
   const path = join(out, 'train.jsonl');
   const main = await measure(() => viaSink(nRecords, path));
   if ((await stat(path)).size !== main.bytes) throw new Error('file size differs from the bytes the sink counted');
-  show(`sink${fsync ? ' fsync' : ''}`, main);
+  show(`sink${fsync ? '' : ' no fsync'}`, main);
   console.log(`                  of which commit() ${commitSec.toFixed(1)} s (flush, close${fsync ? ', fsync file and folder' : ''}, rename)`);
 
   if (parquet) {

@@ -16,8 +16,10 @@ export interface FileSinkOptions {
   readonly highWaterMark?: number;
   /**
    * fsync the file before the rename and the folder after it, so a committed file survives a power
-   * loss, not only a crash of the process. Default false: the rename alone already guarantees
-   * that readers see the old file or the whole new one; see `createJsonlSink` for the measured cost.
+   * loss, not only a crash of the process (the rename alone gives that: old file or whole new one).
+   * Default true: it costs little because a large write is paced by the disk anyway (1M rows,
+   * 17.3 GiB: commit() 1.7 s of a 179 s write; 1.7 GiB: 0.6 s) and ~5-11 ms per small file; without
+   * it a power loss can leave a renamed file empty or truncated. false for scratch output.
    */
   readonly fsync?: boolean;
 }
@@ -67,7 +69,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
 export async function openAtomicFile(path: string, opts: FileSinkOptions = {}): Promise<AtomicFile> {
   const chunkBytes = Math.max(64, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   const highWaterMark = Math.max(1, opts.highWaterMark ?? 4 * chunkBytes);
-  const fsync = opts.fsync ?? false;
+  const fsync = opts.fsync ?? true;
   const tempPath = tempPathFor(path);
   let stream: WriteStream;
   try {

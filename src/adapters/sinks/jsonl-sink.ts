@@ -56,9 +56,8 @@ export function fileRowSink<T>(file: AtomicFile, writeRow: (file: AtomicFile, ro
  * ~18 KiB, 17.3 GiB, with RSS 31-52 MB above the inputs; 25k rows: under 20 MB).
  *
  * Durability: the rename is atomic, so a reader (or a crashed export) sees the old file or the
- * whole new one. `fsync: true` also survives a power loss. Off by default: an export is
- * reproducible from its inputs, and fsync makes the writer wait for the disk (bench/export.ts
- * --fsync, 1M rows: 236 s against 138-178 s without, on a shared 2-core machine).
+ * whole new one; the fsync before the rename (on by default, `fsync: false` to skip) makes that
+ * hold across a power loss too, for ~1% of a large write (see `FileSinkOptions.fsync`).
  *
  * Errors name the file: a row JSON cannot encode (a BigInt, a cycle, undefined) rejects its
  * `write()` and is not written; a write error fails the sink (every later call rejects, and

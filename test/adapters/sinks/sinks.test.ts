@@ -201,9 +201,9 @@ describe('createJsonlSink', () => {
     expect(await readJsonl(path)).toEqual([{ a: 1 }]);
   });
 
-  it('fsync: true commits the same bytes', async () => {
+  it('fsync: false commits the same bytes', async () => {
     const path = join(dir, 'durable.jsonl');
-    await pipeRows(await createJsonlSink(path, { fsync: true }), rowsOf(10));
+    await pipeRows(await createJsonlSink(path, { fsync: false }), rowsOf(10));
     expect(await readJsonl(path)).toEqual(rowsOf(10));
   });
 
