@@ -1,23 +1,29 @@
 /**
- * Export write benchmark: TrainingRecords with 1 positive and k negatives of ~2 KiB written as
- * sentence-transformers n-tuple rows (anchor, positive, negative_1..negative_k) through the JSONL
- * sink, against the old approach (every row in one string, then one writeFile) in the same process
- * at the largest record count it survives.
+ * Export write benchmark: 1M TrainingRecords with 1 positive and k negatives of ~2 KiB (texts shared
+ * with a corpus of distinct documents) exported by `exportDataset` (row sinks: every file written
+ * row by row, atomically), then the n-tuple rows (anchor, positive, negative_1..negative_k) through
+ * the JSONL sink alone, against the exporter before sinks (every row in one string, then one
+ * writeFile) in the same process at the largest record count it survives.
  *   npx tsx bench/export.ts [records] [--docs 100000] [--negatives 8] [--doc-bytes 2048]
+ *     [--formats sentence-transformers,...] [--file-formats jsonl,parquet] [--batch 0]
  *     [--dir /tmp] [--chunk 1048576] [--no-fsync] [--parquet infer|columns|both] [--row-group rows|0]
- *     [--no-baseline] [--keep]
- * The corpus texts are shared strings (every record points at them), so the records cost ~0.6 KB
- * each in memory and RSS before the write is the inputs; the sink's own memory is the RSS growth
- * during the write (sampled every 50 ms), which must not grow with the record count.
- * Needs ~records x 18.6 KB of free disk in --dir (checked first); the output is deleted at the end.
+ *     [--no-export] [--no-sink] [--no-baseline] [--keep]
+ * The records cost ~0.6 KB each in memory (their texts are the corpus strings), so RSS before a
+ * write is the inputs; a writer's own memory is the RSS growth during the write (sampled every
+ * 50 ms), which must not grow with the record count. Wall time depends on the disk and on other
+ * load (2 shared cores): compare CPU seconds across runs. Free disk in --dir is checked first
+ * (the export's size is extrapolated from a 1,000-record export); the output is deleted at the end.
  */
-import { mkdtemp, rm, statfs, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, statfs, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { constants } from 'node:buffer';
 import { createJsonlSink, jsonlToParquet, rowGroupSizeFor } from '../src/adapters/sinks/index.js';
 import { openDb } from '../src/db/duckdb.js';
+import { exportDataset } from '../src/stages/export/export.js';
+import { exportOptions, type ExportOptions } from '../src/stages/export/options.js';
 import type { TrainingRecord } from '../src/stages/negatives/types.js';
+import type { Doc } from '../src/types.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { createRng } from '../src/util/rng.js';
 
@@ -36,6 +42,13 @@ const baseDir = arg('dir', '/tmp');
 const chunkBytes = Number(arg('chunk', String(1 << 20)));
 const fsync = !flag('no-fsync');
 const parquet = arg('parquet', '');
+const list = (name: string, def: string): string[] => arg(name, def).split(',').filter(Boolean);
+const opts: ExportOptions = exportOptions.parse({
+  formats: list('formats', 'sentence-transformers'),
+  fileFormats: list('file-formats', 'jsonl'),
+  negatives: k,
+  batchSize: Number(arg('batch', '0')),
+});
 const MB = 2 ** 20;
 const mb = (b: number): string => (b / MB).toFixed(0);
 const gb = (b: number): string => (b / 2 ** 30).toFixed(2);
@@ -44,7 +57,7 @@ const gb = (b: number): string => (b / 2 ** 30).toFixed(2);
 const t0 = performance.now();
 const rng = createRng(7);
 const VOCAB = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}${'aeiou'[i % 5]}`);
-const docs: { doc_id: string; text: string }[] = new Array(nDocs);
+const docs: Doc[] = new Array(nDocs);
 const words: string[] = [];
 for (let d = 0; d < nDocs; d++) {
   words.length = 0;
@@ -55,7 +68,7 @@ for (let d = 0; d < nDocs; d++) {
     words.push(w);
     len += w.length + 1;
   }
-  docs[d] = { doc_id: `d${d}`, text: words.join(' ') };
+  docs[d] = { kind: 'Doc', doc_id: `d${d}`, text: words.join(' ') };
 }
 const records: TrainingRecord[] = new Array(nRecords);
 for (let i = 0; i < nRecords; i++) {
@@ -80,16 +93,30 @@ const tupleRows = (r: TrainingRecord): Record<string, string>[] =>
 const rowBytes = Buffer.byteLength(JSON.stringify(tupleRows(records[0]!)[0])) + 1;
 
 // ---- disk ----
+const { conn, close } = await openDb();
+const out = await mkdtemp(join(baseDir, 'cf-bench-export-'));
+const exportInput = (n: number, outDir: string) => ({ records: n === nRecords ? records : records.slice(0, n), splitOf: new Map<string, 'train'>(), docs, outDir });
+const sizeOf = async (dir: string): Promise<number> => {
+  let total = 0;
+  for (const f of await readdir(dir, { recursive: true, withFileTypes: true })) if (f.isFile()) total += (await stat(join(f.parentPath, f.name))).size;
+  return total;
+};
+const probeDir = join(out, 'probe');
+const probeN = Math.min(nRecords, 1000);
+await exportDataset(conn, exportInput(probeN, probeDir), opts);
+const exportBytes = flag('no-export') ? 0 : ((await sizeOf(probeDir)) / probeN) * nRecords;
+await rm(probeDir, { recursive: true, force: true });
 const fsStat = await statfs(baseDir);
 const free = fsStat.bavail * fsStat.bsize;
-const need = nRecords * rowBytes * (parquet ? 1.5 : 1) * 1.05;
-console.log(`inputs            ${nDocs.toLocaleString()} docs of ~${docBytes} B, ${nRecords.toLocaleString()} records x (1 positive + ${k} negatives), ~${rowBytes} B a row; built in ${genSec.toFixed(1)} s, RSS ${mb(process.memoryUsage.rss())} MB`);
-console.log(`disk              ${baseDir}: ${gb(free)} GiB free, this run needs ~${gb(need)} GiB`);
+const sinkBytes = flag('no-sink') ? 0 : nRecords * rowBytes * (parquet ? 1.5 : 1);
+const need = Math.max(exportBytes, sinkBytes) * 1.05;
+console.log(`inputs            ${nDocs.toLocaleString()} docs of ~${docBytes} B, ${nRecords.toLocaleString()} records x (1 positive + ${k} negatives), ~${rowBytes} B an n-tuple row; built in ${genSec.toFixed(1)} s, RSS ${mb(process.memoryUsage.rss())} MB`);
+console.log(`disk              ${baseDir}: ${gb(free)} GiB free, this run needs ~${gb(need)} GiB (export ~${gb(exportBytes)}, sink alone ~${gb(sinkBytes)})`);
 if (free < need) {
-  console.error(`not enough free disk in ${baseDir}: pass a smaller record count or --dir elsewhere.`);
+  console.error(`not enough free disk in ${baseDir}: pass a smaller record count, fewer --formats or --dir elsewhere.`);
+  await rm(out, { recursive: true, force: true });
   process.exit(1);
 }
-const out = await mkdtemp(join(baseDir, 'cf-bench-export-'));
 
 let rssPeak = 0;
 /** Note the RSS now (for synchronous work, during which the sampling timer cannot run). */
@@ -146,14 +173,27 @@ async function oneString(n: number, path: string): Promise<{ records: number; by
 }
 
 try {
-  const path = join(out, 'train.jsonl');
-  const main = await measure(() => viaSink(nRecords, path));
-  if ((await stat(path)).size !== main.bytes) throw new Error('file size differs from the bytes the sink counted');
-  show(`sink${fsync ? '' : ' no fsync'}`, main);
-  console.log(`                  of which commit() ${commitSec.toFixed(1)} s (flush, close${fsync ? ', fsync file and folder' : ''}, rename)`);
+  if (!flag('no-export')) {
+    const dir = join(out, 'export');
+    let files: Readonly<Record<string, number>> = {};
+    const f = await measure(async () => {
+      files = (await exportDataset(conn, exportInput(nRecords, dir), opts)).files;
+      return { records: nRecords, bytes: await sizeOf(dir) };
+    });
+    show('exportDataset', f);
+    console.log(`                  formats ${opts.formats.join(', ')} as ${opts.fileFormats.join(', ')}, negatives ${k}, batchSize ${opts.batchSize}; files: ${Object.entries(files).map(([name, n]) => `${name} ${n.toLocaleString()}`).join(', ')}`);
+    await rm(dir, { recursive: true, force: true });
+  }
 
-  if (parquet) {
-    const { conn, close } = await openDb();
+  const path = join(out, 'train.jsonl');
+  const main = flag('no-sink') ? null : await measure(() => viaSink(nRecords, path));
+  if (main) {
+    if ((await stat(path)).size !== main.bytes) throw new Error('file size differs from the bytes the sink counted');
+    show(`sink${fsync ? '' : ' no fsync'}`, main);
+    console.log(`                  of which commit() ${commitSec.toFixed(1)} s (flush, close${fsync ? ', fsync file and folder' : ''}, rename)`);
+  }
+
+  if (parquet && main) {
     // --row-group 0: DuckDB's default; else the sink's default for this row size
     const rowGroupSize = Number(arg('row-group', String(rowGroupSizeFor(main.bytes / nRecords))));
     const cols = Object.fromEntries(['anchor', 'positive', ...Array.from({ length: k }, (_, j) => `negative_${j + 1}`)].map((c) => [c, 'VARCHAR']));
@@ -165,7 +205,6 @@ try {
       console.log(`                  parquet file ${gb((await stat(pq)).size)} GiB (MB/s above: JSONL read)`);
       await rm(pq, { force: true });
     }
-    close();
   }
   await rm(path, { force: true });
 
@@ -188,6 +227,7 @@ try {
       }
     }
     if (best) {
+      // the same n-tuple rows as the baseline, through the JSONL sink alone
       const p = join(out, 'same-size.jsonl');
       const f = await measure(() => viaSink(best.records, p));
       show('  sink, same size', f);
@@ -196,5 +236,6 @@ try {
     }
   }
 } finally {
+  close();
   if (!flag('keep')) await rm(out, { recursive: true, force: true });
 }
