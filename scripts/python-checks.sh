@@ -20,7 +20,8 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
 else
   echo "python checks: installing $requirements into $venv"
   "${PYTHON:-python3}" -m venv --clear "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  # PIP_RETRIES=0: an index that cannot be reached is skipped at once (here only the configured mirror answers; 5 retries per package cost ~11 min)
+  PIP_RETRIES="${PIP_RETRIES:-0}" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
   echo "$want" > "$stamp"
 fi
 took install "$start"
