@@ -97,7 +97,7 @@ export function flagEmbedding(o: { groupSize?: number; distill: boolean }): Snip
   return {
     name: 'flagembedding',
     lang: 'bash',
-    notRun: 'FlagEmbedding does not install in their environment; they check the fields its loader reads',
+    notRun: 'FlagEmbedding does not install where clickforge is tested; the tests check the fields its loader reads',
     code: [
       'torchrun --nproc_per_node 1 -m FlagEmbedding.finetune.embedder.encoder_only.base \\',
       '  --model_name_or_path BAAI/bge-base-en-v1.5 \\',
@@ -114,7 +114,7 @@ export function tevatron(o: { groupSize?: number }): Snippet {
   return {
     name: 'tevatron',
     lang: 'bash',
-    notRun: 'Tevatron does not install in their environment; they check the fields its loader reads',
+    notRun: 'Tevatron does not install where clickforge is tested; the tests check the fields its loader reads',
     code: [
       'python -m tevatron.retriever.driver.train \\',
       '  --model_name_or_path bert-base-uncased \\',
@@ -130,7 +130,7 @@ export function beir(split: string): Snippet {
   return {
     name: 'beir',
     lang: 'python',
-    notRun: 'beir does not install in their environment; they check the files its loader reads',
+    notRun: 'beir does not install where clickforge is tested; the tests check the files its loader reads',
     code: `from beir.datasets.data_loader import GenericDataLoader
 
 corpus, queries, qrels = GenericDataLoader(data_folder="beir").load(split="${split}")`,
