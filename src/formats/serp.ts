@@ -2,14 +2,14 @@ import { z } from 'zod';
 
 /** A timestamp: ISO 8601 string (a zone is honoured, naive = UTC) or epoch seconds (< 1e11) / milliseconds. */
 export const timestamp = z.union([z.string(), z.number()])
-  .describe('ISO 8601 string (with Z or an offset; naive times are UTC) or epoch seconds / milliseconds (numbers below 1e11 are seconds). See input.timestamps.');
+  .describe('ISO 8601 string (with Z or an offset; naive times are UTC) or epoch seconds / milliseconds (numbers below 1e11 are seconds; NaN and Infinity are not numbers). See input.timestamps. A click-log time before 1990-01-01 or from 2100-01-01 on is quarantined (timestamp_out_of_range).');
 
 const id = z.union([z.string().min(1), z.number().int()]);
 
 export const serpClick = z.object({
   doc_id: id.describe('The clicked document; must be one of the results.'),
   ts: timestamp.optional(),
-  dwell_ms: z.number().nonnegative().optional().describe('Time on the document in ms. Negative: quarantined; above maxDwellMs: kept, dwell unknown.'),
+  dwell_ms: z.number().nonnegative().optional().describe('Time on the document in ms (a finite number). Negative or not finite: quarantined; above maxDwellMs: kept, dwell unknown.'),
   rank: z.number().int().min(1).optional().describe('1-based; when it disagrees with results, the results win (counted).'),
 });
 

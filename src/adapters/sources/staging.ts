@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryNumber, queryRows, sqlString } from '../../db/duckdb.js';
 import { inputError } from '../../errors.js';
+import { stageCsv } from './csv.js';
 import { detectFormat, type FileFormat } from './format.js';
 import { prescanTextFile, RAW_MAX } from './prescan.js';
 
@@ -11,17 +12,22 @@ import { prescanTextFile, RAW_MAX } from './prescan.js';
  *   (fidx INTEGER, file VARCHAR, line BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_detail VARCHAR)
  * where `raw` is the row as a JSON object text when `pre_reason` is NULL (JSONL: the line itself;
  * CSV and Parquet: the row converted with to_json, all CSV cells being strings), else the raw text
- * to show in quarantine. `line` is the 1-based file line (JSONL, CSV) or row (Parquet).
- * Reasons found here: blank_line, invalid_utf8, malformed_json, wrong_columns, malformed_csv.
+ * to show in quarantine. `line` is the 1-based file line (JSONL, CSV: the line a row starts on)
+ * or row (Parquet). Reasons found here: blank_line, invalid_utf8, row_too_long, malformed_json,
+ * wrong_columns, malformed_csv.
  */
 export const STAGING_COLUMNS = 'fidx INTEGER, file VARCHAR, line BIGINT, raw VARCHAR, pre_reason VARCHAR, pre_detail VARCHAR';
 
 export interface StagedFile {
   readonly file: string;
   readonly format: FileFormat;
-  /** Rows read, blank lines included (CSV: data lines, the header excluded). */
+  /** Rows read, blank lines included (CSV: the header excluded, a row spanning lines counted once). */
   readonly rows: number;
   readonly empty: boolean;
+  /** The file's column names when cheap to know (CSV header, Parquet schema, keys of the first JSONL object). */
+  readonly columns?: readonly string[];
+  /** CSV: rows with a quoted cell spanning lines, and the first lines of up to 5 of them. */
+  readonly multiline?: { readonly rows: number; readonly lines: readonly number[] };
 }
 
 export interface StageFileOptions {
@@ -29,6 +35,8 @@ export interface StageFileOptions {
   /** Makes a temp file path for cleaned copies (removed by the caller). */
   readonly tmpPath: () => string;
   readonly tempFiles: string[];
+  /** Text rows (JSONL lines, CSV rows) longer than this many bytes are quarantined as row_too_long. */
+  readonly maxRowBytes: number;
   /**
    * Parquet only: do not copy the rows into the staging table (no to_json round trip); the caller
    * reads the typed columns itself with `read_parquet` (see `parquetColumns`). Rows are counted
@@ -61,7 +69,7 @@ export async function stageFile(conn: DuckDBConnection, table: string, fidx: num
     const rows = await queryNumber(conn, `SELECT count(*) FROM read_parquet(${f})`).catch((cause: unknown) => {
       throw inputError('input_unreadable', `cannot read Parquet file ${path}: ${(cause as Error).message}`, { stage: 'ingest', cause });
     });
-    return { file: path, format, rows, empty: rows === 0 };
+    return { file: path, format, rows, empty: rows === 0, columns: [...(await parquetColumns(conn, path)).keys()] };
   }
   if (format === 'parquet') {
     await conn.run(`INSERT INTO ${table} SELECT ${fidx}, ${f}, __cf_rn + 1, to_json(t)::VARCHAR, NULL, NULL
@@ -69,12 +77,19 @@ export async function stageFile(conn: DuckDBConnection, table: string, fidx: num
       throw inputError('input_unreadable', `cannot read Parquet file ${path}: ${(cause as Error).message}`, { stage: 'ingest', cause });
     });
     const rows = await count();
-    return { file: path, format, rows, empty: rows === 0 };
+    return { file: path, format, rows, empty: rows === 0, columns: [...(await parquetColumns(conn, path)).keys()] };
   }
 
-  const scan = await prescanTextFile(path, { jsonl: format === 'jsonl', collectBlank: format === 'csv', tmpPath: opts.tmpPath });
+  const scan = await prescanTextFile(path, { jsonl: format === 'jsonl', collectBlank: false, tmpPath: opts.tmpPath, maxRowBytes: opts.maxRowBytes });
   if (scan.cleanedPath) opts.tempFiles.push(scan.cleanedPath);
   const src = sqlString(scan.cleanedPath ?? path);
+
+  if (format === 'csv') {
+    const bad = new Map(scan.badLines.map((b) => [b.line, b]));
+    const r = await stageCsv(conn, table, fidx, path, scan.cleanedPath ?? path, bad, { maxRowBytes: opts.maxRowBytes, rawMax: RAW_MAX, tmpPath: opts.tmpPath, tempFiles: opts.tempFiles, ...(/\.tsv$/i.test(path.replace(/\.(gz|zst)$/i, '')) ? { delimiter: '\t' } : {}) });
+    return { file: path, format, rows: r.rows, empty: r.rows === 0, ...(r.columns ? { columns: r.columns } : {}), ...(r.multiline ? { multiline: { rows: r.multiline, lines: r.multilineAt } } : {}) };
+  }
+
   await insertBadLines(conn, table, fidx, path, scan.badLines);
   const bad = new Set(scan.badLines.map((b) => b.line));
 
@@ -88,41 +103,13 @@ export async function stageFile(conn: DuckDBConnection, table: string, fidx: num
              WHEN NOT starts_with(ltrim(raw), '{') OR NOT json_valid(raw) THEN 'the line is not a valid JSON object: fix the JSON syntax (one object per line)' END
       FROM (SELECT row_number() OVER () AS line, raw
             FROM read_csv(${src}, columns = {'raw': 'VARCHAR'}, header = false, delim = E'\\x1F', quote = '', escape = '',
-                          auto_detect = false, strict_mode = false, null_padding = true)) ${exclude}`).catch((cause: unknown) => {
+                          auto_detect = false, strict_mode = false, null_padding = true, max_line_size = ${Math.max(2_000_000, opts.maxRowBytes + 2)})) ${exclude}`).catch((cause: unknown) => {
       throw inputError('input_unreadable', `cannot read JSONL file ${path}: ${(cause as Error).message}`, { stage: 'ingest', cause });
     });
-    return { file: path, format, rows: await count(), empty: false };
+    const [first] = await queryRows<{ k: string[] | null }>(conn, `SELECT json_keys(raw) AS k FROM ${table} WHERE fidx = ${fidx} AND pre_reason IS NULL LIMIT 1`);
+    return { file: path, format, rows: await count(), empty: false, ...(first?.k ? { columns: first.k } : {}) };
   }
-
-  // CSV: DuckDB parses; rejected rows come with their file line. Accepted rows are mapped to the
-  // remaining lines in order (a quoted cell spanning lines breaks this mapping: documented).
-  await conn.run(`DROP TABLE IF EXISTS _cf_rej; DROP TABLE IF EXISTS _cf_rejscan;`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_csv AS SELECT row_number() OVER () AS rn, to_json(t)::VARCHAR AS raw
-      FROM read_csv(${src}, header = true, all_varchar = true, store_rejects = true, rejects_table = '_cf_rej', rejects_scan = '_cf_rejscan') t`).catch((cause: unknown) => {
-    throw inputError('input_unreadable', `cannot read CSV file ${path}: ${(cause as Error).message}`, { stage: 'ingest', cause });
-  });
-  const blank = new Set(scan.blankLines);
-  const rejects = await queryRows<{ line: number; error_type: string; csv_line: string; error_message: string }>(conn,
-    `SELECT line, any_value(error_type ORDER BY column_idx) error_type, any_value(csv_line) csv_line, any_value(error_message ORDER BY column_idx) error_message FROM _cf_rej GROUP BY line ORDER BY line`);
-  const ex = new Set<number>([1, ...blank, ...bad]);
-  const rejRows: string[] = [];
-  for (const r of rejects) {
-    if (ex.has(r.line)) continue;
-    ex.add(r.line);
-    const wrongCols = r.error_type === 'TOO MANY COLUMNS' || r.error_type === 'MISSING COLUMNS';
-    const reason = wrongCols ? 'wrong_columns' : 'malformed_csv';
-    const detail = wrongCols ? `${r.error_message}: make every row have as many cells as the header (quote cells that contain the delimiter)` : `${r.error_message}: fix the CSV syntax of this row`;
-    rejRows.push(`(${fidx}, ${f}, ${r.line}, ${sqlString((r.csv_line ?? '').replace(/^\n+/, '').slice(0, RAW_MAX))}, '${reason}', ${sqlString(detail)})`);
-  }
-  if (rejRows.length) await conn.run(`INSERT INTO ${table} VALUES ${rejRows.join(',')}`);
-  if (blank.size) await conn.run(`INSERT INTO ${table} SELECT ${fidx}, ${f}, b, NULL, 'blank_line', 'blank line (ignored)' FROM unnest([${[...blank].filter((b) => b !== 1).join(',')}]::BIGINT[]) t(b)`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_ex(line BIGINT); ${ex.size ? `INSERT INTO _cf_ex SELECT unnest([${[...ex].join(',')}]::BIGINT[]);` : ''}`);
-  await conn.run(`INSERT INTO ${table}
-    SELECT ${fidx}, ${f}, coalesce(k.line, -c.rn), c.raw, NULL, NULL
-    FROM _cf_csv c LEFT JOIN (SELECT i AS line, row_number() OVER (ORDER BY i) AS rn FROM range(1, ${scan.lines + 1}) r(i) ANTI JOIN _cf_ex e ON r.i = e.line) k USING (rn)`);
-  await conn.run(`DROP TABLE IF EXISTS _cf_csv; DROP TABLE IF EXISTS _cf_ex; DROP TABLE IF EXISTS _cf_rej; DROP TABLE IF EXISTS _cf_rejscan;`);
-  const rows = await count();
-  return { file: path, format, rows, empty: rows === 0 };
+  throw new Error(`unreachable: format ${format as string}`);
 }
 
 async function insertBadLines(conn: DuckDBConnection, table: string, fidx: number, path: string, bad: readonly { line: number; reason: string; detail: string; raw: string }[]): Promise<void> {

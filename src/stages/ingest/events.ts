@@ -2,7 +2,7 @@ import { queryNumber, queryRows } from '../../db/duckdb.js';
 import type { StageStats } from '../../types.js';
 import { type Ctx, reasonCounts, rq, toQuarantine } from './common.js';
 import { IMPRESSION_FEATURES_DDL, insertPresentationSql, presentationItemCheck } from './serps.js';
-import { Fields } from './sql.js';
+import { Fields, tsRangeCheck } from './sql.js';
 
 export const EVENT_FIELDS = ['type', 'ts', 'user_id', 'session_id', 'serp_id', 'query', 'doc_id', 'rank', 'dwell_ms', 'value', 'kind', 'success', 'presentation'] as const;
 export const EVENT_TYPES = ['search', 'impression', 'click', 'conversion', 'session_end'] as const;
@@ -25,9 +25,9 @@ WITH a AS (
     lower(cf_str(${v('type')})) AS type, cf_str(${v('ts')}) AS ts_s, cf_ts(cf_str(${v('ts')}), ${tsFmt}) AS ts,
     cf_str(${v('user_id')}) AS user_id, cf_str(${v('session_id')}) AS session_id, cf_str(${v('serp_id')}) AS serp_id,
     cf_str(${v('query')}) AS query, cf_str(${v('doc_id')}) AS doc_id,
-    cf_str(${v('rank')}) AS rank_s, TRY_CAST(cf_str(${v('rank')}) AS DOUBLE) AS rank_d,
-    cf_str(${v('dwell_ms')}) AS dwell_s, TRY_CAST(cf_str(${v('dwell_ms')}) AS DOUBLE) AS dwell_d,
-    cf_str(${v('value')}) AS value_s, TRY_CAST(cf_str(${v('value')}) AS DOUBLE) AS value,
+    cf_str(${v('rank')}) AS rank_s, cf_num(cf_str(${v('rank')})) AS rank_d,
+    cf_str(${v('dwell_ms')}) AS dwell_s, cf_num(cf_str(${v('dwell_ms')})) AS dwell_d,
+    cf_str(${v('value')}) AS value_s, cf_num(cf_str(${v('value')})) AS value,
     cf_str(${v('kind')}) AS kind, cf_bool(${v('success')}) AS success,
     CASE WHEN json_type(${v('presentation')}) = 'VARCHAR' AND json_valid(cf_str(${v('presentation')})) THEN cf_str(${v('presentation')})::JSON ELSE ${v('presentation')} END AS pres
   FROM (SELECT *, CASE WHEN pre_reason IS NULL THEN ${F.extract('raw')} END AS x FROM ${stg}))
@@ -37,6 +37,7 @@ SELECT * EXCLUDE (x), md5(x::VARCHAR) AS h, CASE
   WHEN type NOT IN (${typesList}) THEN ${rq('bad_type', `'unknown event ${L('type')} "' || cf_str(${v('type')}) || '": use one of ${EVENT_TYPES.join(', ')}'`)}
   WHEN cf_isnull(${v('ts')}) THEN ${rq('missing_field', `'${L('ts')} is missing: give an ISO 8601 time or epoch seconds/milliseconds'`)}
   WHEN ts IS NULL THEN ${rq('bad_timestamp', `'${L('ts')} value "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds' || CASE WHEN ${tsFmt} <> 'auto' THEN ' (input.timestamps is ' || ${tsFmt} || ')' ELSE '' END`)}
+  ${tsRangeCheck('ts', 'ts_s', `'${L('ts')}'`)}
   WHEN NOT cf_isnull(${v('serp_id')}) AND NOT cf_idok(${v('serp_id')}) THEN ${rq('bad_type', `'${L('serp_id')} must be a string or an integer'`)}
   WHEN NOT cf_isnull(${v('doc_id')}) AND NOT cf_idok(${v('doc_id')}) THEN ${rq('bad_type', `'${L('doc_id')} must be a string or an integer'`)}
   WHEN NOT cf_isnull(${v('session_id')}) AND NOT cf_scalar(${v('session_id')}) THEN ${rq('bad_type', `'${L('session_id')} must be a string'`)}
@@ -46,10 +47,10 @@ SELECT * EXCLUDE (x), md5(x::VARCHAR) AS h, CASE
   WHEN type = 'impression' THEN CASE ${miss('serp_id', 'impression')} ${miss('doc_id', 'impression')} ${miss('rank', 'impression')}
     WHEN rank_d IS NULL OR rank_d < 1 OR rank_d <> floor(rank_d) THEN ${rq('bad_type', `'${L('rank')} "' || rank_s || '" must be an integer >= 1 (1 = top result)'`)} END
   WHEN type = 'click' THEN CASE ${miss('doc_id', 'click')}
-    WHEN NOT cf_isnull(${v('dwell_ms')}) AND dwell_d IS NULL THEN ${rq('bad_type', `'${L('dwell_ms')} "' || dwell_s || '" is not a number'`)}
+    WHEN NOT cf_isnull(${v('dwell_ms')}) AND dwell_d IS NULL THEN ${rq('bad_type', `'${L('dwell_ms')} "' || dwell_s || '" is not a finite number'`)}
     WHEN dwell_d < 0 THEN ${rq('negative_dwell', `'${L('dwell_ms')} ' || dwell_s || ' is negative: fix the dwell computation or leave it out'`)} END
   WHEN type = 'conversion' THEN CASE ${miss('doc_id', 'conversion')} ${miss('kind', 'conversion')}
-    WHEN NOT cf_isnull(${v('value')}) AND value IS NULL THEN ${rq('bad_type', `'${L('value')} "' || value_s || '" is not a number'`)} END
+    WHEN NOT cf_isnull(${v('value')}) AND value IS NULL THEN ${rq('bad_type', `'${L('value')} "' || value_s || '" is not a finite number'`)} END
   WHEN type = 'session_end' THEN CASE
     WHEN (cf_isnull(${v('session_id')}) OR session_id = '') AND (cf_isnull(${v('user_id')}) OR user_id = '') THEN ${rq('missing_field', `'a session_end event needs ${L('session_id')} or ${L('user_id')}'`)}
     WHEN NOT cf_isnull(${v('success')}) AND success IS NULL THEN ${rq('bad_type', `'${L('success')} must be true or false'`)} END

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryNumber, sqlString } from '../../db/duckdb.js';
+import { queryNumber, queryRows, sqlString } from '../../db/duckdb.js';
 import { usageError } from '../../errors.js';
 import { CANONICAL_DDL, type StageStats } from '../../types.js';
 import { parquetColumns, removeTempFiles, STAGING_COLUMNS, stageFile, type StagedFile } from '../../adapters/sources/staging.js';
@@ -11,8 +11,9 @@ import { loadCorpus } from './corpus.js';
 import { loadEvents } from './events.js';
 import { loadLabels } from './labels.js';
 import type { IngestOptions } from './options.js';
+import { requireUsableRows } from './no-usable-rows.js';
 import { loadSerps } from './serps.js';
-import { createMacros } from './sql.js';
+import { createMacros, TS_FUTURE_MARGIN_MS } from './sql.js';
 
 export interface IngestResult {
   /** One per input kind (serps/events/corpus/labels) that was configured; counts add up (see docs/formats.md). */
@@ -22,6 +23,16 @@ export interface IngestResult {
   readonly warnings: readonly string[];
   /** Repairs made to loaded rows, per input kind: e.g. { serps: { click_rank_fixed: 3 } }. */
   readonly fixed: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** How ingest is run (not options of the config). */
+export interface IngestHooks {
+  readonly onProgress?: (step: string) => void;
+  /**
+   * Where to write the quarantine (JSONL, as quarantine.jsonl) when ingest stops with
+   * NoUsableRowsError, so the rejected rows can be looked at although the build stops.
+   */
+  readonly quarantineFile?: string;
 }
 
 export const EXTRA_DDL = `
@@ -38,13 +49,16 @@ CREATE TABLE quarantine (stage VARCHAR, input VARCHAR, file VARCHAR, line BIGINT
  * Input: the files of `opts` (JSONL, CSV or Parquet). Output: the tables above. Drops: every
  * rejected row goes to `quarantine` with a snake_case reason and a detail that says what to fix;
  * per kind, rows read = rows loaded + sum of row-level drops (blank lines included, not quarantined).
+ * When no click-log row is usable (every row rejected, empty files) or a corpus was given and no
+ * document is, ingest throws NoUsableRowsError (an input error) naming the files and the top
+ * quarantine reasons; the quarantine table is filled and written to `hooks.quarantineFile`.
  * See docs/formats.md.
  */
-export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProgress?: (step: string) => void): Promise<IngestResult> {
+export async function ingest(conn: DuckDBConnection, opts: IngestOptions, hooks: IngestHooks = {}): Promise<IngestResult> {
   if (opts.serps.length === 0 && opts.events.length === 0) {
     throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events)', { stage: 'ingest' });
   }
-  const progress = onProgress ?? (() => undefined);
+  const progress = hooks.onProgress ?? (() => undefined);
   await conn.run(CANONICAL_DDL);
   await conn.run(EXTRA_DDL);
   await createMacros(conn);
@@ -63,8 +77,12 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProg
     const staged: StagedFile[] = [];
     for (let i = 0; i < files.length; i++) {
       progress(`ingest: reading ${kind} ${files[i]}`);
-      const s = await stageFile(conn, table, i, files[i]!, { format: opts.format, tmpPath, tempFiles, typedParquet: kind === 'serps' });
-      if (s.empty) warnings.push(`${s.file} is empty: no ${kind} rows read from it`);
+      const s = await stageFile(conn, table, i, files[i]!, { format: opts.format, tmpPath, tempFiles, typedParquet: kind === 'serps', maxRowBytes: opts.maxRowBytes });
+      if (s.empty) warnings.push(s.format === 'csv' && s.columns ? `${s.file} has a header line and no data rows: no ${kind} rows read from it` : `${s.file} is empty: no ${kind} rows read from it`);
+      if (s.multiline) {
+        warnings.push(`${s.file}: ${s.multiline.rows} ${s.multiline.rows === 1 ? 'row has' : 'rows have'} a quoted cell that spans lines (first at line${s.multiline.lines.length > 1 ? 's' : ''} ${s.multiline.lines.join(', ')}): `
+          + 'if no cell is meant to hold a line break, two stray quotes merged those lines into one row (see docs/formats.md, CSV parsing)');
+      }
       staged.push(s);
     }
     return { table, files: staged, rows: staged.reduce((a, s) => a + s.rows, 0) };
@@ -83,15 +101,18 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProg
     }
   };
 
+  const logFiles: StagedFile[] = [];
   try {
     if (opts.serps.length) {
       const s = await stage('serps', opts.serps);
+      logFiles.push(...s.files);
       progress('ingest: validating SERP records');
       // JSONL staging is already in line order; CSV rows are mapped to lines by a join, so sort those
       const sources = [];
       for (let i = 0; i < s.files.length; i++) {
         const f = s.files[i]!;
-        sources.push(f.format === 'parquet' ? { fidx: i, parquet: { fidx: i, file: f.file, columns: await parquetColumns(conn, f.file) } } : { fidx: i, sort: f.format !== 'jsonl' });
+        // text files are staged in line order (JSONL by row_number, CSV by our parser)
+        sources.push(f.format === 'parquet' ? { fidx: i, parquet: { fidx: i, file: f.file, columns: await parquetColumns(conn, f.file) } } : { fidx: i, sort: false });
       }
       const r = await loadSerps(ctx, s.table, opts.columns.serps, s.rows, sources);
       stats.push(r.stats);
@@ -101,6 +122,7 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProg
     }
     if (opts.events.length) {
       const s = await stage('events', opts.events);
+      logFiles.push(...s.files);
       progress('ingest: validating events');
       const r = await loadEvents(ctx, s.table, opts.columns.events, s.rows);
       stats.push(r.stats);
@@ -108,6 +130,9 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProg
       await reportTimestamps('_cf_e1', s.files);
       await conn.run(`DROP TABLE IF EXISTS _cf_e1; DROP TABLE ${s.table}`);
     }
+    const usable = await queryNumber(conn, 'SELECT count(*) FROM serps s WHERE EXISTS (SELECT 1 FROM impressions i WHERE i.serp_id = s.serp_id)');
+    await requireUsableRows(conn, 'click log', usable, ['serps', 'events'], logFiles, opts, hooks.quarantineFile);
+    await futureTimestamps(conn, warnings);
     if (opts.corpus) {
       const s = await stage('corpus', [opts.corpus]);
       progress('ingest: loading corpus');
@@ -116,6 +141,7 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProg
       fixed.corpus = r.fixed;
       await reportTimestamps('_cf_d1', s.files, 'pub_s');
       await conn.run(`DROP TABLE IF EXISTS _cf_d1; DROP TABLE ${s.table}`);
+      await requireUsableRows(conn, 'corpus', r.stats.out.rows ?? 0, ['corpus'], s.files, opts, hooks.quarantineFile);
     }
     if (opts.labels) {
       const s = await stage('labels', [opts.labels]);
@@ -133,4 +159,21 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, onProg
   }
   for (const s of stats) for (const n of s.notes ?? []) warnings.push(`${s.stage}: ${n}`);
   return { stats, timestampFormats, warnings, fixed };
+}
+
+/**
+ * A warning (not a drop) for times more than a day after this machine's clock: quarantining them
+ * would make the output depend on the day the build runs.
+ */
+async function futureTimestamps(conn: DuckDBConnection, warnings: string[]): Promise<void> {
+  const limit = Date.now() + TS_FUTURE_MARGIN_MS;
+  const rows = await queryRows<{ what: string; n: number; file: string; line: number; ts: number }>(conn, `
+    SELECT 'result pages' AS what, count(*) AS n, arg_min(src_file, ts) AS file, arg_min(src_line, ts) AS line, min(ts) AS ts FROM serps WHERE ts > ${limit}
+    UNION ALL SELECT 'clicks', count(*), arg_min(src_file, ts), arg_min(src_line, ts), min(ts) FROM clicks WHERE ts > ${limit}
+    UNION ALL SELECT 'conversions', count(*), arg_min(src_file, ts), arg_min(src_line, ts), min(ts) FROM conversions WHERE ts > ${limit}`);
+  for (const r of rows) {
+    if (!r.n) continue;
+    warnings.push(`${r.n} ${r.what} have a time more than a day after this machine's clock (earliest ${new Date(r.ts).toISOString()} at ${r.file}:${r.line}): `
+      + 'kept; check the clock of the system that logged them, or the timestamp unit (input.timestamps)');
+  }
 }

@@ -15,7 +15,7 @@ export async function loadLabels(ctx: Ctx, stg: string, mapping: Readonly<Record
 WITH a AS (
   SELECT fidx, file, line, raw, pre_reason, pre_detail, x,
     cf_str(${v('query')}) AS query, cf_str(${v('doc_id')}) AS doc_id, cf_str(${v('grade')}) AS grade_s,
-    TRY_CAST(cf_str(${v('grade')}) AS DOUBLE) AS grade, cf_str(${v('source')}) AS source
+    cf_num(cf_str(${v('grade')})) AS grade, cf_str(${v('source')}) AS source
   FROM (SELECT *, CASE WHEN pre_reason IS NULL THEN ${F.extract('raw')} END AS x FROM ${stg}))
 SELECT * EXCLUDE (x), CASE
   WHEN pre_reason IS NOT NULL THEN {'r': pre_reason, 'd': pre_detail}
@@ -23,7 +23,7 @@ SELECT * EXCLUDE (x), CASE
   WHEN cf_isnull(${v('doc_id')}) OR doc_id = '' THEN ${rq('missing_field', `'${L('doc_id')} is missing'`)}
   WHEN NOT cf_idok(${v('doc_id')}) THEN ${rq('bad_type', `'${L('doc_id')} must be a string or an integer'`)}
   WHEN cf_isnull(${v('grade')}) THEN ${rq('missing_field', `'${L('grade')} is missing'`)}
-  WHEN grade IS NULL OR isnan(grade) OR isinf(grade) THEN ${rq('bad_grade', `'${L('grade')} "' || grade_s || '" is not a number'`)}
+  WHEN grade IS NULL THEN ${rq('bad_grade', `'${L('grade')} "' || grade_s || '" is not a finite number'`)}
 END AS q
 FROM a`);
   await conn.run(`INSERT INTO labels SELECT query, doc_id, grade, source, file, line FROM _cf_l1 WHERE q IS NULL ORDER BY fidx, line`);

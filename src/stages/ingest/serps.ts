@@ -1,7 +1,7 @@
 import { queryNumber, sqlString } from '../../db/duckdb.js';
 import type { StageStats } from '../../types.js';
 import { add, type Ctx, reasonCounts, rq, toQuarantine } from './common.js';
-import { Fields } from './sql.js';
+import { Fields, tsRangeCheck } from './sql.js';
 
 export const SERP_FIELDS = ['serp_id', 'session_id', 'user_id', 'ts', 'query', 'results', 'clicks', 'conversions', 'session_success', 'randomized', 'presentation'] as const;
 
@@ -193,6 +193,7 @@ SELECT * EXCLUDE (x, rl, rj, ${SCALAR_FIELDS.map((n) => `${n}_k`).join(', ')}), 
   WHEN query_k <> 'VARCHAR' THEN ${rq('bad_type', `'${L('query')} must be a string'`)}
   WHEN ${isNull('ts')} THEN ${rq('missing_field', `'${L('ts')} is missing: give an ISO 8601 time or epoch seconds/milliseconds'`)}
   WHEN ts IS NULL THEN ${rq('bad_timestamp', `'${L('ts')} value "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds' || CASE WHEN ${tsFmt} <> 'auto' THEN ' (input.timestamps is ' || ${tsFmt} || ')' ELSE '' END`)}
+  ${tsRangeCheck('ts', 'ts_s', `'${L('ts')}'`)}
   WHEN rl IS NULL AND cf_isnull(rj) THEN ${rq('missing_field', `'${L('results')} is missing: the shown doc ids in rank order'`)}
   WHEN results IS NULL THEN ${rq('bad_type', `'${L('results')} must be an array of doc ids (in CSV: JSON text such as ["d1","d2"] or d1|d2)'`)}
   WHEN cl IS NULL AND NOT cf_isnull(${v('clicks')}) AND clicks_j IS NULL THEN ${rq('bad_type', `'${L('clicks')} must be an array of {doc_id, ts?, dwell_ms?, rank?} (in CSV: JSON text)'`)}
@@ -295,8 +296,8 @@ WITH u AS (
                                       ELSE nullif(list_position(results, json_extract_string(e, '$.doc_id')), 0) END)) AS shown_rank
   FROM (SELECT fidx, file, line, serp_id, results, json_extract(clicks_j, '$[*]') AS l FROM _cf_s3 WHERE q IS NULL AND cl IS NULL AND clicks_j IS NOT NULL AND clicks_j <> '[]')),
 p AS (
-  SELECT fidx, file, line, serp_id, ci, shown_rank, cf_str(y[1]) AS doc_id, cf_str(y[2]) AS ts_s, cf_ts(cf_str(y[2]), ${tsFmt}) AS ts, cf_str(y[3]) AS dwell_s, TRY_CAST(cf_str(y[3]) AS DOUBLE) AS dwell_d,
-    cf_str(y[4]) AS rank_s, TRY_CAST(cf_str(y[4]) AS DOUBLE) AS rank_d, c::VARCHAR AS raw,
+  SELECT fidx, file, line, serp_id, ci, shown_rank, cf_str(y[1]) AS doc_id, cf_str(y[2]) AS ts_s, cf_ts(cf_str(y[2]), ${tsFmt}) AS ts, cf_str(y[3]) AS dwell_s, cf_num(cf_str(y[3])) AS dwell_d,
+    cf_str(y[4]) AS rank_s, cf_num(cf_str(y[4])) AS rank_d, c::VARCHAR AS raw,
     json_type(c) = 'OBJECT' AS is_obj, cf_isnull(y[1]) AS no_doc, NOT cf_isnull(y[2]) AS has_ts, NOT cf_isnull(y[3]) AS has_dwell
   FROM (SELECT *, json_extract(c, ['$.doc_id', '$.ts', '$.dwell_ms', '$.rank']) AS y FROM u)),
 ut AS (
@@ -304,15 +305,16 @@ ut AS (
     unnest(list_transform(cl, e -> CASE WHEN ${blankOr('e.doc_id')} THEN NULL ELSE nullif(list_position(results, e.doc_id), 0) END)) AS shown_rank
   FROM _cf_s3 WHERE q IS NULL AND cl IS NOT NULL AND len(cl) > 0),
 pt AS (
-  SELECT fidx, file, line, serp_id, ci, shown_rank, e.doc_id AS doc_id, e.ts AS ts_s, cf_ts(e.ts, ${tsFmt}) AS ts, e.dwell_ms AS dwell_s, TRY_CAST(e.dwell_ms AS DOUBLE) AS dwell_d,
-    e.rank AS rank_s, TRY_CAST(e.rank AS DOUBLE) AS rank_d, NULL::VARCHAR AS raw,
+  SELECT fidx, file, line, serp_id, ci, shown_rank, e.doc_id AS doc_id, e.ts AS ts_s, cf_ts(e.ts, ${tsFmt}) AS ts, e.dwell_ms AS dwell_s, cf_num(e.dwell_ms) AS dwell_d,
+    e.rank AS rank_s, cf_num(e.rank) AS rank_d, NULL::VARCHAR AS raw,
     e IS NOT NULL AS is_obj, e.doc_id IS NULL AS no_doc, e.ts IS NOT NULL AS has_ts, e.dwell_ms IS NOT NULL AS has_dwell
   FROM ut)
 SELECT * EXCLUDE (is_obj, no_doc, has_ts, has_dwell), CASE
   WHEN NOT is_obj THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '" is not an object {doc_id, ts?, dwell_ms?, rank?}'`)}
   WHEN no_doc THEN ${rq('missing_field', `'click #' || ci || ' of serp "' || serp_id || '" has no doc_id'`)}
   WHEN has_ts AND ts IS NULL THEN ${rq('bad_timestamp', `'click #' || ci || ' of serp "' || serp_id || '": ts "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds'`)}
-  WHEN has_dwell AND dwell_d IS NULL THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '": dwell_ms "' || dwell_s || '" is not a number'`)}
+  ${tsRangeCheck('ts', 'ts_s', `'click #' || ci || ' of serp "' || serp_id || '": ts'`)}
+  WHEN has_dwell AND dwell_d IS NULL THEN ${rq('bad_type', `'click #' || ci || ' of serp "' || serp_id || '": dwell_ms "' || dwell_s || '" is not a finite number'`)}
   WHEN dwell_d < 0 THEN ${rq('negative_dwell', `'click #' || ci || ' of serp "' || serp_id || '": dwell_ms ' || dwell_s || ' is negative: fix the dwell computation or leave dwell_ms out'`)}
   WHEN shown_rank IS NULL THEN ${rq('click_not_shown', `'click #' || ci || ' of serp "' || serp_id || '" is on "' || doc_id || '", which is not in that serp''s results'`)}
 END AS q
@@ -350,14 +352,15 @@ WITH u AS (
   SELECT fidx, file, line, serp_id, session_id, user_id, unnest(l) AS c, unnest(generate_series(1, len(l))) AS ci
   FROM (SELECT fidx, file, line, serp_id, session_id, user_id, json_extract(conv_j, '$[*]') AS l FROM _cf_s3 WHERE q IS NULL AND conv_j IS NOT NULL AND conv_j <> '[]')),
 p AS (
-  SELECT *, cf_str(y[1]) AS doc_id, cf_str(y[2]) AS ts_s, cf_ts(cf_str(y[2]), ${tsFmt}) AS ts, cf_str(y[3]) AS kind, cf_str(y[4]) AS value_s, TRY_CAST(cf_str(y[4]) AS DOUBLE) AS value
+  SELECT *, cf_str(y[1]) AS doc_id, cf_str(y[2]) AS ts_s, cf_ts(cf_str(y[2]), ${tsFmt}) AS ts, cf_str(y[3]) AS kind, cf_str(y[4]) AS value_s, cf_num(cf_str(y[4])) AS value
   FROM (SELECT *, json_extract(c, ['$.doc_id', '$.ts', '$.kind', '$.value']) AS y FROM u))
 SELECT *, CASE
   WHEN json_type(c) <> 'OBJECT' THEN ${rq('bad_type', `'conversion #' || ci || ' of serp "' || serp_id || '" is not an object {doc_id, ts, kind, value?}'`)}
   WHEN cf_isnull(y[1]) THEN ${rq('missing_field', `'conversion #' || ci || ' of serp "' || serp_id || '" has no doc_id'`)}
   WHEN cf_isnull(y[3]) OR kind = '' THEN ${rq('missing_field', `'conversion #' || ci || ' of serp "' || serp_id || '" has no kind (e.g. "purchase", "add_to_cart")'`)}
   WHEN NOT cf_isnull(y[2]) AND ts IS NULL THEN ${rq('bad_timestamp', `'conversion #' || ci || ' of serp "' || serp_id || '": ts "' || ts_s || '" is not an ISO 8601 time or epoch seconds/milliseconds'`)}
-  WHEN NOT cf_isnull(y[4]) AND value IS NULL THEN ${rq('bad_type', `'conversion #' || ci || ' of serp "' || serp_id || '": value "' || value_s || '" is not a number'`)}
+  ${tsRangeCheck('ts', 'ts_s', `'conversion #' || ci || ' of serp "' || serp_id || '": ts'`)}
+  WHEN NOT cf_isnull(y[4]) AND value IS NULL THEN ${rq('bad_type', `'conversion #' || ci || ' of serp "' || serp_id || '": value "' || value_s || '" is not a finite number'`)}
 END AS q0
 FROM p`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_v2 AS

@@ -46,6 +46,28 @@ describe('prescanTextFile', () => {
   });
 });
 
+describe('prescanTextFile: rows longer than maxRowBytes', () => {
+  it('flags a long line inside a chunk with its beginning as raw and blanks it in the cleaned copy', async () => {
+    const a = join(dir, 'long.jsonl');
+    await writeFile(a, `{"a":1}\n{"a":"${'x'.repeat(5000)}"}\n{"a":3}\n`);
+    const r = await prescanTextFile(a, { jsonl: true, collectBlank: false, tmpPath, maxRowBytes: 1024 });
+    expect(r.lines).toBe(3);
+    expect(r.badLines.map((b) => [b.line, b.reason])).toEqual([[2, 'row_too_long']]);
+    expect(r.badLines[0]!.raw).toBe(`{"a":"${'x'.repeat(2000 - 6)}`);
+    expect(r.badLines[0]!.detail).toContain('5,008 bytes, above input.maxRowBytes (1,024)');
+    expect(await readFile(r.cleanedPath!, 'utf8')).toBe('{"a":1}\n\n{"a":3}\n');
+  });
+
+  it('a line longer than a read chunk (20 MB, no final newline after it) is counted, not held', async () => {
+    const a = join(dir, 'huge.jsonl');
+    await writeFile(a, Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.alloc(20 << 20, 0x61), Buffer.from('\n{"a":2}')]));
+    const r = await prescanTextFile(a, { jsonl: true, collectBlank: false, tmpPath, maxRowBytes: 8 << 20 });
+    expect(r.lines).toBe(3);
+    expect(r.badLines.map((b) => [b.line, b.reason, b.raw.length])).toEqual([[2, 'row_too_long', 2000]]);
+    expect(await readFile(r.cleanedPath!, 'utf8')).toBe('{"a":1}\n\n{"a":2}');
+  });
+});
+
 describe('stageFile', () => {
   it('numbers JSONL lines in file order on a file of many chunks', async () => {
     const f = join(dir, 'big.jsonl');
@@ -56,7 +78,7 @@ describe('stageFile', () => {
     const { conn, close } = await openDb({ threads: 2 });
     try {
       await conn.run(`CREATE TEMP TABLE stg (${STAGING_COLUMNS})`);
-      const s = await stageFile(conn, 'stg', 0, f, { format: 'auto', tmpPath, tempFiles: [] });
+      const s = await stageFile(conn, 'stg', 0, f, { format: 'auto', tmpPath, tempFiles: [], maxRowBytes: 8 << 20 });
       expect(s.rows).toBe(N);
       const [r] = await queryRows<{ bad: number; blank: number }>(conn, `SELECT count(*) FILTER (WHERE pre_reason IS NULL AND CAST(raw::JSON->>'n' AS BIGINT) <> line) AS bad, count(*) FILTER (WHERE pre_reason = 'blank_line') AS blank FROM stg`);
       expect(r).toEqual({ bad: 0, blank: 4 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, queryRows } from '../../../src/db/duckdb.js';
 import { ingest } from '../../../src/stages/ingest/ingest.js';
+import { NoUsableRowsError } from '../../../src/stages/ingest/no-usable-rows.js';
 import { ingestOptions } from '../../../src/stages/ingest/options.js';
 import { typedClickFields } from '../../../src/stages/ingest/serps.js';
 
@@ -97,7 +98,8 @@ describe('ingest fast paths (typed Parquet, one-parse JSONL)', () => {
     const reasons = async (file: string) => {
       const db = await openDb();
       try {
-        await ingest(db.conn, ingestOptions.parse({ serps: [file] }));
+        // every row is rejected: ingest stops, the quarantine table is filled all the same
+        await expect(ingest(db.conn, ingestOptions.parse({ serps: [file] }))).rejects.toBeInstanceOf(NoUsableRowsError);
         return await queryRows<{ line: number; reason: string; detail: string }>(db.conn, 'SELECT line, reason, detail FROM quarantine ORDER BY line');
       } finally { db.close(); }
     };
