@@ -100,7 +100,8 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   };
   try {
     await conn.run(`SET temp_directory = ${sqlString(spill)}`);
-    const ing = await run('ingest', () => ingest(conn, config.input));
+    // a build whose every row is rejected fails before its staging folder is swapped in: the quarantine goes beside the output
+    const ing = await run('ingest', () => ingest(conn, config.input, { quarantineFile: `${output.target}.quarantine.jsonl` }));
     const ses = await run('sessions', () => buildSessions(conn, config.sessions));
     const bias = await run('bias', () => estimateBias(conn, config));
     const ev = await run('evidence', async () => {

@@ -27,8 +27,7 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 const ALLOWED_TAGS = new Set(['h1', 'h2', 'h3', 'h4', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'ol', 'li', 'strong', 'em', 'code', 'pre', 'details', 'summary', 'br', 'hr', 'blockquote']);
 
 function hostileLog(dir: string): { serps: string; corpus: string } {
-  // eslint-disable-next-line no-control-regex
-  const docs = PAYLOADS.map((p, i) => ({ doc_id: `${p.replace(/[\u0000-\u001f]/g, "")} #${i}`, title: `${p} title`, text: `${p} body text about topic ${i} and more words ${i}` }));
+  const docs = PAYLOADS.map((p, i) => ({ doc_id: `${p} #${i}`, title: `${p} title`, text: `${p} body text about topic ${i} and more words ${i}` }));
   for (let i = 0; i < 30; i++) docs.push({ doc_id: `plain${i}`, title: `Plain ${i}`, text: `plain document ${i} about topic ${i % 7}` });
   const serps: string[] = [];
   let n = 0;
@@ -60,11 +59,14 @@ describe('hostile strings in every output', () => {
     run = cli(['build', '--serps', serps, '--corpus', corpus, '--out', out, '--set', 'splits.mode="hashed"']);
   }, 300_000);
 
-  it('the build runs and its positives carry the hostile strings (so the test tests something)', () => {
+  it('the build runs and its positives carry the hostile strings (so the test tests something); ids a TSV would misread are quarantined', () => {
     expect(run.code, run.stderr).toBe(0);
+    const quarantine = readFileSync(join(out, 'quarantine.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string });
+    expect(quarantine.filter((q) => q.reason === 'bad_doc_id')).toHaveLength(3); // the ESC, the leading quote and the CR LF payloads
     const positives = readFileSync(join(out, 'positives.jsonl'), 'utf8');
     expect(positives).toContain('onerror');
-    expect(positives).toContain('\\u001b[2J');
+    expect(positives).toContain('=HYPERLINK');
+    expect(positives).toContain('</details>');
   });
 
   it('no terminal control character in report.md, the card or what the CLI printed', () => {

@@ -25,6 +25,7 @@ SELECT * EXCLUDE (x, extra_keys), md5(x::VARCHAR) AS h,
   WHEN pre_reason IS NOT NULL THEN {'r': pre_reason, 'd': pre_detail}
   WHEN cf_isnull(${v('doc_id')}) OR doc_id = '' THEN ${rq('missing_field', `'${L('doc_id')} is missing'`)}
   WHEN NOT cf_idok(${v('doc_id')}) THEN ${rq('bad_type', `'${L('doc_id')} must be a string or an integer'`)}
+  WHEN regexp_matches(doc_id, '[[:cntrl:]\\x{80}-\\x{9f}]') OR starts_with(doc_id, '"') THEN ${rq('bad_doc_id', `'${L('doc_id')} holds a tab, line break or control character, or starts with a double quote: document ids go into tab-separated qrels (BEIR) that such an id would break; remove the character'`)}
   WHEN cf_isnull(${v('text')}) THEN ${rq('missing_field', `'${L('text')} is missing: the document text to train on'`)}
   WHEN json_type(${v('text')}) <> 'VARCHAR' THEN ${rq('bad_type', `'${L('text')} must be a string'`)}
   WHEN trim(text) = '' THEN ${rq('empty_text', `'${L('text')} is empty: a document needs text to be trained on'`)}
