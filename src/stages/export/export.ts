@@ -133,7 +133,10 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
 
   if (opts.formats.includes('beir')) {
     const base = join(input.outDir, 'beir');
-    await write('beir/corpus.jsonl', input.docs.map((d) => ({ _id: d.doc_id, title: d.title ?? '', text: d.text })), 'the corpus is empty');
+    // BEIR loaders read JSONL and TSV only, whatever export.fileFormats says
+    const corpus = await writeRows(conn, join(base, 'corpus.jsonl'), input.docs.map((d) => ({ _id: d.doc_id, title: d.title ?? '', text: d.text })), ['jsonl']);
+    if (corpus.jsonl) files['beir/corpus.jsonl'] = corpus.jsonl;
+    else omitted.push({ file: 'beir/corpus.jsonl', reason: 'the corpus is empty' });
     const all = [...bySplit.train, ...bySplit.dev, ...bySplit.test];
     const queries = function* () {
       const seen = new Set<string>();

@@ -67,8 +67,9 @@ describe('exportDataset', () => {
 
   it('Parquet only: the Parquet file holds the rows and no JSONL is left', async () => {
     const out = await mkdtemp(join(tmpdir(), 'cf-export-'));
-    const r = await exportDataset(conn, input(out), exportOptions.parse({ negatives: 2, batchSize: 0, fileFormats: ['parquet'], formats: ['sentence-transformers'] }));
+    const r = await exportDataset(conn, input(out), exportOptions.parse({ negatives: 2, batchSize: 0, fileFormats: ['parquet'], formats: ['sentence-transformers', 'beir'] }));
     expect(existsSync(join(out, 'sentence-transformers', 'train.jsonl'))).toBe(false);
+    expect(readdirSync(join(out, 'beir')).sort()).toEqual(['corpus.jsonl', 'qrels', 'queries.jsonl']); // BEIR stays JSONL/TSV
     const rows = await queryRows<{ anchor: string; negative_2: string }>(conn, `SELECT anchor, negative_2 FROM read_parquet('${join(out, 'sentence-transformers', 'train.parquet')}')`);
     expect(rows).toEqual([{ anchor: 'alpha', negative_2: render(3) }, { anchor: 'alpha', negative_2: render(3) }]);
     expect(r.files['sentence-transformers/train.parquet']).toBe(2);
