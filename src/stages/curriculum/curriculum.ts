@@ -99,7 +99,7 @@ export async function runCurriculum(
     in: { examples: examples.length },
     out: { trained: t.examples },
     dropped: { ...t.skipped },
-    notes: [`built-in model trained ${opts.epochs} epochs on stages 1+2 (train split) at ${Math.round(t.examplesPerSecond)} examples/s before mining stage 3.`],
+    notes: [`built-in model trained ${opts.epochs} epochs on stages 1+2 (train split) before mining stage 3.`],
   };
   return { stages, hardness, stats: [trainStats, ...s3.stats.map((s) => ({ ...s, stage: `curriculum/${s.stage}` }))] };
 }
