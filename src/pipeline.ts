@@ -250,8 +250,10 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   } finally {
     close();
     await rm(spill, { recursive: true, force: true });
-    if (complete) await output.commit();
-    else await output.abort();
+    if (complete) {
+      await output.commit();
+      await rm(`${output.target}.quarantine.jsonl`, { force: true }); // an earlier failed run's quarantine: the output's own now holds the rows
+    } else await output.abort();
   }
 }
 
