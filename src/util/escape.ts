@@ -42,7 +42,7 @@ export function escapeHtml(s: string): string {
  * as \u escapes (still the same JSON), so no string can close the fence or the element.
  */
 export function jsonForEmbedding(value: unknown, indent = 2): string {
-  return JSON.stringify(value, null, indent).replace(/[<>&`\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, indent).replace(/[<>&`\u2028\u2029]/g, visible);
 }
 
 /**

@@ -84,8 +84,8 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
   const teacher: Teacher = opts.teacherScores === 'auto' && input.scorer?.kind === 'dense' ? { name: `cosine under ${input.scorer.embedder}` } : null;
   const k = opts.negatives;
 
-  const write = async (rel: string, rows: Iterable<Row>, whyEmpty: string) => {
-    const written = await writeRows(conn, join(input.outDir, rel), rows, opts.fileFormats);
+  const write = async (rel: string, rows: Iterable<Row>, whyEmpty: string, fileFormats = opts.fileFormats) => {
+    const written = await writeRows(conn, join(input.outDir, rel), rows, fileFormats);
     if (Object.keys(written).length === 0) omitted.push({ file: rel, reason: whyEmpty });
     for (const [ext, n] of Object.entries(written)) files[rel.replace(/\.jsonl$/, `.${ext}`)] = n;
   };
@@ -93,12 +93,13 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
     for (const r of recs) yield* rowsOf(r);
   };
 
-  const short = { train: 0, dev: 0 };
+  // the records with k negatives: the only ones with n-tuple, FlagEmbedding and Tevatron rows
+  const fullBySplit = { train: bySplit.train.filter((r) => hasNegatives(r, k)), dev: bySplit.dev.filter((r) => hasNegatives(r, k)) };
+  const short = { train: bySplit.train.length - fullBySplit.train.length, dev: bySplit.dev.length - fullBySplit.dev.length };
   let filledNegatives = 0;
   for (const split of ['train', 'dev'] as const) {
     const recs = bySplit[split];
-    const full = recs.filter((r) => hasNegatives(r, k));
-    short[split] = recs.length - full.length;
+    const full = fullBySplit[split];
     const noRecords = `no ${split} records (no query family was assigned to ${split})`;
     const noFull = recs.length === 0 ? noRecords : `no ${split} record has ${k} negatives (export.negatives) after negatives.fill`;
     for (const fmt of opts.formats) {
@@ -113,7 +114,7 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
   }
 
   let batches: ExportResult['batches'];
-  const trainFull = bySplit.train.filter((r) => hasNegatives(r, k));
+  const trainFull = fullBySplit.train;
   if (opts.batchSize > 0 && opts.formats.includes('sentence-transformers') && trainFull.length > 0) {
     // one row per (record, positive), the same rows in the same order as the n-tuple file
     const rows = trainFull.flatMap((r) => r.positives.map((p) => ({ r, p })));
@@ -132,11 +133,8 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
   }
 
   if (opts.formats.includes('beir')) {
-    const base = join(input.outDir, 'beir');
     // BEIR loaders read JSONL and TSV only, whatever export.fileFormats says
-    const corpus = await writeRows(conn, join(base, 'corpus.jsonl'), input.docs.map((d) => ({ _id: d.doc_id, title: d.title ?? '', text: d.text })), ['jsonl']);
-    if (corpus.jsonl) files['beir/corpus.jsonl'] = corpus.jsonl;
-    else omitted.push({ file: 'beir/corpus.jsonl', reason: 'the corpus is empty' });
+    await write('beir/corpus.jsonl', input.docs.map((d) => ({ _id: d.doc_id, title: d.title ?? '', text: d.text })), 'the corpus is empty', ['jsonl']);
     const all = [...bySplit.train, ...bySplit.dev, ...bySplit.test];
     const queries = function* () {
       const seen = new Set<string>();
@@ -147,10 +145,7 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
         yield { _id: id, text: r.query, metadata: { family: r.family } };
       }
     };
-    await writeRows(conn, join(base, 'queries.jsonl'), queries(), ['jsonl']).then((w) => {
-      if (w.jsonl) files['beir/queries.jsonl'] = w.jsonl;
-      else omitted.push({ file: 'beir/queries.jsonl', reason: 'no records' });
-    });
+    await write('beir/queries.jsonl', queries(), 'no records', ['jsonl']);
     for (const split of ['train', 'dev', 'test'] as const) {
       const rel = `beir/qrels/${split}.tsv`;
       const lines = function* (): Generator<readonly [string, string, string]> {

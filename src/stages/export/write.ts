@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { DuckDBConnection } from '../../db/duckdb.js';
 import { commitOrOmit, createTableSink, createTsvSink, type RowSink } from '../../adapters/sinks/index.js';
 
@@ -23,8 +24,7 @@ export async function writeRows(conn: DuckDBConnection, path: string, rows: Iter
   const stem = path.replace(/\.jsonl$/, '');
   const n = await fill(await createTableSink(stem, fileFormats, { conn }), rows);
   // a format not asked for this time must not survive from an earlier run either
-  const unasked = (['jsonl', 'parquet'] as const).filter((f) => !fileFormats.includes(f));
-  if (unasked.length > 0) await commitOrOmit(await createTableSink(stem, unasked, { conn }));
+  for (const f of ['jsonl', 'parquet'] as const) if (!fileFormats.includes(f)) await rm(`${stem}.${f}`, { force: true });
   return n === 0 ? {} : Object.fromEntries(fileFormats.map((f) => [f, n]));
 }
 

@@ -14,7 +14,7 @@ import { createBm25Miner } from './bm25-miner.js';
 import { createDenseMiner } from './dense-miner.js';
 import { embedNormalized, type Embedder } from './embedder.js';
 import { negativeOptions, type NegativeOptions, type NegativeOptionsInput } from './options.js';
-import { createRandomMiner } from './random-miner.js';
+import { createRandomMiner, drawDistinct } from './random-miner.js';
 import { queryRng } from './window.js';
 import { renderDocument } from '../../text/render.js';
 import type { MineQuery, MiningContext, NegativeCandidate, NegativeMiner, NegativeSource, TrainingRecord } from './types.js';
@@ -295,13 +295,10 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
           // Top up with random documents that pass the same filters (never one a miner proposed: it was merged, kept or removed already).
           const rng = queryRng(o.seed, 'fill', m.query_norm);
           const need = o.perRecord - chosen.length;
-          const drawn: NegativeCandidate[] = [];
-          for (let tries = 0; drawn.length < need * FILL_DRAWS && tries < need * FILL_DRAWS * 20 + 100 && fillable.length > 0; tries++) {
-            const d = fillable[rng.int(fillable.length)]!;
-            if (taken.has(d) || queries[qi]!.exclude.has(d)) continue;
-            taken.add(d);
-            drawn.push({ doc: d, source: 'random', rank: drawn.length + 1 });
-          }
+          const exclude = queries[qi]!.exclude;
+          const drawn = drawDistinct(rng, fillable.length, need * FILL_DRAWS, (i) => taken.has(fillable[i]!) || exclude.has(fillable[i]!))
+            .map((i, r): NegativeCandidate => ({ doc: fillable[i]!, source: 'random', rank: r + 1 }));
+          for (const c of drawn) taken.add(c.doc);
           fill.drawn += drawn.length;
           const passed = await applyFilters(rec, drawn.map(toCandidate), fillTallies);
           fill.removed += drawn.length - passed.length;
