@@ -13,6 +13,7 @@ import { negativeOptions } from './stages/negatives/options.js';
 import { familyOptions } from './stages/families/options.js';
 import { splitOptions } from './stages/splits/options.js';
 import { exportOptions } from './stages/export/options.js';
+import { calibrationOptions } from './stages/calibration/options.js';
 import { balanceOptions } from './stages/balance/options.js';
 import { embedderSpec } from './adapters/embedders/options.js';
 import { judgeSpec } from './adapters/judges/options.js';
@@ -94,6 +95,8 @@ export const configSchema = strictDeep(z.object({
   splits: splitOptions.prefault({}),
   negatives: negativeOptions.prefault({}),
   export: exportOptions.prefault({}),
+  calibration: calibrationOptions.prefault({})
+    .describe('Labels at work: fit a calibration of this log\'s signals (`clickforge calibrate`), or build with one (`build --calibration FILE`). Every build with labels also checks its rules against them (the do-no-harm section).'),
   embedder: embedderSpec.nullable().default(null)
     .describe('An embedder for the dense miner, the positive-aware and the ambiguity filters: {kind: builtin, modelPath} | {kind: openai, baseUrl, model, apiKeyEnv} | {kind: onnx, dir}, each with optional cacheDir (see docs/adapters.md). null = none: BM25 and behavioural negatives only (offline default).'),
   prompts: z.object({

@@ -25,6 +25,10 @@ import { RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 import { createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
 import { labelsSection, leakageSection } from './stages/report/sections.js';
+import { applyCalibration, calibratedVeto, readCalibrationFile } from './stages/calibration/apply.js';
+import { checkAgainstLabels } from './stages/calibration/index.js';
+import type { CalibrationFile } from './stages/calibration/options.js';
+import type { NegativeOptions } from './stages/negatives/options.js';
 import { check, renderMarkdown, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
 import type { Doc, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
@@ -79,6 +83,10 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events.');
   }
   await checkBuildPaths(config);
+  if (config.calibration.fit && !config.input.labels) {
+    throw usageError('no_labels', 'calibration.fit needs labels: pass --labels FILE (query, doc_id, grade per line) or set input.labels.');
+  }
+  const calibration = config.calibration.file ? await readCalibrationFile(config.calibration.file) : null;
   // Everything is written into a staging folder that replaces the output folder only when complete (util/output-dir.ts).
   const output = await openOutputDir(resolve(config.output));
   const outDir = output.staging;
@@ -107,7 +115,8 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const ev = await run('evidence', async () => {
       const raw = await buildEvidence(conn, config.evidence);
       const graded = await gradeEvidence(conn, raw.evidence, bias.result.relative, config.grading);
-      return { evidence: graded.evidence, stats: raw.stats, grading: graded.stats };
+      const cal = calibration ? await applyCalibration(conn, graded.evidence, calibration) : null;
+      return { evidence: cal ? cal.evidence : graded.evidence, stats: raw.stats, grading: graded.stats, calibration: cal?.stats ?? null };
     });
     const docs = await loadDocs(conn);
     const pos = await run('positives', async () => {
@@ -141,7 +150,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
     // Chronological split: training records are rebuilt from the log before the cutoff only.
     const cutoff = fam.splits.cutoff;
-    const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffView(conn, cutoff, config, bias.result.relative, docs)));
+    const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffView(conn, cutoff, config, bias.result.relative, docs, calibration)));
     const isTrain = (q: string) => (fam.splits.splitOf.get(fam.families.familyOf.get(q) ?? q) ?? 'train') === 'train';
     const minePositives = pre
       ? [...pre.multi.filter((m) => isTrain(m.query_norm)), ...pos.multi.filter((m) => !isTrain(m.query_norm))].sort((a, b) => (a.query_norm < b.query_norm ? -1 : a.query_norm > b.query_norm ? 1 : 0))
@@ -152,12 +161,15 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const expectedExaminations = pre ? pre.expectedExaminations : await loadExpectedExaminations(conn, { minImpressions: config.negatives.behavioural.minExposure });
     // one rendering for positives and negatives alike (a title on one side only would be a shortcut to learn)
     const renderText = (d: Doc) => renderDocument(d, config.positives.includeTitle);
-    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, renderText, fillPublishedBefore: cutoff };
+    // a calibration vetoes the candidates it estimates likely relevant, and drops the miners it measured as harmful
+    const veto = calibration && calibration.negatives.vetoAbove !== null ? { pairs: await calibratedVeto(conn, calibration), vetoAbove: calibration.negatives.vetoAbove } : undefined;
+    const negativeOptions = calibration ? calibratedMiners(config.negatives, calibration) : config.negatives;
+    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
     const neg = await run('negatives', async () => {
       const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
       const judge = config.judge ? await createJudge(config.judge) : undefined;
       try {
-        return await mineNegatives({ ...mineInput, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...config.negatives, seed: config.seed });
+        return await mineNegatives({ ...mineInput, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
       } finally {
         if (embedder && 'close' in embedder && typeof embedder.close === 'function') await (embedder.close as () => Promise<void>)();
       }
@@ -165,7 +177,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const exp = await run('export', async () => {
       const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query }, config.export);
       if (!config.curriculum.enabled) return { ...main, curriculum: null };
-      const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: config.negatives });
+      const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: negativeOptions });
       const files: Record<string, number> = { ...main.files };
       for (const st of cur.stages) {
         const e = await exportDataset(
@@ -178,6 +190,8 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       return { ...main, files, curriculum: cur };
     });
 
+    const labelChecks = await checkAgainstLabels(conn, { familyOf: fam.families.familyOf, positives: pos.pairs, records: neg.records, gradingRule: calibration ? 'calibrated' : config.grading.rule }, config.calibration, config.seed);
+
     const result = await run('write', async () => {
       const files: Record<string, string> = {
         positives: join(outDir, 'positives.jsonl'),
@@ -187,6 +201,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
         report: join(outDir, 'report.json'),
         reportMd: join(outDir, 'report.md'),
         manifest: join(outDir, 'manifest.json'),
+        ...(labelChecks?.calibration ? { calibration: join(outDir, 'calibration.json') } : {}),
       };
       await writeFileAtomic(files.positives!, jsonl(pos.pairs));
       await writeFileAtomic(files.positivesMulti!, jsonl(pos.multi));
@@ -194,11 +209,11 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       await copyTo(conn, 'SELECT stage, input, file, line, reason, detail, raw FROM quarantine ORDER BY stage, input, file, line, reason', files.quarantine!, 'json');
 
       // Stage timings vary from run to run: they go to run.json, never into the report.
-      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? [])].map(({ seconds, ...rest }) => {
+      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
         if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
         return rest;
       });
-      const base = await assembleReport(conn, stats, ing.warnings, pos.pairs.length, pos.multi.length);
+      const base = await assembleReport(conn, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
       const report: Report = {
         ...base,
         sections: {
@@ -210,15 +225,18 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
           negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },
           leakage: leakageSection(neg.records, fam.splits.splitOf, pre ? [...pre.evidence.filter((e) => isTrain(e.query_norm)), ...ev.evidence.filter((e) => !isTrain(e.query_norm))] : ev.evidence, fam.splits.cutoff, config.seed),
           labels: await labelsSection(conn, ev.evidence, pos.pairs, neg.records),
+          doNoHarm: labelChecks?.harm ?? null,
+          calibration: labelChecks?.calibration ? calibrationSection(labelChecks.calibration) : calibration ? { applied: calibration.path, labels: calibration.labels, grades: calibration.grades, negatives: calibration.negatives } : null,
           dataset: exp.files,
           batches: exp.batches ?? null,
           curriculum: exp.curriculum ? { hardness: exp.curriculum.hardness, records: Object.fromEntries(exp.curriculum.stages.map((st) => [st.name, st.records.length])) } : null,
         },
       };
       await writeFileAtomic(files.report!, stableJson(report));
+      if (labelChecks?.calibration) await writeFileAtomic(files.calibration!, stableJson(labelChecks.calibration));
       await writeFileAtomic(files.reportMd!, renderMarkdown(report));
       const { threads: _threads, memoryLimit: _memoryLimit, ...deterministic } = config;
-      const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : [])];
+      const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
       const hashes: Record<string, string> = {};
       for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
       await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(report, deterministic, exp.files, VERSION, { teacherScores: exp.teacherScores, omittedSplits: exp.omitted, filledNegatives: exp.filledNegatives }));
@@ -304,7 +322,7 @@ async function loadDocs(conn: DuckDBConnection): Promise<Doc[]> {
  * split's records are built from that run, dev/test (evaluation data) from the full log. The
  * examination curve is the full log's: it describes the result page layout, not relevance.
  */
-async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Config, examination: readonly number[], docs: readonly Doc[]) {
+async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Config, examination: readonly number[], docs: readonly Doc[], calibration: CalibrationFile | null) {
   const [{ db }] = (await queryRows<{ db: string }>(conn, 'SELECT current_database() AS db')) as [{ db: string }];
   const m = `"${db}"`;
   const c = Math.floor(cutoff);
@@ -322,11 +340,13 @@ async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Con
       const ses = await buildSessions(conn, config.sessions);
       const raw = await buildEvidence(conn, config.evidence);
       const graded = await gradeEvidence(conn, raw.evidence, examination, config.grading);
-      const bal = balancePositives(graded.evidence, docs, config.balance, config.seed);
+      const cal = calibration ? await applyCalibration(conn, graded.evidence, calibration) : null;
+      const evidence = cal ? cal.evidence : graded.evidence;
+      const bal = balancePositives(evidence, docs, config.balance, config.seed);
       const pos = await buildPositives(conn, bal.evidence, config.positives);
       const expectedExaminations = await loadExpectedExaminations(conn, { minImpressions: config.negatives.behavioural.minExposure });
       const tag = (st: StageStats): StageStats => ({ ...st, stage: `pre-cutoff/${st.stage}` });
-      return { evidence: graded.evidence, multi: pos.multi, expectedExaminations, stats: [ses.stats, raw.stats, graded.stats, ...bal.stats, pos.stats].map(tag) };
+      return { evidence, multi: pos.multi, expectedExaminations, stats: [ses.stats, raw.stats, graded.stats, ...(cal ? [cal.stats] : []), ...bal.stats, pos.stats].map(tag) };
     } finally {
       await conn.run(`USE ${m}`);
     }
@@ -388,4 +408,15 @@ async function assembleReport(conn: DuckDBConnection, stats: StageStats[], warni
     warnings,
     sections: {},
   };
+}
+
+/** The miners a calibration keeps: those it did not measure as harmful (all dropped: the random miner, and the fill). */
+function calibratedMiners(o: NegativeOptions, cal: CalibrationFile): NegativeOptions {
+  const kept = o.miners.filter((m) => !cal.negatives.drop.includes(m));
+  return { ...o, miners: kept.length > 0 ? kept : ['random'] };
+}
+
+/** The report's view of a fitted calibration: the held-out table and the model, without repeating the file. */
+function calibrationSection(cal: CalibrationFile): Record<string, unknown> {
+  return { labels: cal.labels, models: cal.models, grades: cal.grades, negatives: cal.negatives, heldOut: cal.heldOut };
 }

@@ -2,6 +2,7 @@ import { usageError } from '../../errors.js';
 import { buildBm25, type Bm25Index } from '../../retrieval/bm25.js';
 import type { Doc, Evidence, MultiPositive, StageStats } from '../../types.js';
 import { createAmbiguityFilter } from '../false-negatives/ambiguity.js';
+import { createCalibratedFilter } from '../false-negatives/calibrated.js';
 import { createClickVetoFilter } from '../false-negatives/click-veto.js';
 import { createJudgeFilter, type JudgeFilter } from '../false-negatives/judge.js';
 import { createNearDuplicateFilter, type NearDuplicateFilter } from '../false-negatives/near-duplicate.js';
@@ -40,6 +41,8 @@ export interface MineNegativesInput {
   readonly prompts?: { readonly query: string; readonly document: string };
   /** Epoch ms: random fill negatives come only from documents published before it (the chronological cutoff); null/absent = any. */
   readonly fillPublishedBefore?: number | null;
+  /** Pairs (`${query_norm}\t${doc_id}`) a calibration estimates likely relevant (see stages/calibration/apply.ts): never negatives. */
+  readonly calibratedVeto?: { readonly pairs: ReadonlySet<string>; readonly vetoAbove: number };
 }
 
 /** What the records' `score` fields mean: BM25 of the query, or cosine under one embedder. */
@@ -202,6 +205,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
   let judgeFilter: JudgeFilter | undefined;
   if (f.judge.enabled && input.judge) filters.push((judgeFilter = createJudgeFilter(f.judge, input.judge)));
   else if (f.judge.enabled) notes.push('judge filter skipped: no judge given.');
+  if (input.calibratedVeto) filters.push(createCalibratedFilter(input.calibratedVeto.pairs, input.calibratedVeto.vetoAbove));
   if (f.preferBehavioural.enabled) filters.push(createPreferBehaviouralFilter());
   const tallies: FilterTally[] = filters.map((filter) => ({ filter, seen: 0, removed: {}, examples: [] }));
   // the fill's own tallies: its candidates pass the same filters, counted apart from the miners' candidates

@@ -1,5 +1,6 @@
 import type { StageStats } from '../../types.js';
 import { renderPresentationSection } from '../balance/presentation.js';
+import { calibrationMarkdown, doNoHarmMarkdown } from '../calibration/render.js';
 import { escapeMarkdown, jsonForEmbedding } from '../../util/escape.js';
 
 /** One check that counts add up: `lhs` must equal the sum of `rhs`. */
@@ -130,6 +131,8 @@ export function renderMarkdown(r: Report): string {
 const SECTION_TITLES: Record<string, string> = {
   bias: 'Position bias (examination by rank, estimated from the log)',
   labels: 'Against labels: are positives useful or merely clicked?',
+  doNoHarm: 'Do no harm: every rule checked against the labels',
+  calibration: 'Calibration: which signals mean relevance on this log (held out by query family)',
   leakage: 'Leakage audit of the splits',
   negatives: 'Negatives: hardness and removed false negatives',
   families: 'Query families',
@@ -148,6 +151,8 @@ type Renderer = (sec: Record<string, unknown>) => string | undefined;
 
 const SECTION_RENDERERS: Record<string, Renderer> = {
   presentation: (p) => renderPresentationSection(p as never),
+  doNoHarm: (h) => doNoHarmMarkdown(h as never),
+  calibration: (c) => calibrationMarkdown(c),
   bias: (b) => {
     const curve = b.curve as number[] | undefined;
     if (!curve) return undefined;

@@ -9,37 +9,16 @@
  * Related: bench/trec-session.ts, docs/design/real-log-trec-session.md.
  */
 import { normalizeQuery } from '../../text/normalize.js';
+import { rateOf, type Rate } from '../../util/intervals.js';
 import { hash32 } from '../../util/rng.js';
+
+export { rateOf, wilson, type Rate } from '../../util/intervals.js';
 import type { TrecSessionLog } from './trec-session.js';
 
 /** A label counts as relevant from this grade on (grades are -2 spam, 0..4). */
 export const RELEVANT_GRADE = 1;
 
 export const pairKey = (queryNorm: string, docId: string): string => `${queryNorm}\t${docId}`;
-
-/** Wilson score interval for k successes in n trials (95% by default); [NaN, NaN] when n = 0. */
-export function wilson(k: number, n: number, z = 1.959964): [number, number] {
-  if (n === 0) return [NaN, NaN];
-  const p = k / n;
-  const d = 1 + (z * z) / n;
-  const c = (p + (z * z) / (2 * n)) / d;
-  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return [Math.max(0, c - h), Math.min(1, c + h)];
-}
-
-export interface Rate {
-  readonly n: number;
-  readonly relevant: number;
-  /** relevant / n (NaN when n = 0). */
-  readonly rate: number;
-  readonly lo: number;
-  readonly hi: number;
-}
-
-export function rateOf(relevant: number, n: number): Rate {
-  const [lo, hi] = wilson(relevant, n);
-  return { n, relevant, rate: n ? relevant / n : NaN, lo, hi };
-}
 
 /** Share of labelled-relevant items among those `select` keeps (items without a grade are skipped). */
 export function rateOver<T>(items: Iterable<T>, gradeOf: (t: T) => number | undefined, select: (t: T) => boolean = () => true): Rate {
