@@ -367,7 +367,7 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
   if (clickSink) bytes['truth/clicks.jsonl'] = clickSink.bytes;
   if (shownSink) bytes['truth/shown.jsonl'] = shownSink.bytes;
   const examinedShare = examinedByRank.map((e, r) => (pagesByRank[r] ? e / (pagesByRank[r] as number) : 0));
-  Object.assign(bytes, await writeTruth(world, opts.clicks.model, examinedShare, outDir));
+  Object.assign(bytes, await writeTruth(world, opts.clicks.model, examinedShare, outDir, clickedOnly ? TRUTH_README_SHOWN : ''));
   const users = usedUser.reduce((a, b) => a + b, 0);
 
   return {
@@ -398,7 +398,10 @@ Hidden from the log; use it only to measure.
 - beir/: the same truth in BEIR layout (corpus.jsonl, queries.jsonl, qrels/test.tsv, qrels/train.tsv).
 `;
 
-async function writeTruth(world: SimulatedWorld, model: string, observed: number[], outDir: string): Promise<Record<string, number>> {
+const TRUTH_README_SHOWN = `- shown.jsonl (only with logging "clicked-only"): {serp_id, query, results}, every result the page showed; the log lists only the clicked ones.
+`;
+
+async function writeTruth(world: SimulatedWorld, model: string, observed: number[], outDir: string, readmeExtra: string): Promise<Record<string, number>> {
   const bytes: Record<string, number> = {};
   const write = async (rel: string, lines: Iterable<string>) => {
     const sink = await LineSink.open(join(outDir, rel));
@@ -428,7 +431,7 @@ async function writeTruth(world: SimulatedWorld, model: string, observed: number
   }
   const ex = stableJson({ model, curve: world.examination, observed });
   await writeFileAtomic(join(outDir, 'truth', 'examination.json'), `${ex}\n`);
-  await writeFileAtomic(join(outDir, 'truth', 'README.md'), TRUTH_README);
+  await writeFileAtomic(join(outDir, 'truth', 'README.md'), TRUTH_README + readmeExtra);
   return bytes;
 }
 

@@ -151,6 +151,8 @@ describe('click-only', () => {
     const strip = (p: Serp) => ({ ...p, results: undefined, presentation: undefined });
     expect(serps().map(strip)).toEqual(full.map(strip));
     expect(readFileSync(file('click-only', 'truth/qrels.jsonl'), 'utf8')).toBe(readFileSync(file('default', 'truth/qrels.jsonl'), 'utf8'));
+    expect(readFileSync(file('click-only', 'truth/README.md'), 'utf8')).toContain('shown.jsonl');
+    expect(readFileSync(file('default', 'truth/README.md'), 'utf8')).not.toContain('shown.jsonl');
   });
 });
 
