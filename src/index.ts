@@ -69,6 +69,7 @@ export { composeBatches, type BatchItem, type BatchPlan } from './stages/export/
 export * from './tools/evaluate/index.js';
 export {
   simulateOptions, parseSimulateOptions, buildHelpdeskWorld, buildCollectionWorld, readCranfield, readBeirFolder, simulateLog, examinationCurve,
+  presetOptions, simulatePresets, SIMULATE_PRESETS, type SimulatePreset,
   type SimulateOptions, type SimulateOptionsInput, type SimulatedWorld, type SimDoc, type SimQuery, type SimQrel, type Collection, type QueryStyle, type SimulateStats,
 } from './tools/simulate/index.js';
 export { readYandexRelPred, parseYandexRelPred, createRelPredDictionary, type RelPredResult } from './adapters/sources/yandex-relpred.js';

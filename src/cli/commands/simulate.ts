@@ -8,6 +8,7 @@ interface SimFlags {
   world: string;
   collection?: string;
   out: string;
+  preset?: string;
   sessions?: string;
   seed?: string;
   clickModel?: string;
@@ -23,6 +24,7 @@ export function register(program: Command): void {
     .option('-w, --world <name>', 'helpdesk (built-in), cranfield or beir (needs --collection)', 'helpdesk')
     .option('--collection <dir>', 'the Cranfield folder or a BEIR folder, for --world cranfield|beir')
     .option('-o, --out <dir>', 'output folder', 'simulated')
+    .option('--preset <names>', 'a harder world: no-dwell-signal, broad-topic, click-only, small (several joined by commas; flags and --set apply on top)')
     .option('--sessions <n>', 'number of search sessions')
     .option('--seed <n>', 'random seed')
     .option('--click-model <name>', 'pbm, cascade or dbn')
@@ -37,7 +39,9 @@ export function register(program: Command): void {
       if (f.clickModel) flags.clicks = { model: f.clickModel };
       if (f.format) flags.format = f.format.split(',').map((s) => s.trim());
       if (f.dwell) flags.dwell = f.dwell;
-      const input = mergeConfig(flags, parseSets(f.set ?? []));
+      const overrides = mergeConfig(flags, parseSets(f.set ?? [])) as Record<string, unknown>;
+      const presets = f.preset ? f.preset.split(',').map((s) => s.trim()).filter((s) => s) : [];
+      const input = presets.length ? sim.presetOptions(presets, overrides) : overrides;
       // the simulator's schema strips unknown keys: refuse them here, with the closest valid name
       const strict = strictDeep(sim.simulateOptions).safeParse(input);
       if (!strict.success) {
@@ -56,6 +60,7 @@ export function register(program: Command): void {
       const d = stats.detail;
       process.stdout.write(
         [
+          ...(presets.length ? [`preset            ${presets.join(', ')}`] : []),
           `world             ${world.name}: ${world.docs.length} documents, ${world.queries.length} queries, ${world.qrels.length} judgements`,
           `result pages      ${d.pages} in ${d.sessions} sessions by ${d.users} users`,
           `clicks            ${d.clicks} (${d.satisfiedClicks} satisfied, ${d.pogo} pogo), ${d.conversions} conversions`,

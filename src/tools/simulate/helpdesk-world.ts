@@ -114,6 +114,11 @@ export function buildHelpdeskWorld(input: SimulateOptionsInput = {}): SimulatedW
       mk(`Runbook: ${s.expert} ${p.expert} (${pl.expert})`,
         `Symptoms: "${p.error}" in ${s.name} logs on ${pl.name}. Cause: ${p.expert} in ${s.expert}. ${fix} Escalate to the ${s.category} on-call if it persists.`, 2);
     }
+    for (let k = 0; k < w.extraArticles; k++) {
+      const [title, text] = extraArticle(k, it, explain, fix);
+      const d = mk(title, text, rng.next() < 0.5 ? 2 : 1);
+      if ((d.grades.get(it.id) ?? 0) < 2) d.intents = [];
+    }
   }
   // One overview page per system: lexically close to every intent of the system, relevant to none.
   for (const s of SYSTEMS) {
@@ -196,6 +201,23 @@ export function buildHelpdeskWorld(input: SimulateOptionsInput = {}): SimulatedW
     examination: examinationCurve(opts.ranker.topK, opts.clicks.examinationExponent),
   };
 }
+
+/** The k-th extra article of an intent (broad-topic worlds): canonical and expert words only, never novice ones. */
+function extraArticle(k: number, it: Intent, explain: string, fix: string): [string, string] {
+  const { s, p, pl } = it;
+  const part = k >= EXTRA_KINDS ? ` (part ${Math.floor(k / EXTRA_KINDS) + 1})` : '';
+  const t: [string, string][] = [
+    [`Community thread: ${p.canonical} with ${s.name} on ${pl.name}`, `Asked in the ${s.category} forum: ${p.canonical} in ${s.name} on ${pl.name}. Accepted reply: ${fix}`],
+    [`Known issue: ${s.entity} ${p.canonical} (${pl.name})`, `Users on ${pl.name} report "${p.error}" in ${s.name}. ${explain} Workaround until the fix ships: ${fix}`],
+    [`Release note: ${s.name} update for ${p.canonical} on ${pl.name}`, `This ${s.name} release handles ${p.canonical} on ${pl.name} better. ${explain}`],
+    [`Checklist: ${p.canonical} in ${s.name} on ${pl.name}`, `Before you call the ${s.category} team about ${p.canonical}: ${fix} Check ${s.expert} for ${p.expert}.`],
+    [`Video transcript: fixing ${p.canonical} in ${s.name} (${pl.name})`, `In this video the ${s.category} team shows ${p.canonical} in ${s.name} on ${pl.name}. ${explain} ${fix}`],
+    [`Team wiki: ${s.entity} notes on ${p.expert} (${pl.expert})`, `Notes of the ${s.category} team on ${p.expert} in ${s.expert} on ${pl.name}. ${fix}`],
+  ];
+  const [title, text] = t[k % EXTRA_KINDS] as [string, string];
+  return [`${title}${part}`, part ? `${text} Part ${Math.floor(k / EXTRA_KINDS) + 1} of the series.` : text];
+}
+const EXTRA_KINDS = 6;
 
 function phrasings(it: Intent, rng: ReturnType<typeof createRng>): Record<QueryStyle, string> {
   const { s, p, pl } = it;

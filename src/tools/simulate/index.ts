@@ -1,5 +1,6 @@
 export { simulateOptions, type SimulateOptions, type SimulateOptionsInput } from './options.js';
 export { parseSimulateOptions } from './parse.js';
+export { presetOptions, simulatePresets, SIMULATE_PRESETS, type SimulatePreset } from './presets.js';
 export { buildHelpdeskWorld, examinationCurve, MAX_HELPDESK_INTENTS, STYLE_WEIGHTS } from './helpdesk-world.js';
 export { buildCollectionWorld, readCranfield, readBeirFolder } from './collection-world.js';
 export { simulateLog } from './simulate-log.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createRng, hash32 } from '../../util/rng.js';
+import { createRng, hash32, type Rng } from '../../util/rng.js';
 import { stableJson, writeFileAtomic } from '../../util/fs.js';
 import type { SimulateOptionsInput } from './options.js';
 import { parseSimulateOptions } from './parse.js';
@@ -87,6 +87,7 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
   const wantSerps = opts.format.includes('serps');
   const wantEvents = opts.format.includes('events');
   const givenDwell = opts.dwell === 'given';
+  const clickedOnly = opts.logging === 'clicked-only';
 
   // Session start times: uniform days, working-hours bump, sorted.
   const startMs = Date.parse(opts.start);
@@ -108,14 +109,19 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
   const serpSink = wantSerps ? await LineSink.open(join(outDir, 'serps.jsonl')) : undefined;
   const eventSink = wantEvents ? await LineSink.open(join(outDir, 'events.jsonl')) : undefined;
   const clickSink = opts.truthClicks ? await LineSink.open(join(outDir, 'truth', 'clicks.jsonl')) : undefined;
+  const shownSink = clickedOnly ? await LineSink.open(join(outDir, 'truth', 'shown.jsonl')) : undefined;
   const serpHeap = new TimeHeap();
   const eventHeap = new TimeHeap();
-  const sinks = [serpSink, eventSink, clickSink].filter((s): s is LineSink => s !== undefined);
+  const sinks = [serpSink, eventSink, clickSink, shownSink].filter((s): s is LineSink => s !== undefined);
 
   const sRng = rng.fork('sessions');
   const rRng = rng.fork('ranker');
   const cRng = rng.fork('clicks');
   const lognormal = (median: number, sigma: number) => median * Math.exp(sigma * cRng.normal());
+  // Without a dwell signal the dwell comes from its own stream, after the usual draws, so that
+  // clicks, satisfaction and the rest of the page are the same as with the signal.
+  const dRng = bh.dwellSignal ? undefined : rng.fork('flat-dwell');
+  const flatDwell = (r: Rng) => (r.next() < bh.pogoRate ? bh.pogoMedianSec * Math.exp(bh.pogoSigma * r.normal()) : bh.unsatisfiedMedianSec * Math.exp(bh.unsatisfiedSigma * r.normal()));
 
   // Ranking noise needs ~40 normal draws per page: a table of 2^16 normal quantiles indexed by a
   // uniform draw is indistinguishable here and much cheaper than Box-Muller.
@@ -130,6 +136,7 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
   const clickPogo = new Uint8Array(K);
   const clickTs = new Float64Array(K);
   const clickDwell = new Float64Array(K);
+  const clickedAt = new Uint8Array(K);
 
   const clicksByRank = new Array<number>(K).fill(0);
   const pagesByRank = new Array<number>(K).fill(0);
@@ -221,6 +228,7 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
             if (sat) dwell = cRng.next() < bh.quickSatisfiedRate ? lognormal(bh.pogoMedianSec, bh.pogoSigma) : lognormal(bh.satisfiedMedianSec, bh.satisfiedSigma);
             else if (cRng.next() < bh.pogoRate) { isPogo = true; dwell = lognormal(bh.pogoMedianSec, bh.pogoSigma); }
             else dwell = lognormal(bh.unsatisfiedMedianSec, bh.unsatisfiedSigma);
+            if (dRng) dwell = flatDwell(dRng);
             clickRank[nClicks] = r; clickSat[nClicks] = sat ? 1 : 0; clickPogo[nClicks] = isPogo ? 1 : 0;
             clickDwell[nClicks] = Math.max(1000, Math.round(dwell * 1000));
             nClicks++;
@@ -249,17 +257,27 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
         const sTs = iso(serpTs);
         let resStr = '';
         let presStr = '';
-        for (let r = 0; r < n; r++) {
-          const d = cand.doc[topC[r] as number] as number;
-          resStr += (r ? ',' : '') + dJson[d];
-          if (pr.write) presStr += (r ? ',' : '') + presJson[d];
+        let shownStr = '';
+        if (clickedOnly) {
+          clickedAt.fill(0);
+          for (let i = 0; i < nClicks; i++) clickedAt[clickRank[i] as number] = 1;
         }
+        for (let r = 0, listed = 0; r < n; r++) {
+          const d = cand.doc[topC[r] as number] as number;
+          if (shownSink) shownStr += (r ? ',' : '') + dJson[d];
+          if (clickedOnly && !clickedAt[r]) continue;
+          resStr += (listed ? ',' : '') + dJson[d];
+          if (pr.write) presStr += (listed ? ',' : '') + presJson[d];
+          listed++;
+        }
+        if (shownSink) shownSink.line(`{"serp_id":"${serpId}","query":${qJson[qi]},"results":[${shownStr}]}`);
         let clkStr = '';
         let convStr = '';
         const evBase = `,${head},"serp_id":"${serpId}"`;
         if (eventSink) {
           eventHeap.push(serpTs, `{"type":"search","ts":"${sTs}"${evBase},"query":${qJson[qi]}}`);
           for (let r = 0; r < n; r++) {
+            if (clickedOnly && !clickedAt[r]) continue;
             const d = cand.doc[topC[r] as number] as number;
             eventHeap.push(serpTs, `{"type":"impression","ts":"${sTs}"${evBase},"doc_id":${dJson[d]},"rank":${r + 1}${pr.write ? `,"presentation":${presJson[d]}` : ''}}`);
           }
@@ -347,8 +365,9 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
   if (serpSink) bytes['serps.jsonl'] = serpSink.bytes;
   if (eventSink) bytes['events.jsonl'] = eventSink.bytes;
   if (clickSink) bytes['truth/clicks.jsonl'] = clickSink.bytes;
+  if (shownSink) bytes['truth/shown.jsonl'] = shownSink.bytes;
   const examinedShare = examinedByRank.map((e, r) => (pagesByRank[r] ? e / (pagesByRank[r] as number) : 0));
-  Object.assign(bytes, await writeTruth(world, opts.clicks.model, examinedShare, outDir));
+  Object.assign(bytes, await writeTruth(world, opts.clicks.model, examinedShare, outDir, clickedOnly ? TRUTH_README_SHOWN : ''));
   const users = usedUser.reduce((a, b) => a + b, 0);
 
   return {
@@ -379,7 +398,10 @@ Hidden from the log; use it only to measure.
 - beir/: the same truth in BEIR layout (corpus.jsonl, queries.jsonl, qrels/test.tsv, qrels/train.tsv).
 `;
 
-async function writeTruth(world: SimulatedWorld, model: string, observed: number[], outDir: string): Promise<Record<string, number>> {
+const TRUTH_README_SHOWN = `- shown.jsonl (only with logging "clicked-only"): {serp_id, query, results}, every result the page showed; the log lists only the clicked ones.
+`;
+
+async function writeTruth(world: SimulatedWorld, model: string, observed: number[], outDir: string, readmeExtra: string): Promise<Record<string, number>> {
   const bytes: Record<string, number> = {};
   const write = async (rel: string, lines: Iterable<string>) => {
     const sink = await LineSink.open(join(outDir, rel));
@@ -409,7 +431,7 @@ async function writeTruth(world: SimulatedWorld, model: string, observed: number
   }
   const ex = stableJson({ model, curve: world.examination, observed });
   await writeFileAtomic(join(outDir, 'truth', 'examination.json'), `${ex}\n`);
-  await writeFileAtomic(join(outDir, 'truth', 'README.md'), TRUTH_README);
+  await writeFileAtomic(join(outDir, 'truth', 'README.md'), TRUTH_README + readmeExtra);
   return bytes;
 }
 
