@@ -102,14 +102,14 @@ describe('warnings without labels, from report sections', () => {
   const bias = (over: Record<string, unknown>) => ({ estimator: 'pbm-em', curve: [1, 0.59, 0.46, 0.32], ...over });
   const id = (identified: boolean, reasons: string[], clickOnly = false, clickedShare = 0.11) => ({
     identified, reasons, clickOnly, measures: { impressions: 1000, clickedShare, curvePairs: 19, queries: 7, maxIntervalWidth: 1.33, crossCheckDiff: 0.536 },
-    thresholds: { maxClickedShare: 0.9, minCurvePairs: 100, minQueries: 30, maxIntervalWidth: 0.5, maxCrossCheckDiff: 0.1 },
+    thresholds: { maxClickedShare: 0.9, minCurvePairs: 100, minQueries: 10, maxIntervalWidth: 0.5, maxCrossCheckDiff: 0.1 },
   });
   const withSections = (sections: Record<string, unknown>, stages?: StageStats[]) => ({ ...report(stages ? { stages } : {}), sections: { ...report().sections, ...sections } });
 
   it('a curve that is not identified: what auto did, and what to set; a forced relevance rule is named', () => {
-    const auto = withSections({ bias: bias({ identification: id(false, ['its interval comes from 7 queries (< minQueries 30)']), grading: { requested: 'auto', rule: 'funnel', reason: '...' } }) });
+    const auto = withSections({ bias: bias({ identification: id(false, ['its interval comes from 7 queries (< minQueries 10)']), grading: { requested: 'auto', rule: 'funnel', reason: '...' } }) });
     expect(buildWarnings(auto)).toEqual([
-      'the position-bias curve is not identified (its interval comes from 7 queries (< minQueries 30)): grading.rule auto graded by the click funnel instead of debiased relevance; set grading.rule relevance to grade with the curve anyway, or change the checks under bias.identification (docs/stages/bias.md).',
+      'the position-bias curve is not identified (its interval comes from 7 queries (< minQueries 10)): grading.rule auto graded by the click funnel instead of debiased relevance; set grading.rule relevance to grade with the curve anyway, or change the checks under bias.identification (docs/stages/bias.md).',
     ]);
     const forced = withSections({ bias: bias({ identification: id(false, ['x']), grading: { requested: 'relevance', rule: 'relevance', reason: '...' } }) });
     expect(buildWarnings(forced)).toEqual([expect.stringMatching(/^grading\.rule relevance grades with a position-bias curve that is not identified \(x\): set grading\.rule auto/)]);

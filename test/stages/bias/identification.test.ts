@@ -25,10 +25,15 @@ describe('identifyCurve', () => {
     expect(id.clickOnly).toBe(false);
     expect(id.reasons).toEqual([
       'the curve was fitted on 19 (query, document) pairs shown at several ranks (< minCurvePairs 100)',
-      'its interval comes from 7 queries (< minQueries 30)',
+      'its interval comes from 7 queries (< minQueries 10)',
       'its 95% interval is 1.33 wide at some rank (> maxIntervalWidth 0.5)',
       'intervention harvesting differs from pbm-em by 0.536 at some rank (> maxCrossCheckDiff 0.1)',
     ]);
+  });
+
+  it('identifies the Yandex sample\'s curve: 20 queries over many pages, close to intervention harvesting', () => {
+    const id = identifyCurve({ ...healthy, clicked: { impressions: 564770, clicked: 73946 }, curveFit: { pairs: 633 }, ci: { units: 20, lower: [1, 0.658, 0.508], upper: [1, 0.782, 0.637] }, crossCheck: { maxAbsDiff: 0.0105 } }, O);
+    expect(id.reasons).toEqual([]);
   });
 
   it('flags a click-only log whatever the other checks say, and applies no check it has no measure for', () => {

@@ -141,10 +141,10 @@ describe('gradeEvidence computes gradePair in SQL', () => {
     expect(ok.stats.notes![0]).toMatch(/^grades from debiased relevance .*curve is identified/);
     await world(conn);
     const ev2 = await readEvidence(conn);
-    const no = await gradeEvidence(conn, ev2, EXAM, auto, { identified: false, reasons: ['its interval comes from 7 queries (< minQueries 30)'] });
+    const no = await gradeEvidence(conn, ev2, EXAM, auto, { identified: false, reasons: ['its interval comes from 7 queries (< minQueries 10)'] });
     expect(no.rule).toMatchObject({ requested: 'auto', rule: 'funnel' });
     expect(no.evidence).toEqual(ev2);
-    expect(no.stats.notes![0]).toBe('grades from the click-funnel rule (grading.rule auto: the position-bias curve is not identified (its interval comes from 7 queries (< minQueries 30)), so the click funnel).');
+    expect(no.stats.notes![0]).toBe('grades from the click-funnel rule (grading.rule auto: the position-bias curve is not identified (its interval comes from 7 queries (< minQueries 10)), so the click funnel).');
     // an explicit rule is not overridden by the identification
     await world(conn);
     const ev3 = await readEvidence(conn);
