@@ -6,7 +6,7 @@ import { usageError } from './errors.js';
 import { ingest } from './stages/ingest/ingest.js';
 import { buildSessions } from './stages/sessions/sessions.js';
 import { buildEvidence } from './stages/evidence/evidence.js';
-import { gradeEvidence } from './stages/evidence/grading.js';
+import { gradeEvidence, type ResolvedGradingRule } from './stages/evidence/grading.js';
 import { clickCountsFromDb } from './stages/bias/from-duckdb.js';
 import { estimatePropensities, type PropensityResult } from './stages/bias/estimate.js';
 import { buildPositives } from './stages/positives/positives.js';
@@ -24,7 +24,7 @@ import { presentationSection } from './stages/balance/presentation.js';
 import { RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 import { createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
-import { labelsSection, leakageSection } from './stages/report/sections.js';
+import { corpusCoverageSection, labelsSection, leakageSection } from './stages/report/sections.js';
 import { applyCalibration, calibratedVeto, readCalibrationFile } from './stages/calibration/apply.js';
 import { checkAgainstLabels } from './stages/calibration/index.js';
 import type { CalibrationFile } from './stages/calibration/options.js';
@@ -114,9 +114,9 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const bias = await run('bias', () => estimateBias(conn, config));
     const ev = await run('evidence', async () => {
       const raw = await buildEvidence(conn, config.evidence);
-      const graded = await gradeEvidence(conn, raw.evidence, bias.result.relative, config.grading);
+      const graded = await gradeEvidence(conn, raw.evidence, bias.result.relative, config.grading, bias.result.identification);
       const cal = calibration ? await applyCalibration(conn, graded.evidence, calibration) : null;
-      return { evidence: cal ? cal.evidence : graded.evidence, stats: raw.stats, grading: graded.stats, calibration: cal?.stats ?? null };
+      return { evidence: cal ? cal.evidence : graded.evidence, stats: raw.stats, grading: graded.stats, rule: graded.rule, calibration: cal?.stats ?? null };
     });
     const docs = await loadDocs(conn);
     const pos = await run('positives', async () => {
@@ -150,7 +150,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
     // Chronological split: training records are rebuilt from the log before the cutoff only.
     const cutoff = fam.splits.cutoff;
-    const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffView(conn, cutoff, config, bias.result.relative, docs, calibration)));
+    const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffView(conn, cutoff, config, bias.result, docs, calibration)));
     const isTrain = (q: string) => (fam.splits.splitOf.get(fam.families.familyOf.get(q) ?? q) ?? 'train') === 'train';
     const minePositives = pre
       ? [...pre.multi.filter((m) => isTrain(m.query_norm)), ...pos.multi.filter((m) => !isTrain(m.query_norm))].sort((a, b) => (a.query_norm < b.query_norm ? -1 : a.query_norm > b.query_norm ? 1 : 0))
@@ -190,7 +190,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       return { ...main, files, curriculum: cur };
     });
 
-    const labelChecks = await checkAgainstLabels(conn, { familyOf: fam.families.familyOf, positives: pos.pairs, records: neg.records, gradingRule: calibration ? 'calibrated' : config.grading.rule }, config.calibration, config.seed);
+    const labelChecks = await checkAgainstLabels(conn, { familyOf: fam.families.familyOf, positives: pos.pairs, records: neg.records, gradingRule: calibration ? 'calibrated' : ev.rule.rule }, config.calibration, config.seed);
 
     const result = await run('write', async () => {
       const files: Record<string, string> = {
@@ -217,11 +217,12 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       const report: Report = {
         ...base,
         sections: {
-          bias: biasSection(bias.result),
+          bias: biasSection(bias.result, ev.rule),
           balance: pos.balance.section,
           presentation: await presentationSection(conn),
           families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
-          splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, balance: fam.splits.balance },
+          corpus: await corpusCoverageSection(conn),
+          splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, fractions: config.splits.fractions, balance: fam.splits.balance },
           negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },
           leakage: leakageSection(neg.records, fam.splits.splitOf, pre ? [...pre.evidence.filter((e) => isTrain(e.query_norm)), ...ev.evidence.filter((e) => !isTrain(e.query_norm))] : ev.evidence, fam.splits.cutoff, config.seed),
           labels: await labelsSection(conn, ev.evidence, pos.pairs, neg.records),
@@ -284,7 +285,7 @@ async function estimateBias(conn: DuckDBConnection, config: Config): Promise<{ r
   return { result: estimatePropensities(counts, o), countStats: { ...stats, stage: 'bias/counts' } };
 }
 
-function biasSection(r: PropensityResult): Record<string, unknown> {
+function biasSection(r: PropensityResult, grading: ResolvedGradingRule): Record<string, unknown> {
   const round = (v: number) => Math.round(v * 1e4) / 1e4;
   return {
     estimator: r.estimator,
@@ -295,6 +296,9 @@ function biasSection(r: PropensityResult): Record<string, unknown> {
     train: { pages: r.train.pages, pairs: r.train.pairs, iterations: r.train.iterations, converged: r.train.converged },
     curveFit: r.curveFit,
     crossCheck: r.crossCheck ? { estimator: 'intervention', relative: r.crossCheck.relative.map(round), maxAbsDiff: round(r.crossCheck.maxAbsDiff) } : null,
+    identified: r.identification.identified,
+    identification: { ...r.identification, measures: Object.fromEntries(Object.entries(r.identification.measures).map(([k, v]) => [k, v === null ? null : round(v)])) },
+    grading,
     notes: r.stats.notes ?? [],
   };
 }
@@ -322,7 +326,7 @@ async function loadDocs(conn: DuckDBConnection): Promise<Doc[]> {
  * split's records are built from that run, dev/test (evaluation data) from the full log. The
  * examination curve is the full log's: it describes the result page layout, not relevance.
  */
-async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Config, examination: readonly number[], docs: readonly Doc[], calibration: CalibrationFile | null) {
+async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Config, curve: Pick<PropensityResult, 'relative' | 'identification'>, docs: readonly Doc[], calibration: CalibrationFile | null) {
   const [{ db }] = (await queryRows<{ db: string }>(conn, 'SELECT current_database() AS db')) as [{ db: string }];
   const m = `"${db}"`;
   const c = Math.floor(cutoff);
@@ -339,7 +343,8 @@ async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Con
     try {
       const ses = await buildSessions(conn, config.sessions);
       const raw = await buildEvidence(conn, config.evidence);
-      const graded = await gradeEvidence(conn, raw.evidence, examination, config.grading);
+      // the full log's curve and identification: the same rule grades both runs
+      const graded = await gradeEvidence(conn, raw.evidence, curve.relative, config.grading, curve.identification);
       const cal = calibration ? await applyCalibration(conn, graded.evidence, calibration) : null;
       const evidence = cal ? cal.evidence : graded.evidence;
       const bal = balancePositives(evidence, docs, config.balance, config.seed);

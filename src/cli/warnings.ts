@@ -1,5 +1,16 @@
 import type { Report } from '../stages/report/report.js';
+import type { CurveIdentification } from '../stages/bias/identification.js';
+import type { ResolvedGradingRule } from '../stages/evidence/grading.js';
+import type { CorpusCoverage } from '../stages/report/sections.js';
 import type { StageStats } from '../types.js';
+
+/** The parts of report.json's bias section the warnings read. */
+interface BiasSection {
+  readonly curve?: readonly (number | null)[];
+  readonly estimator?: string;
+  readonly identification?: CurveIdentification;
+  readonly grading?: ResolvedGradingRule;
+}
 
 /**
  * Thresholds of the warnings `build` prints at its end. A build that ran but produced data not
@@ -14,6 +25,12 @@ export const WARNING_THRESHOLDS = {
   flatCurveMin: 0.9,
   /** Quarantined input rows above this share of the rows read: most likely a wrong format, column mapping or timestamp setting rather than a few bad rows. */
   quarantinedShare: 0.1,
+  /** A corpus of which at least this share of documents is shown in the log ... */
+  corpusShownShare: 0.95,
+  /** ... while at least this share of its documents is shown on a single page only: the log is far from showing everything (Good-Turing: many documents seen once means many unseen), yet the corpus holds nothing it did not show, so it was assembled from the shown results. The simulated help desk shows 99.3% of its corpus, but only 0.2% on one page. */
+  corpusShownOnceShare: 0.05,
+  /** A test split with fewer exported queries than this (when splits.fractions.test > 0): with a per-query nDCG@10 spread near 0.3, the 95% interval of a test mean is then about +-0.1 or wider. */
+  minTestQueries: 30,
 } as const;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -28,9 +45,11 @@ const topReasons = (st: StageStats, n = 2) =>
 
 /**
  * The warnings of a finished build, one self-contained line each, from its report alone:
- * no positive pairs, no corpus, no training records, a flat position-bias curve, a
- * false-negative filter that removed most candidates, much of the input quarantined, counts
- * that do not add up, then the report's own warnings (e.g. mixed timestamp formats).
+ * no positive pairs, no corpus, no training records, impressions recorded only for clicked
+ * results, a position-bias curve that is not identified (and what grading did about it), a flat
+ * curve, a corpus made only of shown results, too small a test split, a false-negative filter that
+ * removed most candidates, much of the input quarantined, counts that do not add up, then the
+ * report's own warnings (e.g. mixed timestamp formats).
  */
 export function buildWarnings(r: Report): string[] {
   const out: string[] = [];
@@ -57,9 +76,23 @@ export function buildWarnings(r: Report): string[] {
     if (exp && (exp.out.train ?? 0) === 0) out.push('no training records written: every query family went to dev or test, or lost its negatives (see report.md, export and splits).');
   }
 
-  const bias = r.sections.bias as { curve?: readonly (number | null)[]; estimator?: string } | undefined;
+  const bias = r.sections.bias as BiasSection | undefined;
+  const id = bias?.identification;
+  const grading = bias?.grading;
+  if (id?.clickOnly) {
+    const m = id.measures;
+    out.push(
+      `impressions seem recorded only for clicked results (${pct(m.clickedShare ?? 1)} of ${fmt(m.impressions)} impressions clicked, >= ${pct(id.thresholds.maxClickedShare)}): the position-bias curve is not an estimate (report.md, bias: not identified)${grading?.rule === 'funnel' ? ', so grading.rule auto graded by the click funnel' : ''}, and skip-above and exposure negatives have nothing to stand on; give every shown result in \`results\` (with its rank), not only the clicked ones, or set negatives.miners without behavioural.`,
+    );
+  } else if (id && !id.identified && grading) {
+    if (grading.rule === 'funnel' && grading.requested === 'auto') {
+      out.push(`the position-bias curve is not identified (${id.reasons.join('; ')}): grading.rule auto graded by the click funnel instead of debiased relevance; set grading.rule relevance to grade with the curve anyway, or change the checks under bias.identification (docs/stages/bias.md).`);
+    } else if (grading.rule === 'relevance') {
+      out.push(`grading.rule relevance grades with a position-bias curve that is not identified (${id.reasons.join('; ')}): set grading.rule auto (or funnel) to grade by the click funnel (docs/stages/evidence.md).`);
+    }
+  }
   const curve = bias?.curve ?? [];
-  if (curve.length >= 2) {
+  if (curve.length >= 2 && !id?.clickOnly) {
     // the pipeline clips propensities to (0, 1] before debiasing; a curve at or above 1 reweights nothing
     const eff = curve.slice(1).map((v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1));
     const low = Math.min(...eff);
@@ -68,6 +101,27 @@ export function buildWarnings(r: Report): string[] {
         `the position-bias curve is flat (${bias?.estimator ?? 'estimator'}: every rank examined at >= ${pct(low)} of rank 1 after clipping to 1): clicks are hardly debiased; usually too few result pages per query, or a document seldom shown at several ranks (see report.md, bias).`,
       );
     }
+  }
+
+  const cov = r.sections.corpus as CorpusCoverage | undefined;
+  const bm25 = stage('negatives/mine')?.out.proposed_bm25 ?? 0;
+  if (cov && cov.docs > 0 && bm25 > 0) {
+    const shown = cov.shown / cov.docs, once = cov.shownOnce / cov.docs;
+    if (shown >= WARNING_THRESHOLDS.corpusShownShare && once >= WARNING_THRESHOLDS.corpusShownOnceShare) {
+      out.push(
+        `the corpus seems made only of shown results (${pct(shown)} of its ${fmt(cov.docs)} documents appear in the log's impressions, ${pct(once)} on a single page): BM25 negatives drawn from it are mostly topical near-misses the search engine already ranked for the query, and so often relevant; add documents the log never showed to the corpus, or set negatives.miners without bm25 (docs/stages/negatives.md).`,
+      );
+    }
+  }
+
+  const splits = r.sections.splits as { fractions?: { test?: number } } | undefined;
+  const testFamilies = stage('splits')?.out.test;
+  const testQueries = stage('export')?.out.test;
+  if ((splits?.fractions?.test ?? 0) > 0 && testFamilies !== undefined && testQueries !== undefined && testQueries < WARNING_THRESHOLDS.minTestQueries) {
+    const thin = stage('splits')?.dropped.test_family_below_min_clicks_to_dev ?? 0;
+    out.push(
+      `the test split holds ${fmt(testQueries)} quer${testQueries === 1 ? 'y' : 'ies'} in ${fmt(testFamilies)} famil${testFamilies === 1 ? 'y' : 'ies'} (fewer than ${WARNING_THRESHOLDS.minTestQueries}): intervals on test metrics will be wide; raise splits.fractions.test${thin > 0 ? `, or set splits.minTestClicks 1 (${fmt(thin)} test families went to dev for too few clicks)` : ''}, or evaluate on a labelled query set.`,
+    );
   }
 
   for (const st of r.stages) {

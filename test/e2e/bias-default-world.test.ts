@@ -34,6 +34,7 @@ describe.each([42, 7])('default simulated world, seed %i', (seed) => {
       const err = (rel: readonly number[]) => Math.max(...rel.map((v, r) => Math.abs(v - (truth[r] as number))));
       expect(err(res.relative), `estimated ${res.relative.map((v) => v.toFixed(3)).join(' ')}`).toBeLessThan(0.05);
       expect(res.crossCheck!.maxAbsDiff).toBeLessThan(0.05);
+      expect(res.identification.reasons).toEqual([]);
       const pyclick = estimatePropensities(counts, biasOptions.parse({ ciSamples: 0, seed, pbmFit: 'pyclick', crossCheck: false }));
       expect(err(pyclick.relative)).toBeGreaterThan(0.05);
     } finally {

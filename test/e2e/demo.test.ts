@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../cli/helpers.js';
+import { buildWarnings } from '../../src/cli/warnings.js';
+import type { Report } from '../../src/stages/report/report.js';
 
 describe('clickforge demo (the README quick start), small', () => {
   it('simulates, builds every output with counts that add up, and prints the comparison', () => {
@@ -17,7 +19,10 @@ describe('clickforge demo (the README quick start), small', () => {
     }
     // the demo puts every family in train (it measures on the simulator's own held-out families): no empty test split is written
     expect(existsSync(join(out, 'build', 'dataset/beir/qrels/test.tsv'))).toBe(false);
-    const report = JSON.parse(readFileSync(join(out, 'build', 'report.json'), 'utf8')) as { accounting: { ok: boolean; name: string }[] };
+    const report = JSON.parse(readFileSync(join(out, 'build', 'report.json'), 'utf8')) as Report;
     for (const a of report.accounting) expect(a.ok, a.name).toBe(true);
+    // the demo world's curve is identified, so grading.rule auto grades by debiased relevance, and no warning fires
+    expect(report.sections.bias).toMatchObject({ identified: true, grading: { requested: 'auto', rule: 'relevance' } });
+    expect(buildWarnings(report)).toEqual([]);
   });
 });

@@ -28,6 +28,7 @@ import { interventionHarvest } from './intervention.js';
 import type { BiasOptions } from './options.js';
 import { fitPbm, informativeCells, type HeldOutMetrics, type PbmModel } from './pbm.js';
 import { randomizedCtr } from './randomized.js';
+import { clickedShareOf, identifyCurve, type CurveIdentification } from './identification.js';
 
 export type EstimatorName = 'pbm-em' | 'intervention' | 'randomized';
 
@@ -77,6 +78,8 @@ export interface PropensityResult {
   readonly curveFit: { readonly pairs: number; readonly cells: number; readonly impressions: number; readonly iterations: number; readonly converged: boolean } | null;
   /** Intervention harvesting next to pbm-em (crossCheck option); null when not run or not applicable. */
   readonly crossCheck: { readonly estimator: 'intervention'; readonly relative: readonly number[]; readonly maxAbsDiff: number } | null;
+  /** Whether the log identifies the curve (bias.identification): the checks, their measures and the reasons of those that fail. */
+  readonly identification: CurveIdentification;
   /** Click probability per rank of a page (query key, document ids in rank order); unseen pairs use `init`. */
   predictClickProbs(query: string, docIds: readonly string[]): Float64Array;
   readonly seconds: { readonly fit: number; readonly ci: number; readonly total: number };
@@ -316,6 +319,11 @@ export function estimatePropensities(input: ClickCounts, opts: BiasOptions): Pro
     return model.predictClickProbs(pairs);
   };
 
+  const identification = identifyCurve({ estimator: name, clicked: clickedShareOf(input), curveFit: main.curveFit ?? null, ci, crossCheck }, o.identification);
+  notes.push(identification.identified
+    ? 'the curve is identified (bias.identification: every check passes).'
+    : `the curve is not identified: ${identification.reasons.join('; ')}.${identification.clickOnly ? ' It is reported for inspection, not as an estimate.' : ''}`);
+
   const tEnd = performance.now();
   const stats: StageStats = {
     stage: 'bias',
@@ -338,6 +346,7 @@ export function estimatePropensities(input: ClickCounts, opts: BiasOptions): Pro
     model,
     curveFit: main.curveFit ?? null,
     crossCheck,
+    identification,
     predictClickProbs,
     seconds: { fit: (tFit - t0) / 1000, ci: (tCi - tFit) / 1000, total: (tEnd - t0) / 1000 },
     stats,

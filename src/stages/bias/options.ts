@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { identificationOptions } from './identification.js';
 
 /** Options of position-bias estimation. See docs/stages/bias.md. */
 export const biasOptions = z.object({
@@ -41,6 +42,8 @@ export const biasOptions = z.object({
     .describe('Also run intervention harvesting next to pbm-em and report the largest per-rank difference (crossCheck in the result, a note when it exceeds 0.05). One pass over the cells: cheap.'),
   minHarvestClicks: z.number().nonnegative().default(1)
     .describe('Intervention harvesting: a rank pair is used only when both sides have at least this many (weighted) clicks; the log ratio is undefined at 0 and very noisy below ~1.'),
+  identification: identificationOptions.prefault({})
+    .describe('When the curve counts as identified by the log (result `identification`): each threshold is one check on what this stage measured. `grading.rule: auto` grades by debiased relevance only from an identified curve.'),
   seed: z.number().int().default(42).describe('Seed for the holdout split and the bootstrap.'),
 });
 

@@ -129,7 +129,7 @@ export function renderMarkdown(r: Report): string {
 }
 
 const SECTION_TITLES: Record<string, string> = {
-  bias: 'Position bias (examination by rank, estimated from the log)',
+  bias: 'Position bias (examination by rank, from the log)',
   labels: 'Against labels: are positives useful or merely clicked?',
   doNoHarm: 'Do no harm: every rule checked against the labels',
   calibration: 'Calibration: which signals mean relevance on this log (held out by query family)',
@@ -137,6 +137,7 @@ const SECTION_TITLES: Record<string, string> = {
   negatives: 'Negatives: hardness and removed false negatives',
   families: 'Query families',
   splits: 'Splits',
+  corpus: 'Corpus coverage by the log',
   dataset: 'Dataset files',
   batches: 'Batch composition',
   curriculum: 'Curriculum: negatives by stage',
@@ -159,10 +160,17 @@ const SECTION_RENDERERS: Record<string, Renderer> = {
     const ci = b.ci as { lower: number[]; upper: number[] } | null;
     const held = b.heldOut as { perplexity: number; logLikelihood: number; pages: number } | null;
     const rows = curve.map((v, i) => [`${i + 1}`, v.toFixed(3), ci ? `[${ci.lower[i]?.toFixed(3)}, ${ci.upper[i]?.toFixed(3)}]` : '—']);
+    const id = b.identification as { reasons: string[]; clickOnly: boolean } | undefined;
+    const grading = b.grading as { rule: string; reason: string } | undefined;
+    const verdict = b.identified === false && id
+      ? `**Not identified**${id.clickOnly ? ' (not an estimate: the log records impressions only for clicked results)' : ''}: ${escapeMarkdown(id.reasons.join('; '))}.`
+      : b.identified === true ? 'Identified: every check of bias.identification passes.' : undefined;
     return [
+      ...(verdict ? [verdict, ''] : []),
       `Estimator: **${escapeMarkdown(String(b.estimator))}** (${escapeMarkdown(String(b.reason ?? ''))}).` + (held ? ` Held-out perplexity ${held.perplexity} and log-likelihood ${held.logLikelihood} on ${fmt(held.pages)} result pages.` : ''),
+      ...(grading ? ['', `Grading: **${escapeMarkdown(grading.rule)}** (${escapeMarkdown(grading.reason)}).`] : []),
       '',
-      table(['rank', 'examination (rank 1 = 1)', '95% interval'], rows),
+      table(['rank', id?.clickOnly ? 'fitted value (not an examination estimate)' : 'examination (rank 1 = 1)', '95% interval'], rows),
     ].join('\n');
   },
   labels: (l) => {

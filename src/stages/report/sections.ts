@@ -41,3 +41,23 @@ export async function labelsSection(
   if (labels.length === 0) return null;
   return qualityAgainstLabels(labels, evidence, pairs, records);
 }
+
+/** How the log covers the corpus: corpus documents, those shown on some result page, and those shown on exactly one. */
+export interface CorpusCoverage {
+  readonly docs: number;
+  readonly shown: number;
+  readonly shownOnce: number;
+}
+
+/**
+ * Corpus coverage by the log's impressions. A corpus assembled from the shown results holds
+ * (nearly) every document the log shows, including the many it shows only once; a corpus that
+ * exists apart from the log and is shown almost entirely has been shown many times over.
+ */
+export async function corpusCoverageSection(conn: DuckDBConnection): Promise<CorpusCoverage> {
+  const [r] = await queryRows<{ docs: number; shown: number; once: number }>(conn, `
+    WITH s AS (SELECT doc_id, count(DISTINCT serp_id) AS pages FROM impressions GROUP BY doc_id)
+    SELECT count(*)::BIGINT AS docs, count(s.doc_id)::BIGINT AS shown, count(*) FILTER (WHERE s.pages = 1)::BIGINT AS once
+    FROM corpus c LEFT JOIN s USING (doc_id)`);
+  return { docs: Number(r?.docs ?? 0), shown: Number(r?.shown ?? 0), shownOnce: Number(r?.once ?? 0) };
+}

@@ -130,6 +130,29 @@ describe('gradeEvidence computes gradePair in SQL', () => {
     expect(n[0]!.rel).toBeGreaterThan(0);
   });
 
+  it('auto grades by relevance from an identified curve and by the funnel from one that is not, saying why', async () => {
+    await world(conn);
+    const ev = await readEvidence(conn);
+    const auto = gradingOptions.parse({});
+    expect(auto.rule).toBe('auto');
+    const ok = await gradeEvidence(conn, ev, EXAM, auto, { identified: true, reasons: [] });
+    expect(ok.rule).toMatchObject({ requested: 'auto', rule: 'relevance' });
+    expect(ok.evidence).not.toEqual(ev);
+    expect(ok.stats.notes![0]).toMatch(/^grades from debiased relevance .*curve is identified/);
+    await world(conn);
+    const ev2 = await readEvidence(conn);
+    const no = await gradeEvidence(conn, ev2, EXAM, auto, { identified: false, reasons: ['its interval comes from 7 queries (< minQueries 10)'] });
+    expect(no.rule).toMatchObject({ requested: 'auto', rule: 'funnel' });
+    expect(no.evidence).toEqual(ev2);
+    expect(no.stats.notes![0]).toBe('grades from the click-funnel rule (grading.rule auto: the position-bias curve is not identified (its interval comes from 7 queries (< minQueries 10)), so the click funnel).');
+    // an explicit rule is not overridden by the identification
+    await world(conn);
+    const ev3 = await readEvidence(conn);
+    const forced = await gradeEvidence(conn, ev3, EXAM, gradingOptions.parse({ rule: 'relevance' }), { identified: false, reasons: ['x'] });
+    expect(forced.rule.rule).toBe('relevance');
+    expect(forced.evidence).toEqual(ok.evidence);
+  });
+
   it('rejects records that are not one of the sets buildEvidence returns, naming the fix', async () => {
     await world(conn);
     const ev = await readEvidence(conn);
