@@ -56,6 +56,8 @@ interface Run {
   exported: Map<string, number>;
   negatives: Map<string, { source: string; filled: boolean }>;
   familyOf: Map<string, string>;
+  /** negatives/select and the click veto's drops, from the report's stage stats. */
+  mining: string;
 }
 
 const hasOverrides = Object.keys(overrides).length > 0;
@@ -95,6 +97,9 @@ for (const p of plan) {
     }
   }
   const s = r.report.summary as { clicks: number; clicksKept: number };
+  const stage = (name: string) => r.report.stages.find((x) => x.stage === name);
+  const sel = stage('negatives/select'), veto = stage('false-negatives/click-veto');
+  const mining = `records ${sel?.out.records ?? 0}, negatives ${sel?.out.negatives ?? 0} (behavioural ${sel?.out.negatives_behavioural ?? 0}, fill ${sel?.out.negatives_fill ?? 0}); click veto removed ${Object.entries(veto?.dropped ?? {}).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'} of ${veto?.in.candidates ?? 0} candidates`;
   runs.push({
     name: p.name,
     clicks: s.clicks,
@@ -107,6 +112,7 @@ for (const p of plan) {
     exported,
     negatives,
     familyOf,
+    mining,
   });
 }
 
@@ -165,6 +171,7 @@ console.log(`labels: ${log.stats.labelledPages} labelled pages (${log.stats.labe
 console.log(`labelled pairs: ${log.stats.labelPairs} (query text, doc); ${lab.grade.size} (normalised query, doc) over ${queriesLabelled.size} queries; graded on several pages ${lab.multiplyGraded}, grades differ ${lab.gradeDisagreements}, relevant/not differ ${lab.relevanceDisagreements} (combined by max; min would change only those)`);
 console.log(`groups: ${groupsLabelled.size} query groups hold labelled pairs (components of sessions and queries: ${sessionGroups.size} in the log, ${sessionGroups.size - new Set(groupOf.values()).size} fewer once joined by the ${reference.families} clickforge families of the default build with spaced clicks, ${families.size} exported queries); calibration ${[...groupsLabelled].filter((g) => calib.has(g)).length} groups / ${labelled.length - measPairs} pairs, measurement ${[...groupsLabelled].filter((g) => !calib.has(g)).length} groups / ${measPairs} pairs (seed ${seed})`);
 console.log(`per shown result on the labelled pages (no split, as a new user measures): base rate ${ci(imp.shown)} (${imp.shown.n}), clicked ${ci(imp.clicked)} (${imp.clicked.n}), skipped above a click ${ci(imp.skippedAbove)} (${imp.skippedAbove.n}), not clicked ${ci(imp.notClicked)} (${imp.notClicked.n})`);
+for (const r of runs) console.log(`build ${r.name}: ${r.mining}`);
 for (const r of runs) console.log(`build ${r.name}: clicks kept ${r.clicksKept} of ${r.clicks} (${r.outcomes}); examination curve ${r.curve.map((x) => x.toFixed(2)).join(' ')}`);
 
 const baseAll = both(() => true);

@@ -55,6 +55,7 @@ export { modelOptions, trainOptions, type ModelOptions, type TrainOptions } from
 export * from './stages/balance/index.js';
 export { balancePositives, type BalanceSection } from './stages/balance/apply.js';
 export { loadWeightedSkips } from './stages/negatives/behavioural-miner.js';
+export { loadSessionCoClicks } from './stages/false-negatives/session-clicks.js';
 export { IMPRESSION_FEATURES_TABLE } from './stages/ingest/serps.js';
 export { RANDOMIZED_TABLE, RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 

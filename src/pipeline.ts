@@ -15,6 +15,7 @@ import { familySignalsFromDb } from './stages/families/from-duckdb.js';
 import { splitFamilies } from './stages/splits/splits.js';
 import { mineNegatives } from './stages/negatives/mine.js';
 import { loadExpectedExaminations, loadWeightedSkips } from './stages/negatives/behavioural-miner.js';
+import { loadSessionCoClicks } from './stages/false-negatives/session-clicks.js';
 import { exportDataset } from './stages/export/export.js';
 import { renderDocument } from './text/render.js';
 import { renderDatasetCard } from './stages/export/card.js';
@@ -157,6 +158,9 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       : pos.multi;
     const mineEvidence = pre ? pre.evidence : ev.evidence;
     const weightedSkips = await loadWeightedSkips(conn, propensity, { beforeTs: pre ? fam.splits.cutoff : null });
+    const sessionCoClicks = config.negatives.filters.clickVeto.enabled && config.negatives.filters.clickVeto.sessionScope
+      ? await loadSessionCoClicks(conn, minePositives.map((m) => m.query_norm), { beforeTs: pre ? fam.splits.cutoff : null })
+      : undefined;
     // exposure of unclicked pairs: the graded evidence's expected examinations (same curve as `propensity`, see loadExpectedExaminations)
     const expectedExaminations = pre ? pre.expectedExaminations : await loadExpectedExaminations(conn, { minImpressions: config.negatives.behavioural.minExposure });
     // one rendering for positives and negatives alike (a title on one side only would be a shortcut to learn)
@@ -164,7 +168,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     // a calibration vetoes the candidates it estimates likely relevant, and drops the miners it measured as harmful
     const veto = calibration && calibration.negatives.vetoAbove !== null ? { pairs: await calibratedVeto(conn, calibration), vetoAbove: calibration.negatives.vetoAbove } : undefined;
     const negativeOptions = calibration ? calibratedMiners(config.negatives, calibration) : config.negatives;
-    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
+    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
     const neg = await run('negatives', async () => {
       const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
       const judge = config.judge ? await createJudge(config.judge) : undefined;

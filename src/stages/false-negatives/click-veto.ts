@@ -5,11 +5,19 @@ import type { FalseNegativeFilter, Removal } from './types.js';
 /**
  * (1) Click-evidence veto: a doc that any query of the family (or the same query) clicked with
  * satisfaction, converted on, graded >= minGrade, or lists as a positive is never a negative for it.
- * Uses the whole log, not only the record's own evidence.
+ * With `sessionScope` and `sessionCoClicks` (see `loadSessionCoClicks`), neither is a doc clicked
+ * for another query of a session in which the record's query was issued. Uses the whole log, not
+ * only the record's own evidence.
  */
 export function createClickVetoFilter(
   opts: FalseNegativeOptions['clickVeto'],
-  input: { evidence: readonly Evidence[]; positives: readonly MultiPositive[]; familyOf?: ReadonlyMap<string, string> },
+  input: {
+    evidence: readonly Evidence[];
+    positives: readonly MultiPositive[];
+    familyOf?: ReadonlyMap<string, string>;
+    /** `${query_norm}\t${doc_id}` -> the other query of a shared session the doc was clicked for (loadSessionCoClicks). */
+    sessionCoClicks?: ReadonlyMap<string, string>;
+  },
 ): FalseNegativeFilter {
   const fam = (q: string) => (opts.useFamilies ? input.familyOf?.get(q) ?? q : q);
   const veto = new Map<string, string>();
@@ -22,13 +30,16 @@ export function createClickVetoFilter(
     else if (opts.satisfiedOrConverted && (e.satisfied > 0 || e.converted > 0)) add(e.query_norm, e.doc_id, e.converted > 0 ? 'converted' : 'satisfied click');
   }
   for (const m of input.positives) for (const p of m.positives) add(m.query_norm, p.doc_id, `positive (grade ${p.grade})`);
+  const session = opts.sessionScope ? input.sessionCoClicks : undefined;
   return {
     name: 'click-veto',
     apply(rec, cands) {
       const key = opts.useFamilies ? rec.family : rec.query_norm;
       return cands.map((c): Removal | null => {
         const why = veto.get(`${key}\t${c.doc_id}`);
-        return why === undefined ? null : { code: 'click_evidence', detail: why };
+        if (why !== undefined) return { code: 'click_evidence', detail: why };
+        const via = session?.get(`${rec.query_norm}\t${c.doc_id}`);
+        return via === undefined ? null : { code: 'session_click', detail: `clicked for "${via}" in the same session` };
       });
     },
   };

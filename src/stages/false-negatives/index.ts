@@ -7,3 +7,4 @@ export { createPositiveAwareFilter, positiveAwareCeiling } from './positive-awar
 export { createAmbiguityFilter } from './ambiguity.js';
 export { createJudgeFilter, type JudgeFilter } from './judge.js';
 export { createPreferBehaviouralFilter } from './prefer-behavioural.js';
+export { loadSessionCoClicks } from './session-clicks.js';

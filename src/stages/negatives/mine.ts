@@ -35,6 +35,8 @@ export interface MineNegativesInput {
   readonly expectedExaminations?: ReadonlyMap<string, number>;
   /** Examination-weighted skip-above count per `${query_norm}\t${doc_id}` (see `loadWeightedSkips`); orders and weights skip-above candidates. */
   readonly weightedSkips?: ReadonlyMap<string, number>;
+  /** Docs clicked for another query of a shared session, per `${query_norm}\t${doc_id}` (see `loadSessionCoClicks`); the click veto's `sessionScope` reads it. */
+  readonly sessionCoClicks?: ReadonlyMap<string, string>;
   /** How a negative reads in the records; the positives' text must come from the same function. Default: `renderDocument(doc, true)`. */
   readonly renderText?: (doc: Doc) => string;
   /** Prefixes the embedder puts before queries and documents (E5 "query: " / "passage: ", a BGE instruction); default none. */
@@ -185,7 +187,10 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
   notes.push(`scores (positives, negatives, positive-aware filter, hardness) are ${scorer === 'dense' ? `cosine under ${emb!.id}` : 'BM25'}.`);
 
   const filters: FalseNegativeFilter[] = [];
-  if (f.clickVeto.enabled) filters.push(createClickVetoFilter(f.clickVeto, { evidence: input.evidence, positives: input.positives, ...(input.familyOf ? { familyOf: input.familyOf } : {}) }));
+  if (f.clickVeto.enabled) {
+    filters.push(createClickVetoFilter(f.clickVeto, { evidence: input.evidence, positives: input.positives, ...(input.familyOf ? { familyOf: input.familyOf } : {}), ...(input.sessionCoClicks ? { sessionCoClicks: input.sessionCoClicks } : {}) }));
+    if (f.clickVeto.sessionScope && !input.sessionCoClicks) notes.push('click veto: sessionScope is on but no sessionCoClicks were given (loadSessionCoClicks reads them from the log); only the family veto applies.');
+  }
   if (f.sameField.enabled) {
     const present = f.sameField.fields.filter((k) => input.docs.some((d) => d[k] !== undefined && d[k] !== ''));
     if (present.length > 0) filters.push(createSameFieldFilter({ ...f.sameField, fields: present }, input.docs));

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { falseNegativeOptions } from '../false-negatives/options.js';
 
 /** The candidate window shared by the ranked miners: skip the top `skipTop`, look at the next `window`, keep `count`. */
-const windowOptions = (d: { skipTop: number; window: number; count: number; sampling: 'top' | 'random' }) =>
+const windowOptions = (d: { skipTop: number; skipTopWhy: string; window: number; count: number; sampling: 'top' | 'random' }) =>
   z.object({
     skipTop: z.number().int().nonnegative().default(d.skipTop)
-      .describe('Ranks to skip at the top of the miner\'s list (positives already excluded). The false-negative filters do this job more precisely, so the default skips none (as sentence-transformers\' range_min=0).'),
+      .describe(`Ranks to skip at the top of the miner's list (positives already excluded), as sentence-transformers' range_min. ${d.skipTopWhy}`),
     window: z.number().int().positive().default(d.window)
       .describe('How many ranks after the skipped ones to consider.'),
     count: z.number().int().positive().default(d.count)
@@ -28,8 +28,14 @@ export const negativeOptions = z.object({
   random: z.object({
     count: z.number().int().positive().default(10).describe('Documents drawn uniformly from the corpus per query (positives excluded).'),
   }).prefault({}),
-  bm25: windowOptions({ skipTop: 0, window: 50, count: 20, sampling: 'top' }).prefault({}),
-  dense: windowOptions({ skipTop: 0, window: 50, count: 20, sampling: 'top' }).extend({
+  bm25: windowOptions({
+    skipTop: 3,
+    skipTopWhy: 'Default 3: the top BM25 ranks are the likeliest unlabelled positives, and without an embedder no semantic filter removes them (docs/design/negative-defaults.md).',
+    window: 50,
+    count: 20,
+    sampling: 'top',
+  }).prefault({}),
+  dense: windowOptions({ skipTop: 0, skipTopWhy: 'Default 0: the positive-aware and ambiguity filters, which run whenever dense mining does, remove the near-positives more precisely.', window: 50, count: 20, sampling: 'top' }).extend({
     blockSize: z.number().int().positive().default(4096).describe('Documents per block of the exact top-k scan (memory: queries x blockSize floats).'),
     approximate: z.object({
       method: z.enum(['ivf', 'hnsw']).default('ivf').describe('"ivf": k-means cells scored with batched Gemms (recall@100 0.965 at 7.4x exact on 200k embedding-like vectors, docs/retrieval.md); "hnsw": usearch.'),

@@ -41,6 +41,30 @@ describe('click-evidence veto', () => {
     const f = createClickVetoFilter({ ...F.clickVeto, useFamilies: false }, { evidence, positives, familyOf });
     expect(codes(await f.apply(rec(), [cand(3), cand(4), cand(1), cand(2)]))).toEqual([null, null, null, 'click_evidence']);
   });
+  describe('session scope', () => {
+    // "vpn" was clicked for "okta login broken", a query of the same session as the record's query (another family)
+    const sessionCoClicks = new Map([['reset okta token\tvpn', 'okta login broken'], ['vpn\tokta-page', 'reset okta token']]);
+    it('vetoes a doc clicked for another query of a shared session, for the record query only', async () => {
+      const f = createClickVetoFilter(F.clickVeto, { evidence, positives, familyOf, sessionCoClicks });
+      const r = await f.apply(rec(), [cand(3), cand(4), cand(1), cand(2)]);
+      expect(codes(r)).toEqual(['click_evidence', 'session_click', 'click_evidence', 'click_evidence']);
+      expect(r[1]!.detail).toBe('clicked for "okta login broken" in the same session');
+      // the key is the record's query_norm, not its family: another query of the family is not vetoed
+      expect(codes(await f.apply(rec({ query: 'okta token reset howto', query_norm: 'okta token reset howto' }), [cand(4)]))).toEqual([null]);
+    });
+    it('keeps the family reason when both apply, and does nothing when off or without co-clicks', async () => {
+      const both = new Map([['reset okta token\tokta-page', 'okta login broken']]);
+      const f = createClickVetoFilter(F.clickVeto, { evidence, positives, familyOf, sessionCoClicks: both });
+      expect(codes(await f.apply(rec(), [cand(3)]))).toEqual(['click_evidence']);
+      const off = createClickVetoFilter({ ...F.clickVeto, sessionScope: false }, { evidence, positives, familyOf, sessionCoClicks });
+      expect(codes(await off.apply(rec(), [cand(4)]))).toEqual([null]);
+      const none = createClickVetoFilter(F.clickVeto, { evidence, positives, familyOf });
+      expect(codes(await none.apply(rec(), [cand(4)]))).toEqual([null]);
+    });
+    it('is on by default', () => {
+      expect(F.clickVeto.sessionScope).toBe(true);
+    });
+  });
 });
 
 describe('same field', () => {

@@ -24,14 +24,20 @@ const q: MineQuery = { query: 'reset okta token', query_norm: 'reset okta token'
 describe('bm25 miner', () => {
   const ctx = createMiningContext({ positives: [], evidence: [], docs }, 1);
   it('returns the lexical lookalike first and never the positive; ranks are 1-based', async () => {
-    const [c] = await createBm25Miner(O.bm25, 1).mine([q], ctx);
+    const [c] = await createBm25Miner({ ...O.bm25, skipTop: 0 }, 1).mine([q], ctx);
     expect(c![0]!.doc).toBe(1);
     expect(c!.map((x) => x.doc)).not.toContain(0);
     expect(c!.map((x) => x.rank)).toEqual(c!.map((_, i) => i + 1));
     expect(c!.every((x) => x.source === 'bm25')).toBe(true);
   });
+  it('skips the top 3 by default (range_min)', async () => {
+    const [all] = await createBm25Miner({ ...O.bm25, skipTop: 0 }, 1).mine([q], ctx);
+    const [d] = await createBm25Miner(O.bm25, 1).mine([q], ctx);
+    expect(O.bm25.skipTop).toBe(3);
+    expect(d!.map((x) => x.doc)).toEqual(all!.slice(3).map((x) => x.doc));
+  });
   it('respects the rank window', async () => {
-    const [all] = await createBm25Miner(O.bm25, 1).mine([q], ctx);
+    const [all] = await createBm25Miner({ ...O.bm25, skipTop: 0 }, 1).mine([q], ctx);
     const [w] = await createBm25Miner({ ...O.bm25, skipTop: 1, window: 2, count: 5 }, 1).mine([q], ctx);
     expect(w!.map((x) => x.doc)).toEqual(all!.slice(1, 3).map((x) => x.doc));
     expect(w!.map((x) => x.rank)).toEqual([2, 3]);
