@@ -41,6 +41,8 @@ export interface DoNoHarmSection {
   readonly positives: Rate;
   readonly positivesByGrade: Readonly<Record<string, Rate>>;
   readonly discards: readonly Comparison[];
+  /** Every exported negative pair with a label. */
+  readonly exported: Rate;
   /** Exported negatives per source ("fill" = the random fill): judged pairs and how many are relevant. */
   readonly negatives: Readonly<Record<string, Rate & { readonly harmful: boolean }>>;
   /** Exported negative pairs without a label, per source: their false-negative rate is unknown. */
@@ -121,6 +123,7 @@ export function doNoHarm(
     positives,
     positivesByGrade: byGrade,
     discards,
+    exported: rateWhere(pairs, (p) => p.negativeSources.length > 0),
     negatives,
     unjudgedNegatives: o.unjudgedNegatives,
     warnings,

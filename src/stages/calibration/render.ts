@@ -80,7 +80,7 @@ export function doNoHarmMarkdown(sec: DoNoHarmSection): string {
     '',
     table(['rule', 'discarded: relevant', 'kept: relevant', 'harm', 'what to set'], sec.discards.map((d) => [d.rule, `${cell(d.discarded)} of ${n(d.discarded)}`, `${cell(d.kept)} of ${n(d.kept)}`, d.harmful ? '**yes**' : 'no', d.option])),
     '',
-    'Exported negatives per source (judged pairs; relevant = false negative):',
+    `Exported negatives per source (judged pairs; relevant = false negative). All sources: ${cell(sec.exported)} of ${n(sec.exported)}.`,
     '',
     table(['source', 'FN rate [95% CI]', 'judged', 'not judged', 'harm (above the base rate)'], [...new Set([...Object.keys(sec.negatives), ...Object.keys(sec.unjudgedNegatives)])].sort().map((s) => {
       const r = sec.negatives[s];

@@ -6,3 +6,4 @@ export { buildCollectionWorld, readCranfield, readBeirFolder } from './collectio
 export { simulateLog } from './simulate-log.js';
 export { measureIntentLeakage, type IntentLeakage } from './leakage.js';
 export type { Collection, QueryStyle, SimDoc, SimQrel, SimQuery, SimulatedWorld, SimulateStats, SimulateDetail } from './types.js';
+export { sampleLabels, type LabelSampleOptions, type SampledLabel } from './labels.js';
