@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURES } from '../../../src/stages/calibration/features.js';
-import { fitCalibration, modelsOf, type LabelledPair } from '../../../src/stages/calibration/fit.js';
+import { fitCalibration, modelsOf } from '../../../src/stages/calibration/fit.js';
 import { calibrationOptions } from '../../../src/stages/calibration/options.js';
 import { doNoHarm } from '../../../src/stages/calibration/harm.js';
 import type { LabelledClickPair } from '../../../src/stages/calibration/labelled.js';
