@@ -223,7 +223,7 @@ async function simWorld(name: string): Promise<World> {
     const q = JSON.parse(l) as { query: string; family: string };
     family.set(normalizeQuery(q.query), q.family);
   }
-  const labels = sampleLabels(dir, { pairs: name === 'small' ? 600 : 2500, seed });
+  const labels = sampleLabels(dir, { pairs: 2500, seed });
   return { name, serps: join(dir, 'serps.jsonl'), corpus: join(dir, 'corpus.jsonl'), labels, groupOf: (q) => family.get(q) ?? q, config: {} };
 }
 

@@ -218,6 +218,12 @@ const round = (v: number, d = 4) => (Number.isFinite(v) ? Math.round(v * 10 ** d
 const roundRate = (r: Rate) => ({ n: r.n, relevant: r.relevant, rate: Number.isFinite(r.rate) ? round(r.rate) : null, lo: Number.isFinite(r.lo) ? round(r.lo) : null, hi: Number.isFinite(r.hi) ? round(r.hi) : null });
 const interval = (ci: [number, number] | null) => (ci ? [round(ci[0]), round(ci[1])] : null);
 
+/** The base rate and nothing else: the model of a side with too few labels. */
+function constantModel(rows: readonly Shown[]): SubModel {
+  const model = fitLogistic(rows.map(() => new Array<number>(FEATURES.length).fill(0)), rows.map((r) => r.y), 1);
+  return { model: { ...model, weights: new Array<number>(FEATURES.length).fill(0), mean: new Array<number>(FEATURES.length).fill(0), sd: new Array<number>(FEATURES.length).fill(1) }, oof: rows.map(() => NaN), loss: NaN, auc: null, aucCi: null, informative: false };
+}
+
 const modelJson = (m: SubModel, rows: number) => ({
   intercept: m.model.intercept,
   l2: m.model.l2,
@@ -240,8 +246,8 @@ export function fitCalibration(pairs: readonly LabelledPair[], o: CalibrationOpt
   }
   const clickedRows = shown.filter((r) => r.clicked);
   const unclickedRows = shown.filter((r) => !r.clicked);
-  if (shown.length < o.minLabels || clickedRows.length < o.minJudged || unclickedRows.length < o.minJudged) {
-    throw usageError('too_few_labels', `the labels cover ${shown.length} pairs the log showed (${clickedRows.length} clicked, ${unclickedRows.length} not; ${pairs.length} labelled pairs read): a calibration needs at least calibration.minLabels = ${o.minLabels} shown pairs and calibration.minJudged = ${o.minJudged} on each side. Label more results of the log's own queries, clicked and not clicked, or lower those options.`, { stage: STAGE });
+  if (shown.length < o.minLabels || clickedRows.length < o.minJudged) {
+    throw usageError('too_few_labels', `the labels cover ${shown.length} pairs the log showed (${clickedRows.length} clicked, ${unclickedRows.length} not; ${pairs.length} labelled pairs read): a calibration needs at least calibration.minLabels = ${o.minLabels} shown pairs, calibration.minJudged = ${o.minJudged} of them clicked. Label more results of the log's own queries, clicked and not clicked, or lower those options.`, { stage: STAGE });
   }
   const families = [...familyIds.keys()];
   const k = Math.min(o.folds, families.length);
@@ -251,7 +257,9 @@ export function fitCalibration(pairs: readonly LabelledPair[], o: CalibrationOpt
 
   // clicked pairs (positives) and unclicked shown pairs (negative candidates) answer different questions: one model each
   const cm = fitSubModel(clickedRows, foldOf, k, groups, o, seed);
-  const um = fitSubModel(unclickedRows, foldOf, k, groups, o, seed + 1);
+  // a click-only log (or labels of clicked results only) has no unclicked side to learn from: no veto
+  const fewUnclicked = unclickedRows.length < o.minJudged;
+  const um = fewUnclicked ? constantModel(unclickedRows) : fitSubModel(unclickedRows, foldOf, k, groups, o, seed + 1);
   const oofOfRow = new Map<Shown, number>();
   clickedRows.forEach((r, i) => oofOfRow.set(r, cm.oof[i]!));
   unclickedRows.forEach((r, i) => oofOfRow.set(r, um.oof[i]!));
@@ -338,7 +346,7 @@ export function fitCalibration(pairs: readonly LabelledPair[], o: CalibrationOpt
     },
     negatives: {
       vetoAbove: vetoAbove === null ? null : round(vetoAbove),
-      ...(um.informative ? {} : { note: `the signals do not rank unclicked shown pairs on the labels (held-out AUC ${um.auc === null ? '—' : round(um.auc, 3)}, interval ${JSON.stringify(interval(um.aucCi))} reaches 0.5): no candidate is vetoed` }),
+      ...(um.informative ? {} : fewUnclicked ? { note: `${unclickedRows.length} labelled unclicked shown pairs, fewer than calibration.minJudged = ${o.minJudged}: no candidate is vetoed` } : { note: `the signals do not rank unclicked shown pairs on the labels (held-out AUC ${um.auc === null ? '—' : round(um.auc, 3)}, interval ${JSON.stringify(interval(um.aucCi))} reaches 0.5): no candidate is vetoed` }),
       baseRate: roundRate(base),
       miners,
       drop: Object.entries(miners).filter(([, m]) => m.drop).map(([s]) => s),

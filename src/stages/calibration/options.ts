@@ -8,7 +8,7 @@ export const calibrationOptions = z.object({
   folds: z.number().int().min(2).default(5)
     .describe('Cross-validation folds, grouped by query family, for the held-out estimates. 5 keeps a fifth of a few hundred labels per fold.'),
   maxSignals: z.number().int().positive().default(5)
-    .describe('Most signals a model keeps (forward selection by BIC on the training folds). Five: a few hundred labels support a handful of weights, not seventeen.'),
+    .describe('Most signals a model keeps (forward selection by cross-validation grouped by family, inside the training folds). Five: a few hundred labels support a handful of weights, not seventeen.'),
   l2: z.number().nonnegative().default(1)
     .describe('Ridge penalty of the logistic regression on standardised signals. 1 only keeps the fit finite when a signal separates the labels perfectly; the selection does the shrinking.'),
   gradeThresholds: z.tuple([z.number(), z.number(), z.number()]).default([0.5, 0.7, 0.85])
