@@ -6,9 +6,9 @@ import type { Config } from '../config.js';
 import { inputError, usageError } from '../errors.js';
 
 /** What a build writes in its output folder (files, then folders with everything under them). */
-export const OUTPUT_NAMES = ['positives.jsonl', 'positives.multi.jsonl', 'evidence.parquet', 'quarantine.jsonl', 'report.json', 'report.md', 'manifest.json', 'run.json', 'dataset/', '.duckdb-tmp/'] as const;
+export const OUTPUT_NAMES = ['positives.jsonl', 'positives.multi.jsonl', 'evidence.parquet', 'quarantine.jsonl', 'report.json', 'report.md', 'manifest.json', 'run.json', 'calibration.json', 'dataset/', '.duckdb-tmp/'] as const;
 
-type PathConfig = Pick<Config, 'input' | 'output'>;
+type PathConfig = Pick<Config, 'input' | 'output'> & { readonly calibration?: { readonly file: string | null } };
 
 const reason = (e: unknown): string => {
   const code = (e as NodeJS.ErrnoException).code;
@@ -27,6 +27,7 @@ function inputsOf(config: PathConfig): { option: string; path: string }[] {
     ...i.events.map((path, k) => ({ option: i.events.length > 1 ? `input.events[${k}]` : 'input.events', path })),
     ...(i.corpus ? [{ option: 'input.corpus', path: i.corpus }] : []),
     ...(i.labels ? [{ option: 'input.labels', path: i.labels }] : []),
+    ...(config.calibration?.file ? [{ option: 'calibration.file', path: config.calibration.file }] : []),
   ].map((x) => ({ ...x, path: resolve(x.path) }));
 }
 
