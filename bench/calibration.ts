@@ -13,10 +13,10 @@
  * signal against the calibrated estimate at the same number of clicked pairs, the held-out AUC of
  * the estimate among clicked pairs, and the do-no-harm warnings. Wilson 95% intervals for rates;
  * a bootstrap over measurement groups for the gains.
- * On TREC it then draws the curve of precision and AUC against the number of calibration labels
- * (calibration pool and measurement side half and half).
+ * On TREC and the default world (`--curve-worlds`) it then draws the curve of precision and AUC
+ * against the number of calibration labels (calibration pool and measurement side half and half).
  *
- *   npx tsx bench/calibration.ts [--seed 42] [--calibration 0.2] [--worlds trec,default,...] [--curve 100,200,400,800,0] [--out DIR]
+ *   npx tsx bench/calibration.ts [--seed 42] [--calibration 0.2] [--worlds trec,default,...] [--curve 100,200,400,800,0] [--curve-worlds trec,default] [--out DIR]
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,7 @@ const seed = Number(arg('seed', '42'));
 const share = Number(arg('calibration', '0.2'));
 const worlds = arg('worlds', 'trec,default,no-dwell-signal,broad-topic,click-only,small').split(',');
 const curveSizes = arg('curve', '100,200,400,800,0').split(',').filter(Boolean).map(Number);
+const curveWorlds = new Set(arg('curve-worlds', 'trec,default').split(','));
 const work = arg('out', join(tmpdir(), `clickforge-bench-calibration-${seed}`));
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
@@ -250,11 +251,11 @@ for (const name of worlds) {
   const o = await evaluate(w, cal, meas, `split-${share}`);
   print(w, o, meas.length);
 
-  if (name === 'trec' && curveSizes.length) {
+  if (curveWorlds.has(name) && curveSizes.length) {
     // labels buy: calibration pool and measurement side half and half, the pool subsampled by group
     const half = splitLabels(w, 0.5, seed + 100);
     let defaults: { view: Map<string, PairView>; report: BuildResult } | undefined;
-    console.log(`\n## trec: precision and ranking against the number of calibration labels (measurement side: ${half.meas.length} labels)`);
+    console.log(`\n## ${name}: precision and ranking against the number of calibration labels (measurement side: ${half.meas.length} labels)`);
     console.log('labels   informative   calibrated precision [95% CI]  (pairs)   defaults              calibrated - defaults [95% CI]   AUC');
     for (const n of curveSizes) {
       const pool = n === 0 ? half.cal : splitLabels({ ...w, labels: half.cal }, n / half.cal.length, seed + n).cal;
