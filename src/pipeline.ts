@@ -175,7 +175,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       try {
         return await mineNegatives({ ...mineInput, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
       } finally {
-        if (embedder && 'close' in embedder && typeof embedder.close === 'function') await (embedder.close as () => Promise<void>)();
+        await embedder?.close?.();
       }
     });
     const exp = await run('export', async () => {

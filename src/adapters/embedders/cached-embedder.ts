@@ -62,5 +62,9 @@ export async function createCachedEmbedder(inner: Embedder, opts: CachedEmbedder
       await cache.put(missKey, v);
       return out;
     },
+    // the wrapped embedder's resources (an ONNX session) are released with the cache
+    async close() {
+      await inner.close?.();
+    },
   };
 }

@@ -9,6 +9,8 @@ export interface Embedder {
   readonly id: string;
   readonly dim: number;
   embed(texts: readonly string[]): Promise<Float32Array>;
+  /** Release what the embedder holds (an ONNX session, a cache handle); called once, after the last embed. */
+  close?(): Promise<void>;
 }
 
 /** Embed in batches and L2-normalise each row (a zero vector stays zero). */

@@ -81,6 +81,17 @@ describe('createCachedEmbedder', () => {
     await expect(createCachedEmbedder(counting().e, { cacheDir: dir })).rejects.toThrow(/not a clickforge vector cache.*Delete the file/);
   });
 
+  it('releases the wrapped embedder on close (an ONNX session behind a cache is not leaked)', async () => {
+    let closed = 0;
+    const inner: Embedder = { ...counting().e, close: async () => { closed++; } };
+    const cached = await createCachedEmbedder(inner, { cacheDir: dir });
+    await cached.embed(['a']);
+    await cached.close?.();
+    expect(closed).toBe(1);
+    // an embedder without close is wrapped as well
+    await (await createCachedEmbedder(counting('fake:v2').e, { cacheDir: dir })).close?.();
+  });
+
   it('fails fast without cacheDir', async () => {
     await expect(createCachedEmbedder(counting().e, { cacheDir: '' })).rejects.toThrow(/cacheDir is required/);
   });
