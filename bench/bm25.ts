@@ -10,16 +10,13 @@ import { availableParallelism } from 'node:os';
 import { buildBm25 } from '../src/retrieval/bm25.js';
 import { createParallelBm25, searchManySerial } from '../src/retrieval/bm25-parallel.js';
 import { createRng } from '../src/util/rng.js';
+import { numArg } from './args.js';
 
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
-const nDocs = arg('docs', 1_000_000);
-const nQueries = arg('queries', 100_000);
-const nSerial = Math.min(nQueries, arg('serial', 20_000));
-const k = arg('k', 100);
-const threads = arg('threads', availableParallelism());
+const nDocs = numArg('docs', 1_000_000);
+const nQueries = numArg('queries', 100_000);
+const nSerial = Math.min(nQueries, numArg('serial', 20_000));
+const k = numArg('k', 100);
+const threads = numArg('threads', availableParallelism());
 const V = 50_000;
 // Figures are wall clock on a shared machine: compare the ratios, and the CPU-second figures, across runs.
 const mb = (b: number): number => +(b / 2 ** 20).toFixed(0);

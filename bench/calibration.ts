@@ -27,16 +27,12 @@ import { build, type BuildResult } from '../src/pipeline.js';
 import type { DoNoHarmSection } from '../src/stages/calibration/harm.js';
 import { auc } from '../src/stages/calibration/logistic.js';
 import { normalizeQuery } from '../src/text/normalize.js';
-import { groupQueries, labelGrades } from '../src/tools/real-logs/measure.js';
+import { calibrationGroups, groupQueries, labelGrades } from '../src/tools/real-logs/measure.js';
 import { readTrecSession, trecSessionDir, trecSessionPresent, writeTrecSession } from '../src/tools/real-logs/trec-session.js';
 import { buildHelpdeskWorld, presetOptions, sampleLabels, simulateLog, simulateOptions } from '../src/tools/simulate/index.js';
 import { bootstrapGroups, rateOf, type Rate } from '../src/util/intervals.js';
-import { hash32 } from '../src/util/rng.js';
+import { arg } from './args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? def) : def;
-};
 const seed = Number(arg('seed', '42'));
 const share = Number(arg('calibration', '0.2'));
 const worlds = arg('worlds', 'trec,default,no-dwell-signal,broad-topic,click-only,small').split(',');
@@ -109,11 +105,7 @@ function gain(rows: readonly Row[], groups: number, a: (r: Row) => boolean, b: (
 function splitLabels(w: World, calShare: number, s: number): { cal: Label[]; meas: Label[] } {
   const weight = new Map<string, number>();
   for (const l of w.labels) { const g = w.groupOf(normalizeQuery(l.query)); weight.set(g, (weight.get(g) ?? 0) + 1); }
-  const total = w.labels.length;
-  const order = [...weight.keys()].sort((a, b) => hash32(`${s}:${a}`) - hash32(`${s}:${b}`) || (a < b ? -1 : 1));
-  const calGroups = new Set<string>();
-  let acc = 0;
-  for (const g of order) { if (acc >= calShare * total) break; calGroups.add(g); acc += weight.get(g)!; }
+  const calGroups = calibrationGroups(weight, calShare, s);
   const cal: Label[] = [], meas: Label[] = [];
   for (const l of w.labels) (calGroups.has(w.groupOf(normalizeQuery(l.query))) ? cal : meas).push(l);
   return { cal, meas };

@@ -12,11 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ConfigInput } from '../src/config.js';
 import { runDemo } from '../src/tools/demo/demo.js';
+import { arg } from './args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? def) : def;
-};
 const seed = Number(arg('seed', '42'));
 const sessions = Number(arg('sessions', '20000'));
 const worldName = arg('world', 'cranfield');

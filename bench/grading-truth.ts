@@ -15,11 +15,8 @@ import { openDb, queryRows, sqlString } from '../src/db/duckdb.js';
 import { gradePair, gradingOptions, type GradingOptionsInput } from '../src/stages/evidence/grading.js';
 import { normalizeQuery } from '../src/text/normalize.js';
 import { runDemo } from '../src/tools/demo/demo.js';
+import { arg } from './args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? def) : def;
-};
 const sessions = Number(arg('sessions', '20000'));
 const worlds = arg('worlds', 'helpdesk:42,cranfield:42,cranfield:7').split(',');
 const cranDir = resolve(arg('cranfield', join(import.meta.dirname, '../../shared/data/cranfield')));

@@ -16,11 +16,8 @@ import { join } from 'node:path';
 import { build } from '../src/pipeline.js';
 import { mergeConfig, type ConfigInput } from '../src/config.js';
 import { buildHelpdeskWorld, measureIntentLeakage, parseSimulateOptions, simulateLog } from '../src/tools/simulate/index.js';
+import { arg } from './args.js';
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-};
 const seeds = arg('seeds', '42,7,1,2,3,4,5,6').split(',').map(Number);
 const sessions = Number(arg('sessions', '20000'));
 const modes = arg('modes', 'chronological,hashed').split(',') as ('chronological' | 'hashed')[];

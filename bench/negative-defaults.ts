@@ -21,11 +21,8 @@ import { build } from '../src/pipeline.js';
 import { normalizeQuery } from '../src/text/normalize.js';
 import { rateOf, type Rate } from '../src/tools/real-logs/measure.js';
 import { buildCollectionWorld, buildHelpdeskWorld, parseSimulateOptions, readCranfield, simulateLog } from '../src/tools/simulate/index.js';
+import { arg } from './args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? def) : def;
-};
 const sessions = Number(arg('sessions', '5000'));
 const worlds = arg('worlds', 'helpdesk:42,helpdesk:7,cranfield:42').split(',');
 const cranDir = resolve(arg('cranfield', join(import.meta.dirname, '../../shared/data/cranfield')));

@@ -6,15 +6,12 @@
 import { createModel } from '../src/model/bi-encoder.js';
 import { train, type TrainExample } from '../src/model/train.js';
 import { createRng } from '../src/util/rng.js';
+import { numArg } from './args.js';
 
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
-const n = arg('n', 100_000);
-const epochs = arg('epochs', 1);
-const dim = arg('dim', 64);
-const batchSize = arg('batch', 64);
+const n = numArg('n', 100_000);
+const epochs = numArg('epochs', 1);
+const dim = numArg('dim', 64);
+const batchSize = numArg('batch', 64);
 const rng = createRng(2);
 const V = 20_000;
 const word = (): string => `w${Math.floor(Math.pow(V, rng.next())).toString(36)}`;

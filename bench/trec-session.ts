@@ -21,11 +21,8 @@ import { mergeConfig } from '../src/config.js';
 import { openDb, queryRows, sqlString } from '../src/db/duckdb.js';
 import { readTrecSession, trecSessionDir, trecSessionPresent, writeTrecSession } from '../src/tools/real-logs/trec-session.js';
 import { calibrationGroups, groupQueries, impressionRates, labelGrades, logPairSignals, pairKey, rateOf, RELEVANT_GRADE, type Rate } from '../src/tools/real-logs/measure.js';
+import { arg } from './args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? def) : def;
-};
 const seed = Number(arg('seed', '42'));
 const share = Number(arg('calibration', '0.2'));
 const variants = arg('variants', 'spaced,none').split(',') as ('spaced' | 'none')[];
