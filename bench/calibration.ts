@@ -30,7 +30,7 @@ import { normalizeQuery } from '../src/text/normalize.js';
 import { calibrationGroups, groupQueries, labelGrades } from '../src/tools/real-logs/measure.js';
 import { readTrecSession, trecSessionDir, trecSessionPresent, writeTrecSession } from '../src/tools/real-logs/trec-session.js';
 import { buildHelpdeskWorld, presetOptions, sampleLabels, simulateLog, simulateOptions } from '../src/tools/simulate/index.js';
-import { bootstrapGroups, rateOf, type Rate } from '../src/util/intervals.js';
+import { bootstrapGroups, rateAmong, rateOf, type Rate } from '../src/util/intervals.js';
 import { arg } from './args.js';
 
 const seed = Number(arg('seed', '42'));
@@ -87,11 +87,7 @@ async function viewOf(r: BuildResult): Promise<Map<string, PairView>> {
 /** Measurement-side pairs: label, group, and the views of the default and calibrated builds. */
 interface Row { k: string; relevant: boolean; group: number; d: PairView | undefined; c: PairView | undefined }
 
-function rate(rows: readonly Row[], keep: (r: Row) => boolean): Rate {
-  let n = 0, k = 0;
-  for (const r of rows) if (keep(r)) { n++; if (r.relevant) k++; }
-  return rateOf(k, n);
-}
+const rate = (rows: readonly Row[], keep: (r: Row) => boolean): Rate => rateAmong(rows, (r) => r.relevant, keep);
 function gain(rows: readonly Row[], groups: number, a: (r: Row) => boolean, b: (r: Row) => boolean, s: number) {
   const diff = rate(rows, a).rate - rate(rows, b).rate;
   const w = (m: Uint32Array, keep: (r: Row) => boolean) => {

@@ -194,7 +194,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       return { ...main, files, curriculum: cur };
     });
 
-    const labelChecks = await checkAgainstLabels(conn, { familyOf: fam.families.familyOf, positives: pos.pairs, records: neg.records, gradingRule: calibration ? 'calibrated' : ev.rule.rule }, config.calibration, config.seed);
+    const labelChecks = await checkAgainstLabels(conn, { familyOf: fam.families.familyOf, positives: pos.pairs, records: neg.records, gradingRule: calibration ? 'calibrated' : ev.rule.rule, featuresBuilt: calibration !== null }, config.calibration, config.seed);
 
     const result = await run('write', async () => {
       const files: Record<string, string> = {

@@ -25,6 +25,17 @@ export function rateOf(relevant: number, n: number): Rate {
   return { n, relevant, rate: n ? relevant / n : NaN, lo, hi };
 }
 
+/** The share of `items` (those `keep` selects) that are relevant, with its Wilson interval. */
+export function rateAmong<T>(items: readonly T[], relevant: (t: T) => boolean, keep: (t: T, i: number) => boolean = () => true): Rate {
+  let n = 0, k = 0;
+  items.forEach((t, i) => {
+    if (!keep(t, i)) return;
+    n++;
+    if (relevant(t)) k++;
+  });
+  return rateOf(k, n);
+}
+
 /**
  * Percentile bootstrap (95%) of a statistic over groups: `samples` resamples of the groups with
  * replacement, seeded. `stat` gets the multiplicity of each group (same order as `groups`) and

@@ -19,7 +19,7 @@
  * only used where a negative of this build is judged.
  */
 import { usageError } from '../../errors.js';
-import { bootstrapGroups, rateOf, type Rate } from '../../util/intervals.js';
+import { bootstrapGroups, rateAmong, type Rate } from '../../util/intervals.js';
 import { hash32 } from '../../util/rng.js';
 import { FEATURES } from './features.js';
 import { auc, fitLogistic, logLoss, predictLogistic, type LogisticModel } from './logistic.js';
@@ -173,15 +173,7 @@ function fitSubModel(rows: readonly Shown[], foldOf: ReadonlyMap<number, number>
   return { model, oof, loss: logLoss(oof, y), auc: a, aucCi, informative: aucCi !== null && aucCi[0] > 0.5 };
 }
 
-const rateOver = (rows: readonly Shown[], keep: (r: Shown, i: number) => boolean): Rate => {
-  let n = 0, k = 0;
-  rows.forEach((r, i) => {
-    if (!keep(r, i)) return;
-    n++;
-    k += r.y;
-  });
-  return rateOf(k, n);
-};
+const rateOver = (rows: readonly Shown[], keep: (r: Shown, i: number) => boolean): Rate => rateAmong(rows, (r) => r.y === 1, keep);
 
 /** Precision over rows selected by `keep`, rows weighted by their group's multiplicity (bootstrap). */
 const weightedRate = (rows: readonly Shown[], m: Uint32Array, keep: (r: Shown, i: number) => boolean): number | null => {
@@ -219,9 +211,8 @@ const roundRate = (r: Rate) => ({ n: r.n, relevant: r.relevant, rate: Number.isF
 const interval = (ci: [number, number] | null) => (ci ? [round(ci[0]), round(ci[1])] : null);
 
 /** The base rate and nothing else: the model of a side with too few labels. */
-function constantModel(rows: readonly Shown[]): SubModel {
-  const model = fitLogistic(rows.map(() => new Array<number>(FEATURES.length).fill(0)), rows.map((r) => r.y), 1);
-  return { model: { ...model, weights: new Array<number>(FEATURES.length).fill(0), mean: new Array<number>(FEATURES.length).fill(0), sd: new Array<number>(FEATURES.length).fill(1) }, oof: rows.map(() => NaN), loss: NaN, auc: null, aucCi: null, informative: false };
+function constantModel(rows: readonly Shown[], l2: number): SubModel {
+  return { model: fitOnSignals(rows, [], l2), oof: rows.map(() => NaN), loss: NaN, auc: null, aucCi: null, informative: false };
 }
 
 const modelJson = (m: SubModel, rows: number) => ({
@@ -259,7 +250,7 @@ export function fitCalibration(pairs: readonly LabelledPair[], o: CalibrationOpt
   const cm = fitSubModel(clickedRows, foldOf, k, groups, o, seed);
   // a click-only log (or labels of clicked results only) has no unclicked side to learn from: no veto
   const fewUnclicked = unclickedRows.length < o.minJudged;
-  const um = fewUnclicked ? constantModel(unclickedRows) : fitSubModel(unclickedRows, foldOf, k, groups, o, seed + 1);
+  const um = fewUnclicked ? constantModel(unclickedRows, o.l2) : fitSubModel(unclickedRows, foldOf, k, groups, o, seed + 1);
   const oofOfRow = new Map<Shown, number>();
   clickedRows.forEach((r, i) => oofOfRow.set(r, cm.oof[i]!));
   unclickedRows.forEach((r, i) => oofOfRow.set(r, um.oof[i]!));
@@ -315,7 +306,7 @@ export function fitCalibration(pairs: readonly LabelledPair[], o: CalibrationOpt
   // negatives: per source, over labelled pairs (the unit of every rate)
   const neverClicked = (r: Shown) => !r.clicked;
   const exportedAll = pairs.filter((p) => p.negativeSources.length > 0);
-  const rateOfPairs = (ps: readonly LabelledPair[]) => rateOf(ps.filter((p) => p.relevant).length, ps.length);
+  const rateOfPairs = (ps: readonly LabelledPair[]) => rateAmong(ps, (p) => p.relevant);
   const oofOf = new Map<LabelledPair, number>();
   shown.forEach((r, i) => oofOf.set(r.pair, oof[i]!));
   const sources = [...new Set(exportedAll.flatMap((p) => p.negativeSources))].sort();

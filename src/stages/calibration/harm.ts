@@ -13,7 +13,7 @@
  * ## Output
  * The `doNoHarm` report section and its warnings.
  */
-import { rateOf, type Rate } from '../../util/intervals.js';
+import { rateAmong, type Rate } from '../../util/intervals.js';
 import type { LabelledClickPair } from './labelled.js';
 
 /** Where to act when the clicks a click outcome discards are as relevant as the kept ones. */
@@ -52,11 +52,7 @@ export interface DoNoHarmSection {
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 const show = (r: Rate) => `${f3(r.rate)} [${f3(r.lo)}, ${f3(r.hi)}] of ${r.n.toLocaleString('en-US')}`;
-const rateWhere = <T extends { relevant: boolean }>(xs: readonly T[], keep: (x: T) => boolean): Rate => {
-  let n = 0, k = 0;
-  for (const x of xs) if (keep(x)) { n++; if (x.relevant) k++; }
-  return rateOf(k, n);
-};
+const rateWhere = <T extends { relevant: boolean }>(xs: readonly T[], keep: (x: T) => boolean): Rate => rateAmong(xs, (x) => x.relevant, keep);
 
 export function doNoHarm(
   pairs: readonly LabelledClickPair[],

@@ -31,13 +31,20 @@ export interface LabelChecks {
 /** Null when the build has no labels. */
 export async function checkAgainstLabels(
   conn: DuckDBConnection,
-  input: { readonly familyOf: ReadonlyMap<string, string>; readonly positives: readonly PositivePair[]; readonly records: readonly TrainingRecord[]; readonly gradingRule: string },
+  input: {
+    readonly familyOf: ReadonlyMap<string, string>;
+    readonly positives: readonly PositivePair[];
+    readonly records: readonly TrainingRecord[];
+    readonly gradingRule: string;
+    /** `calibration_features` already holds this evidence's signals (applyCalibration built it). */
+    readonly featuresBuilt?: boolean;
+  },
   o: CalibrationOptions,
   seed: number,
 ): Promise<LabelChecks | null> {
   const t0 = performance.now();
   if ((await queryNumber(conn, 'SELECT count(*) FROM labels')) === 0) return null;
-  await buildCalibrationFeatures(conn);
+  if (!input.featuresBuilt) await buildCalibrationFeatures(conn);
   const pairs = await labelledPairs(conn, input);
   const harm = doNoHarm(pairs, { minJudged: o.minJudged, gradingRule: input.gradingRule, unjudgedNegatives: unjudgedNegatives(pairs, input.records) });
   const calibration = o.fit ? fitCalibration(pairs, o, seed) : null;

@@ -11,10 +11,10 @@
  * convention of the report's labels section).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { readColumns } from '../../db/duckdb.js';
-import { normalizeQuery } from '../../text/normalize.js';
+import { queryRows, readColumns } from '../../db/duckdb.js';
 import type { PositivePair } from '../../types.js';
 import type { TrainingRecord } from '../negatives/types.js';
+import { meanLabelGrades, type LabelRow } from '../report/quality.js';
 import { appendStringRows } from '../sessions/db-helpers.js';
 import { FEATURE_NAMES } from './features.js';
 import type { LabelledPair } from './fit.js';
@@ -29,22 +29,13 @@ export async function labelledPairs(
   conn: DuckDBConnection,
   input: { readonly familyOf: ReadonlyMap<string, string>; readonly positives: readonly PositivePair[]; readonly records: readonly TrainingRecord[] },
 ): Promise<LabelledClickPair[]> {
-  const lab = await readColumns(conn, 'SELECT query, doc_id, grade::DOUBLE AS grade FROM labels ORDER BY query, doc_id, grade');
-  const q = lab.str('query'), d = lab.str('doc_id'), g = lab.num('grade');
-  const sum = new Map<string, { s: number; n: number }>();
-  for (let i = 0; i < lab.rowCount; i++) {
-    const k = `${normalizeQuery(q[i]!)}\t${d[i]}`;
-    const e = sum.get(k) ?? { s: 0, n: 0 };
-    e.s += g[i]!;
-    e.n++;
-    sum.set(k, e);
-  }
-  if (sum.size === 0) return [];
+  const grades = meanLabelGrades(await queryRows<LabelRow>(conn, 'SELECT query, doc_id, grade::DOUBLE AS grade FROM labels ORDER BY query, doc_id'));
+  if (grades.size === 0) return [];
   await conn.run('CREATE OR REPLACE TEMP TABLE _cal_labels (query_norm VARCHAR, doc_id VARCHAR, relevant VARCHAR)');
   await appendStringRows(conn, '_cal_labels', (function* () {
-    for (const [k, { s, n }] of sum) {
+    for (const [k, g] of grades) {
       const tab = k.indexOf('\t');
-      yield [k.slice(0, tab), k.slice(tab + 1), s / n > 0 ? '1' : '0'] as const;
+      yield [k.slice(0, tab), k.slice(tab + 1), g > 0 ? '1' : '0'] as const;
     }
   })());
   const cols = await readColumns(conn, `

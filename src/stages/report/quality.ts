@@ -34,6 +34,21 @@ export interface QualityAgainstLabels {
   readonly negativesBySource: Readonly<Record<string, Rate>>;
 }
 
+/** The mean grade of each labelled pair, keyed `${normalizeQuery(query)}\t${doc_id}` (several judgements of one pair are averaged). */
+export function meanLabelGrades(labels: Iterable<LabelRow>): Map<string, number> {
+  const sum = new Map<string, { s: number; n: number }>();
+  for (const l of labels) {
+    const k = `${normalizeQuery(l.query)}\t${l.doc_id}`;
+    const e = sum.get(k) ?? { s: 0, n: 0 };
+    e.s += l.grade;
+    e.n++;
+    sum.set(k, e);
+  }
+  const out = new Map<string, number>();
+  for (const [k, { s, n }] of sum) out.set(k, s / n);
+  return out;
+}
+
 function rate(judged: number, relevant: number): Rate {
   return { judged, relevant, rate: judged > 0 ? relevant / judged : null };
 }
@@ -64,20 +79,9 @@ export function qualityAgainstLabels(
   records: readonly TrainingRecord[],
   unjudged: 'irrelevant' | 'skip' = 'irrelevant',
 ): QualityAgainstLabels {
-  const sum = new Map<string, { s: number; n: number }>();
   const byQuery = new Map<string, Set<string>>();
-  for (const l of labels) {
-    const q = normalizeQuery(l.query);
-    const k = `${q}\t${l.doc_id}`;
-    const e = sum.get(k) ?? { s: 0, n: 0 };
-    e.s += l.grade;
-    e.n++;
-    sum.set(k, e);
-  }
-  const grade = new Map<string, number>();
-  for (const [k, { s, n }] of sum) {
-    const g = s / n;
-    grade.set(k, g);
+  const grade = meanLabelGrades(labels);
+  for (const [k, g] of grade) {
     if (g > 0) {
       const q = k.slice(0, k.indexOf('\t'));
       let set = byQuery.get(q);
@@ -85,7 +89,7 @@ export function qualityAgainstLabels(
       set.add(k);
     }
   }
-  const judgedQueries = new Set([...sum.keys()].map((k) => k.slice(0, k.indexOf('\t'))));
+  const judgedQueries = new Set([...grade.keys()].map((k) => k.slice(0, k.indexOf('\t'))));
   // TREC convention: a document without a label for a judged query is not relevant.
   const g = (q: string, d: string) => grade.get(`${q}\t${d}`) ?? (unjudged === 'irrelevant' && judgedQueries.has(q) ? 0 : undefined);
 
