@@ -41,7 +41,7 @@ const STAGE = 'grading';
 
 export const gradingOptions = z.object({
   rule: z.enum(['auto', 'relevance', 'funnel']).default('auto')
-    .describe('"relevance": grade and weight from the debiased relevance estimate (attractiveness x satisfaction). "funnel": keep the evidence stage\'s click-outcome rule (grade 3 converted, 2 satisfied, 1 any kept click; weight log2(1 + kept clicks)). "auto": relevance when the bias stage reports its examination curve identified (bias.identification), funnel otherwise, because relevance was more precise on both simulated worlds (identified curves) and dropped 58% of the relevant clicked pairs with no precision gain on TREC Session 2014, whose curve is not identified (docs/design/grading-auto.md).'),
+    .describe('"relevance" grades by the debiased relevance estimate, "funnel" by the click-outcome rule, "auto" by relevance when the bias stage reports its curve identified, else funnel. auto: relevance was more precise with identified curves and lost relevant pairs without one (docs/design/grading-auto.md).'),
   priorClicks: z.number().nonnegative().default(0.5)
     .describe('Beta prior of the attractiveness, clicks side. With priorExaminations 2, one click on one rank-1 impression gives 1.5 / 3 = 0.5 (not 1), and a never-examined pair 0.25.'),
   priorExaminations: z.number().positive().default(2)
