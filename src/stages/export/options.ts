@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { exportFormatNames as exportFormats, type ExportFormat } from './formats/index.js';
 
-export const exportFormats = ['clickforge', 'sentence-transformers', 'flagembedding', 'tevatron', 'beir'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
+export { exportFormats, type ExportFormat };
 
 export const exportOptions = z.object({
   formats: z.array(z.enum(exportFormats)).default([...exportFormats])

@@ -28,6 +28,7 @@ export function createBehaviouralMiner(
   return {
     source: 'behavioural',
     missingDocs: () => missing,
+    dropped: (): Record<string, number> => (missing > 0 ? { 'candidates.behavioural_doc_not_in_corpus': missing } : {}),
     mine(queries, ctx) {
       return Promise.resolve(
         queries.map((q) => {

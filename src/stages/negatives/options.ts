@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { falseNegativeOptions } from '../false-negatives/options.js';
+import { minerNames } from './miners.js';
 
 /** The candidate window shared by the ranked miners: skip the top `skipTop`, look at the next `window`, keep `count`. */
 const windowOptions = (d: { skipTop: number; skipTopWhy: string; window: number; count: number; sampling: 'top' | 'random' }) =>
@@ -16,7 +17,7 @@ const windowOptions = (d: { skipTop: number; skipTopWhy: string; window: number;
 
 export const negativeOptions = z.object({
   seed: z.number().int().default(42).describe('Seed for every random choice; each query gets its own stream, so results do not depend on query order.'),
-  miners: z.array(z.enum(['random', 'bm25', 'behavioural', 'dense'])).min(1).default(['behavioural', 'bm25', 'dense'])
+  miners: z.array(z.enum(minerNames)).min(1).default(['behavioural', 'bm25', 'dense'])
     .describe('Miners to run in priority order (the final pick goes round-robin in this order); "dense" is skipped with a note when no embedder is given. "random" is an easy baseline and off by default.'),
   perRecord: z.number().int().positive().default(4)
     .describe('Negatives per training record. 4 hard negatives is a common budget (e.g. E5/BGE fine-tuning recipes use 1-7); in-batch negatives add the rest.'),
