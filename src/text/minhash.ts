@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
 import { hash32 } from '../util/rng.js';
+import { UnionFind } from '../util/union-find.js';
 import { createTokenizer } from './tokenize.js';
 
 /**
@@ -144,36 +145,23 @@ export function duplicateClusters(
   const rows = opts.rows ?? def.rows;
   const bands = Math.min(opts.bands ?? def.bands, Math.floor(P / rows));
   const maxBucket = opts.maxBucketPairs ?? 64;
-  const parent = new Int32Array(n);
-  for (let i = 0; i < n; i++) parent[i] = i;
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]!]!;
-      x = parent[x]!;
-    }
-    return x;
-  };
-  const union = (a: number, b: number): void => {
-    const ra = find(a), rb = find(b);
-    if (ra === rb) return;
-    if (ra < rb) parent[rb] = ra; else parent[ra] = rb;
-  };
+  const uf = new UnionFind(n);
   if (opts.sameKey) {
     const first = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const k = opts.sameKey[i];
       if (k === undefined || k === '') continue;
       const f = first.get(k);
-      if (f === undefined) first.set(k, i); else union(f, i);
+      if (f === undefined) first.set(k, i); else uf.union(f, i);
     }
   }
   let candidatePairs = 0, verifiedPairs = 0;
   const check = (a: number, b: number): void => {
-    if (find(a) === find(b)) return;
+    if (uf.find(a) === uf.find(b)) return;
     candidatePairs++;
     if (exactJaccard(shingleSets[a]!, shingleSets[b]!) >= opts.threshold) {
       verifiedPairs++;
-      union(a, b);
+      uf.union(a, b);
     }
   };
   for (let band = 0; band < bands; band++) {
@@ -196,7 +184,7 @@ export function duplicateClusters(
   const clusterOf = new Int32Array(n);
   const size = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    clusterOf[i] = find(i);
+    clusterOf[i] = uf.find(i);
     size[clusterOf[i]!]!++;
   }
   let clusters = 0, largest = n > 0 ? 1 : 0, clustered = 0;

@@ -1,6 +1,7 @@
 import type { StageStats } from '../../types.js';
 import { inputError, internalError } from '../../errors.js';
 import { hash32 } from '../../util/rng.js';
+import { UnionFind } from '../../util/union-find.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import { createFamilyKeyer } from '../../text/family-normalize.js';
 import { familyOptions, type FamilyOptions, type FamilyOptionsInput } from './options.js';
@@ -74,35 +75,6 @@ const DIGITS = /\d+/g;
 /** Stable family id: two FNV hashes of the smallest member. */
 export function familyIdOf(smallestMember: string): string {
   return 'f' + hash32(smallestMember).toString(16).padStart(8, '0') + hash32(smallestMember, 0x2545f491).toString(16).padStart(8, '0');
-}
-
-class UnionFind {
-  readonly parent: Int32Array;
-  readonly size: Int32Array;
-  constructor(n: number) {
-    this.parent = new Int32Array(n);
-    this.size = new Int32Array(n).fill(1);
-    for (let i = 0; i < n; i++) this.parent[i] = i;
-  }
-  find(x: number): number {
-    const p = this.parent;
-    while (p[x] !== x) {
-      const gp = p[p[x]!]!;
-      p[x] = gp;
-      x = gp;
-    }
-    return x;
-  }
-  /** 1 = merged, 0 = already together, -1 = refused by the cap. The smaller index stays root. */
-  union(a: number, b: number, cap: number): 1 | 0 | -1 {
-    let ra = this.find(a), rb = this.find(b);
-    if (ra === rb) return 0;
-    if (this.size[ra]! + this.size[rb]! > cap) return -1;
-    if (rb < ra) { const t = ra; ra = rb; rb = t; }
-    this.parent[rb] = ra;
-    this.size[ra]! += this.size[rb]!;
-    return 1;
-  }
 }
 
 function digitsOf(s: string): string {
