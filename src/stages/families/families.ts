@@ -6,7 +6,8 @@ import { normalizeQuery } from '../../text/normalize.js';
 import { createFamilyKeyer } from '../../text/family-normalize.js';
 import { familyOptions, type FamilyOptions, type FamilyOptionsInput } from './options.js';
 import { abbreviationAligned, initialsSignature, mineSynonyms, tokenSwapped } from './abbrev.js';
-import { LshIndex, MinHasher, jaccardSorted, osaDistance, trigramSet } from './minhash.js';
+import { LshIndex, createMinHasher, jaccardSorted, trigramSet } from '../../text/minhash.js';
+import { osaDistance } from './edit-distance.js';
 
 /**
  * Query families: groups of queries that express the same need, so that splits never put one
@@ -193,7 +194,7 @@ export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | Fam
       if (nd.refuseTokenSwap && tokenSwapped(keys[ka]!.split(' '), keys[kb]!.split(' '), o.links.abbreviation)) { drop('near_duplicate_refused_token_swap'); weak.push({ a, b, reason: 'refused' }); return; }
       unite(a, b, 'nearDuplicate');
     };
-    const hasher = new MinHasher({ numHashes: nd.numHashes, bands: nd.bands, seed: nd.seed });
+    const hasher = createMinHasher({ numPerm: nd.numHashes, bands: nd.bands, seed: nd.seed, permutation: 'affine' });
     const B = nd.bands;
     const lsh = new LshIndex(B, 1024);
     const bandKeys = new Int32Array(B);
