@@ -10,17 +10,6 @@ export type { Family, FamilyInput, FamilyLink, FamilyQuery, FamilyRule, FamilyRu
 export { familyRules, familyMergeRules, type FamilyMergeRule, type FamilyRuleName } from './rules/index.js';
 export { familyIdOf } from './collect.js';
 
-/**
- * Query families: groups of queries that express the same need, so that splits never put one
- * need on both sides (see docs/stages/families.md).
- *
- * Input: distinct queries with counts (and first-seen time), optional in-session reformulation
- * edges and optional positive doc ids per query.
- * Output: familyOf (query -> family id), the families, and stats with the merges each rule made,
- * the merges refused by the size cap, and the largest families with examples.
- * Each rule of `familyRules` (src/stages/families/rules/) runs in turn and merges through one
- * union-find, or leaves weak links.
- */
 export interface FamilyResult {
   readonly familyOf: Map<string, string>;
   readonly families: Family[];
@@ -51,6 +40,20 @@ function lapClock(): { seconds: Record<string, number>; lap(name: string): void 
   };
 }
 
+/**
+ * Query families: groups of queries that express the same need, so that splits never put one
+ * need on both sides (see docs/stages/families.md).
+ *
+ * Input: distinct queries with counts (and first-seen time), optional in-session reformulation
+ * edges, positive doc ids per query, co-session pairs and clicks.
+ * Output: familyOf (query -> family id), the families, weak links between families, and stats
+ * with the merges each rule made, the merges refused by the size cap, and the largest families
+ * with examples.
+ * Drops: no query is dropped (repeated rows are pooled, counted); each rule counts the edges,
+ * pairs and signals it could not use, and maxFamilySize its refusals, in stats.dropped.
+ * Related: the rules are `familyRules` (one file each in src/stages/families/rules/); they run in
+ * registry order over the sorted queries and merge through one union-find (merger.ts).
+ */
 export function buildFamilies(input: FamilyInput, opts: FamilyOptionsInput | FamilyOptions = {}): FamilyResult {
   const o = familyOptions.parse(opts);
   const clock = lapClock();
