@@ -15,9 +15,10 @@ export async function requireTables(conn: DuckDBConnection, stage: string, table
   }
 }
 
-/** Append string rows to an existing table with the DuckDB appender (NULL for null). */
+/** Append string rows to an existing table (`name` or `schema.name`) with the DuckDB appender (NULL for null). */
 export async function appendStringRows(conn: DuckDBConnection, table: string, rows: Iterable<readonly (string | number | null)[]>): Promise<void> {
-  const app = await conn.createAppender(table);
+  const dot = table.indexOf('.');
+  const app = dot < 0 ? await conn.createAppender(table) : await conn.createAppender(table.slice(dot + 1), table.slice(0, dot));
   try {
     for (const row of rows) {
       for (const v of row) {

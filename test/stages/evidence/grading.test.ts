@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, queryRows, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { readEvidence } from '../../../src/stages/evidence/evidence.js';
 import { gradeEvidence, gradePair, gradingOptions } from '../../../src/stages/evidence/grading.js';
+import { EV, GRADING_INPUT } from '../sessions/fixture.js';
 
 const O = gradingOptions.parse({});
 const base = { clicks: 0, expectedExaminations: 0, good: 0, bad: 0, medium: 0, converted: 0 };
@@ -88,8 +89,8 @@ describe('gradeEvidence on DuckDB tables', () => {
   afterAll(() => close());
 
   it('regrades from the debiased relevance and rewrites the evidence table with its inputs', async () => {
-    const ev = await readEvidence(conn);
-    const r = await gradeEvidence(conn, ev, [1, 0.5, 0.25], O);
+    const ev = await readEvidence(conn, EV.evidence);
+    const r = await gradeEvidence(conn, GRADING_INPUT, ev, [1, 0.5, 0.25], O);
     const byDoc = new Map(r.evidence.map((e) => [e.doc_id, e]));
     expect(byDoc.get('A')!.grade).toBe(2); // a = 3.5 / 6, s = 4 / 5: u = 0.47
     expect(byDoc.get('A')!.signals).toContain('debiased_relevance');
@@ -107,12 +108,12 @@ describe('gradeEvidence on DuckDB tables', () => {
   });
 
   it('rejects records that are not in table order (query_norm, doc_id) with a message naming the record', async () => {
-    const ev = await readEvidence(conn);
-    await expect(gradeEvidence(conn, [...ev].reverse(), [1, 0.5, 0.25], O)).rejects.toThrow(/evidence record 0 is .* but the table row is/);
+    const ev = await readEvidence(conn, EV.evidence);
+    await expect(gradeEvidence(conn, GRADING_INPUT, [...ev].reverse(), [1, 0.5, 0.25], O)).rejects.toThrow(/evidence record 0 is .* but the table row is/);
   });
 
   it('rejects decreasing thresholds with a message that says what to set', async () => {
-    const ev = await readEvidence(conn);
-    await expect(gradeEvidence(conn, ev, [1, 0.5], gradingOptions.parse({ thresholds: [0.5, 0.3, 0.6] }))).rejects.toThrow(/non-decreasing/);
+    const ev = await readEvidence(conn, EV.evidence);
+    await expect(gradeEvidence(conn, GRADING_INPUT, ev, [1, 0.5], gradingOptions.parse({ thresholds: [0.5, 0.3, 0.6] }))).rejects.toThrow(/non-decreasing/);
   });
 });
