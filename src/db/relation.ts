@@ -54,25 +54,23 @@ export async function relationExists(conn: DuckDBConnection, r: Relation): Promi
 }
 
 /**
- * Fail fast, naming what is missing and who makes it: every relation of `rels` must exist with its
- * declared columns (more are fine).
+ * Fail fast, naming what is missing and who makes it: every relation of `rels` must exist. The
+ * columns are the producer's declaration; a stage that needs a column a fixture may lack checks it
+ * with `requireColumns`.
  */
 export async function requireRelations(conn: DuckDBConnection, stage: string, rels: readonly Relation[], producedBy: string): Promise<void> {
   const missing: string[] = [];
-  for (const r of rels) {
-    const have = await columnsOf(conn, r.name);
-    if (!have) {
-      missing.push(r.name);
-      continue;
-    }
-    const lacking = r.columns.filter((c) => !have.includes(c));
-    if (lacking.length > 0) {
-      throw internalError('missing_columns', `relation ${r.name} lacks the columns ${lacking.join(', ')}: build it with ${producedBy}.`, { stage });
-    }
-  }
+  for (const r of rels) if ((await columnsOf(conn, r.name)) === null) missing.push(r.name);
   if (missing.length > 0) {
     throw internalError('missing_tables', `tables ${missing.join(', ')} do not exist: run ${producedBy} on this connection first.`, { stage });
   }
+}
+
+/** Fail fast when relation `r` lacks one of `columns`. */
+export async function requireColumns(conn: DuckDBConnection, stage: string, r: Relation, columns: readonly string[], producedBy: string): Promise<void> {
+  const have = (await columnsOf(conn, r.name)) ?? [];
+  const lacking = columns.filter((c) => !have.includes(c));
+  if (lacking.length > 0) throw internalError('missing_columns', `relation ${r.name} lacks the columns ${lacking.join(', ')}: build it with ${producedBy}.`, { stage });
 }
 
 /** Drop relations no later stage reads (the pipeline, which knows the order, decides when). */

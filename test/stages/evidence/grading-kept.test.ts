@@ -60,8 +60,3 @@ describe('gradeEvidence with the inputs buildEvidence keeps', () => {
     expect(await queryRows(conn, `SELECT * FROM ${EV.evidence.name} ORDER BY query_norm, doc_id`)).toEqual(before);
   });
 });
-    expect(await gradingInputsCurrent(conn)).toBe(true);
-    await conn.run('CREATE OR REPLACE TABLE evidence AS SELECT * FROM evidence');
-    expect(await gradingInputsCurrent(conn)).toBe(false);
-  });
-});

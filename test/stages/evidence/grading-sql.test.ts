@@ -71,7 +71,7 @@ describe('gradeEvidence computes gradePair in SQL', () => {
       const ev = await readEvidence(conn, EV.evidence);
       const r = await gradeEvidence(conn, GRADING_INPUT, ev, EXAM, o);
       const table = await queryRows<{ query_norm: string; doc_id: string; grade: number; weight: number; relevance: number; signals: string[] }>(
-        conn, 'SELECT query_norm, doc_id, grade, weight, relevance, signals FROM evidence');
+        conn, 'SELECT query_norm, doc_id, grade, weight, relevance, signals FROM evidence_graded');
       expect(table.length).toBe(want.size);
       const grades = new Set<number>();
       for (const t of table) {
@@ -98,7 +98,7 @@ describe('gradeEvidence computes gradePair in SQL', () => {
     const want = await reference(conn, o, exam);
     await gradeEvidence(conn, GRADING_INPUT, await readEvidence(conn, EV.evidence), exam, o);
     const table = await queryRows<{ query_norm: string; doc_id: string; grade: number; weight: number; relevance: number }>(
-      conn, 'SELECT query_norm, doc_id, grade, weight, relevance FROM evidence');
+      conn, 'SELECT query_norm, doc_id, grade, weight, relevance FROM evidence_graded');
     expect(table.length).toBe(want.size);
     for (const t of table) {
       const w = want.get(`${t.query_norm}\t${t.doc_id}`)!;
@@ -109,13 +109,13 @@ describe('gradeEvidence computes gradePair in SQL', () => {
   it('grades the subset buildEvidence keeps in memory (minExposureForNegative) like the full set, table included', async () => {
     await world(conn);
     const full = await gradeEvidence(conn, GRADING_INPUT, await readEvidence(conn, EV.evidence), EXAM, gradingOptions.parse({}));
-    const fullTable = await queryRows(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id');
+    const fullTable = await queryRows(conn, 'SELECT * FROM evidence_graded ORDER BY query_norm, doc_id');
     await world(conn);
     const subset = await readEvidence(conn, EV.evidence, evidenceInMemoryPredicate(4));
     expect(subset.length).toBeLessThan(full.evidence.length);
     expect(subset.length).toBeGreaterThan(0);
     const part = await gradeEvidence(conn, GRADING_INPUT, subset, EXAM, gradingOptions.parse({}));
-    expect(await queryRows(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id')).toEqual(fullTable);
+    expect(await queryRows(conn, 'SELECT * FROM evidence_graded ORDER BY query_norm, doc_id')).toEqual(fullTable);
     const byKey = new Map(full.evidence.map((e) => [`${e.query_norm}\t${e.doc_id}`, e]));
     expect(part.evidence.map((e) => byKey.get(`${e.query_norm}\t${e.doc_id}`))).toEqual(part.evidence);
     expect(part.stats.out).toMatchObject({ ...full.stats.out, evidence_rows_in_memory: subset.length });
@@ -126,7 +126,7 @@ describe('gradeEvidence computes gradePair in SQL', () => {
     const ev = await readEvidence(conn, EV.evidence);
     const r = await gradeEvidence(conn, GRADING_INPUT, ev, EXAM, gradingOptions.parse({ rule: 'funnel' }));
     expect(r.evidence).toEqual(ev);
-    const n = await queryRows<{ n: number; rel: number }>(conn, 'SELECT count(*) FILTER (WHERE grade <> funnel_grade) AS n, count(*) FILTER (WHERE relevance > 0) AS rel FROM evidence');
+    const n = await queryRows<{ n: number; rel: number }>(conn, 'SELECT count(*) FILTER (WHERE grade <> funnel_grade) AS n, count(*) FILTER (WHERE relevance > 0) AS rel FROM evidence_graded');
     expect(n[0]).toEqual({ n: 0, rel: expect.any(Number) });
     expect(n[0]!.rel).toBeGreaterThan(0);
   });

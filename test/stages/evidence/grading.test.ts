@@ -88,7 +88,7 @@ describe('gradeEvidence on DuckDB tables', () => {
   });
   afterAll(() => close());
 
-  it('regrades from the debiased relevance and rewrites the evidence table with its inputs', async () => {
+  it('regrades from the debiased relevance into its own relation with its inputs', async () => {
     const ev = await readEvidence(conn, EV.evidence);
     const r = await gradeEvidence(conn, GRADING_INPUT, ev, [1, 0.5, 0.25], O);
     const byDoc = new Map(r.evidence.map((e) => [e.doc_id, e]));
@@ -99,7 +99,7 @@ describe('gradeEvidence on DuckDB tables', () => {
     expect(r.stats.out.grade_2).toBe(1);
     expect(r.stats.out.grade_0).toBe(2);
     const rows = await queryRows<{ doc_id: string; grade: number; expected_examinations: number; ips_clicks: number; funnel_grade: number; bad_clicks: number }>(
-      conn, 'SELECT doc_id, grade, expected_examinations, ips_clicks, funnel_grade, bad_clicks FROM evidence ORDER BY doc_id');
+      conn, 'SELECT doc_id, grade, expected_examinations, ips_clicks, funnel_grade, bad_clicks FROM evidence_graded ORDER BY doc_id');
     expect(rows.map((x) => x.expected_examinations)).toEqual([4, 1, 2]);
     expect(rows[1]!.ips_clicks).toBeCloseTo(4, 10); // one click at rank 3: 1 / 0.25
     expect(rows[0]!.funnel_grade).toBe(2);
