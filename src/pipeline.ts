@@ -25,6 +25,7 @@ import { presentationSection } from './stages/balance/presentation.js';
 import { RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 import { createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
+import type { Judge } from './ports/index.js';
 import { corpusCoverageSection, labelsSection, leakageSection } from './stages/report/sections.js';
 import { applyCalibration, calibratedVeto, readCalibrationFile } from './stages/calibration/apply.js';
 import { checkAgainstLabels } from './stages/calibration/index.js';
@@ -171,11 +172,12 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
     const neg = await run('negatives', async () => {
       const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
-      const judge = config.judge ? await createJudge(config.judge) : undefined;
+      let judge: Judge | undefined;
       try {
+        judge = config.judge ? await createJudge(config.judge) : undefined;
         return await mineNegatives({ ...mineInput, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
       } finally {
-        await embedder?.close?.();
+        await Promise.all([embedder?.close(), judge?.close()]);
       }
     });
     const exp = await run('export', async () => {

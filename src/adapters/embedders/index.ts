@@ -1,4 +1,4 @@
-import type { Embedder } from '../../stages/negatives/embedder.js';
+import type { Embedder } from '../../ports/index.js';
 import type { BiEncoder } from '../../model/bi-encoder.js';
 import { createBuiltinEmbedder } from './builtin-embedder.js';
 import { createCachedEmbedder } from './cached-embedder.js';

@@ -1,4 +1,4 @@
-import type { Judge } from '../../stages/false-negatives/types.js';
+import type { Judge } from '../../ports/index.js';
 import { parseOptions } from '../embedders/options.js';
 import { createLlmJudge } from './llm-judge.js';
 import { judgeSpec, type JudgeSpec } from './options.js';

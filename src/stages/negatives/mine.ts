@@ -9,11 +9,12 @@ import { createNearDuplicateFilter, type NearDuplicateFilter } from '../false-ne
 import { createPositiveAwareFilter } from '../false-negatives/positive-aware.js';
 import { createPreferBehaviouralFilter } from '../false-negatives/prefer-behavioural.js';
 import { createSameFieldFilter } from '../false-negatives/same-field.js';
-import type { FalseNegativeFilter, FilterCandidate, FilterRecord, Judge, RemovedExample } from '../false-negatives/types.js';
+import type { FalseNegativeFilter, FilterCandidate, FilterRecord, RemovedExample } from '../false-negatives/types.js';
+import type { Embedder, Judge } from '../../ports/index.js';
 import { createBehaviouralMiner } from './behavioural-miner.js';
 import { createBm25Miner } from './bm25-miner.js';
 import { createDenseMiner } from './dense-miner.js';
-import { embedNormalized, type Embedder } from './embedder.js';
+import { embedNormalized } from './embedder.js';
 import { negativeOptions, type NegativeOptions, type NegativeOptionsInput } from './options.js';
 import { createRandomMiner, drawDistinct } from './random-miner.js';
 import { queryRng } from './window.js';

@@ -1,6 +1,6 @@
 import type { Doc, Evidence } from '../../types.js';
 import type { Bm25Index } from '../../retrieval/bm25.js';
-import type { Embedder } from './embedder.js';
+import type { Embedder } from '../../ports/index.js';
 
 export type NegativeSource = 'random' | 'bm25' | 'behavioural' | 'dense';
 
