@@ -25,6 +25,7 @@ import { presentationSection } from './stages/balance/presentation.js';
 import { RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 import { createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
+import { fileSinks } from './adapters/sinks/index.js';
 import type { Judge } from './ports/index.js';
 import { corpusCoverageSection, labelsSection, leakageSection } from './stages/report/sections.js';
 import { applyCalibration, calibratedVeto, readCalibrationFile } from './stages/calibration/apply.js';
@@ -181,14 +182,14 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       }
     });
     const exp = await run('export', async () => {
-      const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query }, config.export);
+      const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query, sinks: fileSinks }, config.export);
       if (!config.curriculum.enabled) return { ...main, curriculum: null };
       const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: negativeOptions });
       const files: Record<string, number> = { ...main.files };
       for (const st of cur.stages) {
         const e = await exportDataset(
           conn,
-          { records: st.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset', 'curriculum', st.name), seed: config.seed, queryPrompt: config.prompts.query },
+          { records: st.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset', 'curriculum', st.name), seed: config.seed, queryPrompt: config.prompts.query, sinks: fileSinks },
           { ...config.export, formats: config.export.formats.filter((f) => f !== 'beir'), batchSize: 0 },
         );
         for (const [f, n] of Object.entries(e.files)) files[`curriculum/${st.name}/${f}`] = n;

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '../../db/duckdb.js';
+import type { RecordSinks } from '../../ports/index.js';
 import type { Doc, StageStats } from '../../types.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { RecordScorer } from '../negatives/mine.js';
@@ -24,6 +25,8 @@ export interface ExportInput {
   readonly scorer?: RecordScorer;
   /** The query instruction (config `prompts.query`), written as FlagEmbedding's `prompt` when not empty. */
   readonly queryPrompt?: string;
+  /** Where the files go: the pipeline passes `fileSinks` (adapters/sinks). */
+  readonly sinks: RecordSinks;
 }
 
 /** A file that was not written because it would have been empty, and why. */
@@ -85,7 +88,7 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
   const k = opts.negatives;
 
   const write = async (rel: string, rows: Iterable<Row>, whyEmpty: string, fileFormats = opts.fileFormats) => {
-    const written = await writeRows(conn, join(input.outDir, rel), rows, fileFormats);
+    const written = await writeRows(input.sinks, conn, join(input.outDir, rel), rows, fileFormats);
     if (Object.keys(written).length === 0) omitted.push({ file: rel, reason: whyEmpty });
     for (const [ext, n] of Object.entries(written)) files[rel.replace(/\.jsonl$/, `.${ext}`)] = n;
   };
@@ -151,7 +154,7 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
       const lines = function* (): Generator<readonly [string, string, string]> {
         for (const r of bySplit[split]) for (const p of r.positives) yield [qids.get(r.query_norm)!, p.doc_id, String(p.grade)];
       };
-      const n = await writeQrels(join(input.outDir, rel), lines());
+      const n = await writeQrels(input.sinks, join(input.outDir, rel), lines());
       if (n > 0) files[rel] = n;
       else omitted.push({ file: rel, reason: `no ${split} records (no query family was assigned to ${split})` });
     }
