@@ -25,7 +25,7 @@ export interface ExportInput {
   readonly scorer?: RecordScorer;
   /** The query instruction (config `prompts.query`), written as FlagEmbedding's `prompt` when not empty. */
   readonly queryPrompt?: string;
-  /** Where the files go: the pipeline passes `fileSinks` (adapters/sinks). */
+  /** Where the files go: the pipeline passes the file sinks (`fileSinks`). */
   readonly sinks: RecordSinks;
 }
 
