@@ -23,7 +23,7 @@ import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
 import { presentationSection } from './stages/balance/presentation.js';
 import { RANDOMIZED_WHERE } from './stages/ingest/serps.js';
-import { createEmbedder } from './adapters/embedders/index.js';
+import { createBuiltinEmbedder, createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
 import { fileSinks } from './adapters/sinks/index.js';
 import type { Judge } from './ports/index.js';
@@ -184,7 +184,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const exp = await run('export', async () => {
       const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query, sinks: fileSinks }, config.export);
       if (!config.curriculum.enabled) return { ...main, curriculum: null };
-      const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: negativeOptions });
+      const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: negativeOptions, embedderOf: (model) => createBuiltinEmbedder({ model }) });
       const files: Record<string, number> = { ...main.files };
       for (const st of cur.stages) {
         const e = await exportDataset(
