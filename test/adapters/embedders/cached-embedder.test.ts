@@ -7,6 +7,7 @@ import { createCachedEmbedder } from '../../../src/adapters/embedders/cached-emb
 import { cacheFileFor } from '../../../src/adapters/embedders/vector-cache.js';
 import { createModel } from '../../../src/model/bi-encoder.js';
 import type { Embedder } from '../../../src/ports/index.js';
+import { embedderContract } from '../../ports/embedder-contract.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -97,29 +98,6 @@ describe('createCachedEmbedder', () => {
   });
 });
 
-describe('createBuiltinEmbedder', () => {
-  it('embeds like the model and has an id that changes with the weights', async () => {
-    const m = createModel({ dim: 16, buckets: 1024, seed: 1 });
-    const e = await createBuiltinEmbedder({ model: m });
-    expect(e.dim).toBe(16);
-    expect(Array.from(await e.embed(['red shoes']))).toEqual(Array.from(m.embed(['red shoes'])));
-    const other = await createBuiltinEmbedder({ model: createModel({ dim: 16, buckets: 1024, seed: 2 }) });
-    expect(other.id).not.toBe(e.id);
-    const same = await createBuiltinEmbedder({ model: createModel({ dim: 16, buckets: 1024, seed: 1 }) });
-    expect(same.id).toBe(e.id);
-  });
-
-  it('loads a saved model file with the same id', async () => {
-    const m = createModel({ dim: 8, buckets: 256 });
-    const path = join(dir, 'm.cfbe');
-    await m.save(path);
-    const a = await createBuiltinEmbedder({ modelPath: path });
-    const b = await createBuiltinEmbedder({ model: m });
-    expect(a.id).toBe(b.id);
-  });
-
-  it('fails fast on missing or conflicting options', async () => {
-    await expect(createBuiltinEmbedder({})).rejects.toThrow(/give `modelPath`/);
-    await expect(createBuiltinEmbedder({ modelPath: join(dir, 'missing.cfbe') })).rejects.toThrow(/cannot read model file/);
-  });
+embedderContract('cached (over builtin)', {
+  create: async () => createCachedEmbedder(await createBuiltinEmbedder({ model: createModel({ dim: 16, buckets: 1024, seed: 3 }) }), { cacheDir: dir }),
 });
