@@ -41,7 +41,7 @@ export type TableFormat = 'jsonl' | 'parquet';
 
 /**
  * Opens the sinks the export stage writes; the pipeline passes the file sinks of
- * `adapters/sinks` (`fileSinks`), a test may pass sinks of its own.
+ * file sinks (`fileSinks`), a test may pass sinks of its own.
  */
 export interface RecordSinks {
   /** One table as `<stem>.jsonl` and/or `<stem>.parquet` (Parquet written by DuckDB over `conn`). */

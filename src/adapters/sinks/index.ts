@@ -26,7 +26,7 @@ import { createTsvSink } from './tsv-sink.js';
  * }
  * ```
  */
-export { pipeRows } from './sink.js';
+export { pipeRows } from './pipe-rows.js';
 export { DEFAULT_CHUNK_BYTES, type FileSinkOptions } from './atomic-file.js';
 export { createJsonlSink, type FileRowSink } from './jsonl-sink.js';
 export { createTsvSink } from './tsv-sink.js';
