@@ -40,8 +40,8 @@ export type TsvField = string | number;
 export type TableFormat = 'jsonl' | 'parquet';
 
 /**
- * Opens the sinks the export stage writes; the pipeline passes the file sinks of
- * file sinks (`fileSinks`), a test may pass sinks of its own.
+ * Opens the sinks the export stage writes; the pipeline passes the file sinks (`fileSinks`),
+ * a test may pass sinks of its own.
  */
 export interface RecordSinks {
   /** One table as `<stem>.jsonl` and/or `<stem>.parquet` (Parquet written by DuckDB over `conn`). */
