@@ -2,7 +2,7 @@ export { synthesize, parseSynthOptions, drawStyles, type SynthReport, type Synth
 export { synthOptions, type SynthOptionsInput, type ResolvedSynthOptions } from './options.js';
 export { readCorpus, type CorpusDoc, type ReadCorpusResult } from './corpus.js';
 export { readRealQueries } from './real-queries.js';
-export { chunkDocument, docIdOf, type ChunkOptions } from './passages.js';
+export { chunkDocument, docIdOf, passageKey, type ChunkOptions } from './passages.js';
 export { generators, GENERATOR_NAMES, type GeneratorName } from './generators/index.js';
 export type { GeneratorContext, GeneratorFactory } from './generators/context.js';
 export { filters, FILTER_NAMES, type FilterName } from './filters/index.js';

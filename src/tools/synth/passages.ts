@@ -15,7 +15,7 @@ const UNIT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Tha
  * Cut a document into passages of `size` words with `overlap` words in common between neighbours.
  * A passage is the exact slice of the document text from its first word to its last (spacing and
  * punctuation kept); its id is `<doc_id>#<n>`. A text of `size` words or fewer is one passage; the
- * last passage may be shorter. A text without a word gives no passage.
+ * last passage may be shorter. A text without a letter or a digit gives no passage.
  */
 export function chunkDocument(doc: { readonly doc_id: string; readonly text: string; readonly title?: string | undefined }, opts: ChunkOptions): Passage[] {
   const starts: number[] = [];
@@ -26,7 +26,7 @@ export function chunkDocument(doc: { readonly doc_id: string; readonly text: str
     ends.push(m.index + m[0].length);
   }
   const n = starts.length;
-  if (n === 0) return [];
+  if (n === 0 || !/[\p{L}\p{N}]/u.test(doc.text)) return [];
   const step = Math.max(1, opts.size - opts.overlap);
   const windows: number[] = [];
   for (let s = 0; ; s += step) {
@@ -47,3 +47,6 @@ export function docIdOf(passageId: string): string {
   const i = passageId.lastIndexOf('#');
   return i < 0 ? passageId : passageId.slice(0, i);
 }
+
+/** What seeds a passage's draws: its content (title and text), not its id. */
+export const passageKey = (p: Pick<Passage, 'title' | 'text'>): string => `${p.title ?? ''}\n${p.text}`;

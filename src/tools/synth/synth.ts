@@ -5,7 +5,7 @@ import { filters as filterRegistry } from './filters/index.js';
 import { generators } from './generators/index.js';
 import { applyNoise } from './noise.js';
 import { synthOptions, type ResolvedSynthOptions, type SynthOptionsInput } from './options.js';
-import { chunkDocument } from './passages.js';
+import { chunkDocument, passageKey } from './passages.js';
 import { compareToReal, shapeOf, type RealismReport } from './realism.js';
 import { STYLES, type FilterItem, type GenerationRequest, type Passage, type QueryGenerator, type Style, type SynthQuery } from './types.js';
 
@@ -77,9 +77,13 @@ export function parseSynthOptions(input: SynthOptionsInput = {}): ResolvedSynthO
   return Object.freeze(r.data);
 }
 
-/** Draw `k` distinct styles by weight (a passage's styles depend only on the seed and its id). */
-export function drawStyles(o: ResolvedSynthOptions, passageId: string): Style[] {
-  const rng = createRng(`${o.seed}|styles|${passageId}`);
+/**
+ * Draw `stylesPerPassage` distinct styles by weight. They depend only on the seed and the passage
+ * key (its title and text), so identical passages get identical queries, which the duplicates
+ * filter then counts.
+ */
+export function drawStyles(o: ResolvedSynthOptions, key: string): Style[] {
+  const rng = createRng(`${o.seed}|styles|${key}`);
   const pool = STYLES.filter((s) => o.styles[s] > 0);
   const out: Style[] = [];
   while (out.length < o.stylesPerPassage && pool.length > 0) {
@@ -140,7 +144,7 @@ export async function synthesize(docs: readonly CorpusDoc[], input: SynthOptions
     const bs = Math.max(1, generator.batchSize);
     for (let b = 0; b < todo.length; b += bs) {
       const idx = todo.slice(b, b + bs);
-      const reqs: GenerationRequest[] = idx.map((i) => ({ passage: passages[i]!, styles: drawStyles(o, passages[i]!.passage_id) }));
+      const reqs: GenerationRequest[] = idx.map((i) => ({ passage: passages[i]!, styles: drawStyles(o, passageKey(passages[i]!)) }));
       for (const r of reqs) for (const s of r.styles) byStyle[s]!.asked++;
       const results = await generator.generate(reqs, hooks.signal);
       for (let j = 0; j < idx.length; j++) {

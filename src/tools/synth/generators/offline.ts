@@ -2,6 +2,7 @@ import { stemmer } from 'stemmer';
 import { createTokenizer, ENGLISH_STOPWORDS } from '../../../text/tokenize.js';
 import { createRng, type Rng } from '../../../util/rng.js';
 import type { Candidate, GenerationRequest, GenerationResult, Passage, QueryGenerator, Style } from '../types.js';
+import { passageKey } from '../passages.js';
 import type { GeneratorContext } from './context.js';
 
 /**
@@ -27,7 +28,7 @@ const stem = (() => {
 })();
 
 // Words too common in queries to be salient, beyond the stop list.
-const WEAK = new Set(['also', 'may', 'must', 'one', 'two', 'use', 'used', 'using', 'would', 'could', 'should', 'shall', 'given', 'made', 'make', 'well', 'new', 'however', 'thus', 'hence', 'therefore', 'paper', 'results', 'present', 'presented', 'shown', 'show', 'shows', 'obtained', 'found', 'case', 'cases', 'method', 'et', 'al', 'both', 'each', 'other', 'some', 'all', 'any', 'more', 'most', 'only', 'same', 'over', 'under', 'between', 'about', 'after', 'before', 'through', 'during', 'within', 'without', 'upon', 'here', 'there', 'them', 'those', 'while', 'because', 'since', 'being', 'just', 'like', 'via', 'e', 'g', 'i']);
+const WEAK = new Set(['also', 'may', 'must', 'one', 'two', 'use', 'used', 'using', 'would', 'could', 'should', 'shall', 'given', 'made', 'make', 'well', 'new', 'however', 'thus', 'hence', 'therefore', 'paper', 'results', 'present', 'presented', 'shown', 'show', 'shows', 'obtained', 'found', 'case', 'cases', 'method', 'et', 'al', 'both', 'each', 'other', 'some', 'all', 'any', 'more', 'most', 'only', 'same', 'over', 'under', 'between', 'about', 'after', 'before', 'through', 'during', 'within', 'without', 'upon', 'here', 'there', 'them', 'those', 'while', 'because', 'since', 'being', 'just', 'like', 'via', 'e', 'g', 'i', 'let', 'lets', 'get', 'gets', 'see', 'way', 'etc']);
 
 const isUnspaced = (t: string) => /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u.test(t);
 const isContent = (t: string) => !ENGLISH_STOPWORDS.has(t) && !WEAK.has(t) && (isUnspaced(t) || (t.length >= 3 && !/^\d+$/.test(t)));
@@ -58,12 +59,12 @@ const STOP_IN_EXPANSION = new Set(['of', 'and', 'the', 'for', 'to', 'in', 'on', 
 export function abbreviates(acronym: string, phrase: string): string | undefined {
   const letters = acronym.replace(/[^A-Z]/g, '');
   if (letters.length < 2) return undefined;
-  const words = phrase.split(/[\s-]+/).filter((w) => w !== '');
+  const words = [...phrase.matchAll(/[^\s-]+/g)];
   let li = letters.length - 1;
   let wi = words.length - 1;
   let startWord = -1;
   while (li >= 0 && wi >= 0) {
-    const w = words[wi]!;
+    const w = words[wi]![0];
     if (w[0]!.toUpperCase() === letters[li]) {
       li--;
       startWord = wi;
@@ -71,7 +72,7 @@ export function abbreviates(acronym: string, phrase: string): string | undefined
     wi--;
   }
   if (li >= 0 || startWord < 0) return undefined;
-  return words.slice(startWord).join(' ');
+  return phrase.slice(words[startWord]!.index).trim();
 }
 
 const ACRONYM_AFTER = /((?:[A-Za-z][\w&-]*\s+){0,7}[A-Za-z][\w&-]*)\s*\(\s*([A-Z][A-Za-z0-9]{1,9}s?)\s*\)/g;
@@ -245,7 +246,7 @@ const ERROR_QUOTED = /["“'`]([^"”'`\n]{6,100})["”'`]/g;
 const ERROR_WORDS = /\b(error|errors|fail(?:ed|s|ure)?|denied|invalid|not found|unable|cannot|can't|exception|timeout|timed out|refused|forbidden|unauthori[sz]ed|missing|unknown|crash(?:ed)?)\b/i;
 const ERROR_CODE = /\b(?:[A-Z]{2,}[-_]?\d{2,}[A-Z0-9]*|0x[0-9A-Fa-f]{4,}|E\d{3,}|HTTP\s?[1-5]\d\d|(?:error|code|errno)\s*[:#]?\s*-?\d{2,})\b/g;
 const ERROR_CLASS = /\b[A-Z][A-Za-z]+(?:Error|Exception|Fault)\b/g;
-const LOG_LINE = /\b(?:ERROR|FATAL|CRITICAL|WARN(?:ING)?)\b[:\]\s-]+([^\n.]{5,80})/g;
+const LOG_LINE = /\b(?:ERROR|FATAL|CRITICAL|WARN(?:ING)?)\b[:\]\s-]+([^\n.,;]{5,80})/g;
 
 /** Error strings and codes in a text, in order of appearance, de-duplicated. */
 export function findErrorStrings(text: string): string[] {
@@ -331,22 +332,35 @@ function makeQuery(style: Style, p: Passage, a: Analysis, stats: CorpusStats, rn
       // one term by another inflection found in the corpus.
       const k = Math.min(top.length, 2 + rng.int(2));
       const chosen = sample(top, (t) => t.weight, k, rng).sort((x, y) => x.first - y.first);
-      const used = a.acronymsUsed;
-      if (used.length > 0 && rng.next() < 0.5) {
-        const ac = pick(used, rng);
-        const rest = chosen.filter((t) => t.surface !== ac.toLowerCase()).slice(0, 2);
-        return { text: [stats.acronyms.get(ac)!, ...rest.map((t) => t.surface)].join(' ') };
-      }
       const words = chosen.map((t) => t.surface);
-      const i0 = rng.int(chosen.length);
-      for (let j = 0; j < chosen.length; j++) {
-        const i = (i0 + j) % chosen.length;
-        const t = chosen[i]!;
-        const v = stats.variants(t.stem).find((w) => w !== t.surface);
-        if (v) {
-          words[i] = v;
-          return { text: words.join(' ') };
-        }
+      const ways: (() => string | undefined)[] = [
+        () => {
+          if (a.acronymsUsed.length === 0) return undefined;
+          const ac = pick(a.acronymsUsed, rng);
+          const exp = stats.acronyms.get(ac)!;
+          const rest = chosen.filter((t) => t.surface !== ac.toLowerCase() && !exp.includes(t.surface)).slice(0, 2).map((t) => t.surface);
+          return [exp, ...rest].join(' ');
+        },
+        () => {
+          if (a.expansionsUsed.length === 0) return undefined;
+          const e = pick(a.expansionsUsed, rng);
+          const rest = chosen.filter((t) => !e.includes(t.surface)).slice(0, 2).map((t) => t.surface);
+          return [stats.expansions.get(e)!.toLowerCase(), ...rest].join(' ');
+        },
+        () => {
+          const i0 = rng.int(chosen.length);
+          for (let j = 0; j < chosen.length; j++) {
+            const i = (i0 + j) % chosen.length;
+            const v = stats.variants(chosen[i]!.stem).find((w) => w !== chosen[i]!.surface);
+            if (v) return words.map((w, k) => (k === i ? v : w)).join(' ');
+          }
+          return undefined;
+        },
+      ];
+      const start = rng.int(ways.length);
+      for (let j = 0; j < ways.length; j++) {
+        const q = ways[(start + j) % ways.length]!();
+        if (q) return { text: q };
       }
       return { miss: 'no_synonym' };
     }
@@ -369,7 +383,7 @@ export async function createOfflineGenerator(ctx: GeneratorContext): Promise<Que
         const candidates: Candidate[] = [];
         const misses: { style: Style; reason: string }[] = [];
         for (const style of styles) {
-          const rng = createRng(`${ctx.seed}|offline|${passage.passage_id}|${style}`);
+          const rng = createRng(`${ctx.seed}|offline|${passageKey(passage)}|${style}`);
           let made = 0;
           let miss: string | undefined;
           for (let attempt = 0; attempt < perStyle * 3 && made < perStyle; attempt++) {
