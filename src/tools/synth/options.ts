@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FILTER_NAMES } from './filters/index.js';
 import { GENERATOR_NAMES } from './generators/index.js';
+import { llmGeneratorOptions } from './generators/llm-options.js';
 import { NOISE_KINDS } from './noise.js';
 import { STYLES } from './types.js';
 
@@ -58,6 +59,7 @@ export const synthOptions = z.object({
   maxWeight: z.number().min(1).default(4)
     .describe('Cap of the re-weighting toward real queries (a weight is in [1/maxWeight, maxWeight]). 4 keeps one rare style from dominating the training mix.'),
   examples: z.number().int().min(0).default(3).describe('Examples kept per drop reason in the report.'),
+  llm: llmGeneratorOptions.describe('The llm generator: endpoint, model, limits, prompts and cache.'),
 });
 
 export type SynthOptionsInput = z.input<typeof synthOptions>;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,7 +53,8 @@ describe('synthesize (offline generator)', () => {
       expect(q.noise.length > 0 || q.query === q.clean).toBe(true);
     }
     expect(new Set(r.queries.map((q) => q.style)).size).toBeGreaterThanOrEqual(6);
-    expect(r.report.queries.noise.typo ?? 0 + (r.report.queries.noise.drop ?? 0)).toBeGreaterThanOrEqual(0);
+    expect(Object.values(r.report.queries.noise).reduce((a, b) => a + b, 0)).toBe(r.queries.filter((q) => q.noise.length > 0).length);
+    expect(r.queries.some((q) => q.noise.length > 0)).toBe(true);
     expectAccounting(r.report);
   });
   it('styles follow their weights; a weight of 0 never appears', () => {
@@ -144,9 +145,8 @@ describe('options', () => {
 });
 
 describe('output', () => {
-  it('the report JSON of two runs is identical (no timings in it)', async () => {
+  it('the report holds no timings, so two runs write the same bytes', async () => {
     const a = await synthesize(DOCS);
     expect(JSON.stringify(a.report)).not.toMatch(/seconds/);
-    expect(readFileSync).toBeDefined();
   });
 });
