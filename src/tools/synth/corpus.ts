@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, queryRows } from '../../db/duckdb.js';
-import { removeTempFiles, STAGING_COLUMNS, stageFile } from '../../adapters/sources/staging.js';
+import { removeTempFiles, STAGING_COLUMNS, stageFile } from '../../stages/ingest/staging.js';
 import { EXTRA_DDL } from '../../stages/ingest/ingest.js';
 import { loadCorpus } from '../../stages/ingest/corpus.js';
 import { createMacros } from '../../stages/ingest/sql.js';

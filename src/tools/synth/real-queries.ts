@@ -1,4 +1,4 @@
-import { detectFormat } from '../../adapters/sources/format.js';
+import { detectFormat } from '../../stages/ingest/format.js';
 import { openDb, queryRows, sqlString } from '../../db/duckdb.js';
 import { inputError } from '../../errors.js';
 
