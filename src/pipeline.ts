@@ -30,7 +30,8 @@ import { applyCalibration, calibratedVeto, readCalibrationFile } from './stages/
 import { checkAgainstLabels } from './stages/calibration/index.js';
 import type { CalibrationFile } from './stages/calibration/options.js';
 import type { NegativeOptions } from './stages/negatives/options.js';
-import { check, renderMarkdown, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
+import { exampleCollector, reportSections, withChecklist, writeReportPages } from './stages/report/assemble.js';
+import { check, reportJson, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
 import type { Doc, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
 import { openOutputDir } from './util/output-dir.js';
@@ -169,11 +170,12 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     const veto = calibration && calibration.negatives.vetoAbove !== null ? { pairs: await calibratedVeto(conn, calibration), vetoAbove: calibration.negatives.vetoAbove } : undefined;
     const negativeOptions = calibration ? calibratedMiners(config.negatives, calibration) : config.negatives;
     const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
+    const examples = exampleCollector(minePositives, config);
     const neg = await run('negatives', async () => {
       const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
       const judge = config.judge ? await createJudge(config.judge) : undefined;
       try {
-        return await mineNegatives({ ...mineInput, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
+        return await mineNegatives({ ...mineInput, onRemoved: examples.onRemoved, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
       } finally {
         await embedder?.close?.();
       }
@@ -204,6 +206,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
         quarantine: join(outDir, 'quarantine.jsonl'),
         report: join(outDir, 'report.json'),
         reportMd: join(outDir, 'report.md'),
+        reportHtml: join(outDir, 'report.html'),
         manifest: join(outDir, 'manifest.json'),
         ...(labelChecks?.calibration ? { calibration: join(outDir, 'calibration.json') } : {}),
       };
@@ -218,7 +221,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
         return rest;
       });
       const base = await assembleReport(conn, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
-      const report: Report = {
+      const report: Report = withChecklist({
         ...base,
         sections: {
           bias: biasSection(bias.result, ev.rule),
@@ -235,11 +238,12 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
           dataset: exp.files,
           batches: exp.batches ?? null,
           curriculum: exp.curriculum ? { hardness: exp.curriculum.hardness, records: Object.fromEntries(exp.curriculum.stages.map((st) => [st.name, st.records.length])) } : null,
+          ...(await reportSections(conn, { examples, pairs: pos.pairs, records: neg.records, docs, splitOf: fam.splits.splitOf, familyOf: fam.families.familyOf, config })),
         },
-      };
-      await writeFileAtomic(files.report!, stableJson(report));
+      }, config.report);
+      await writeFileAtomic(files.report!, reportJson(report));
       if (labelChecks?.calibration) await writeFileAtomic(files.calibration!, stableJson(labelChecks.calibration));
-      await writeFileAtomic(files.reportMd!, renderMarkdown(report));
+      await writeReportPages(outDir, report);
       const { threads: _threads, memoryLimit: _memoryLimit, ...deterministic } = config;
       const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
       const hashes: Record<string, string> = {};

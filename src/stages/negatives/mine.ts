@@ -45,6 +45,8 @@ export interface MineNegativesInput {
   readonly fillPublishedBefore?: number | null;
   /** Pairs (`${query_norm}\t${doc_id}`) a calibration estimates likely relevant (see stages/calibration/apply.ts): never negatives. */
   readonly calibratedVeto?: { readonly pairs: ReadonlySet<string>; readonly vetoAbove: number };
+  /** Called for every candidate a false-negative filter removes (the report's example browser keeps a sample). */
+  readonly onRemoved?: (rec: FilterRecord, doc_id: string, filter: string, reason: string) => void;
 }
 
 /** What the records' `score` fields mean: BM25 of the query, or cosine under one embedder. */
@@ -140,7 +142,7 @@ interface FilterTally {
 }
 
 /** Run the candidates through every filter in order, counting removals (and up to MAX_EXAMPLES examples) per filter. */
-async function applyFilters(rec: FilterRecord, cands: FilterCandidate[], tallies: readonly FilterTally[]): Promise<FilterCandidate[]> {
+async function applyFilters(rec: FilterRecord, cands: FilterCandidate[], tallies: readonly FilterTally[], onRemoved?: MineNegativesInput['onRemoved']): Promise<FilterCandidate[]> {
   for (const t of tallies) {
     if (cands.length === 0) break;
     t.seen += cands.length;
@@ -154,6 +156,7 @@ async function applyFilters(rec: FilterRecord, cands: FilterCandidate[], tallies
       }
       t.removed[v.code] = (t.removed[v.code] ?? 0) + 1;
       if (t.examples.length < MAX_EXAMPLES) t.examples.push({ query: rec.query, doc_id: cands[i]!.doc_id, reason: `${v.code}: ${v.detail}` });
+      onRemoved?.(rec, cands[i]!.doc_id, t.filter.name, `${v.code}: ${v.detail}`);
     }
     cands = keep;
   }
@@ -295,7 +298,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
             ...(c.behaviour ? { behaviour: c.behaviour } : {}),
           };
         };
-        const cands = await applyFilters(rec, merged.map(toCandidate), tallies);
+        const cands = await applyFilters(rec, merged.map(toCandidate), tallies, input.onRemoved);
 
         selIn += cands.length;
         const chosen: (FilterCandidate & { filled?: true })[] = selectNegatives(cands, miners.map((x) => x.source), o.perRecord);
@@ -309,7 +312,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
             .map((i, r): NegativeCandidate => ({ doc: fillable[i]!, source: 'random', rank: r + 1 }));
           for (const c of drawn) taken.add(c.doc);
           fill.drawn += drawn.length;
-          const passed = await applyFilters(rec, drawn.map(toCandidate), fillTallies);
+          const passed = await applyFilters(rec, drawn.map(toCandidate), fillTallies, input.onRemoved);
           fill.removed += drawn.length - passed.length;
           const used = passed.slice(0, need);
           fill.surplus += passed.length - used.length;
