@@ -29,7 +29,7 @@ export function exampleCollector(positives: readonly MultiPositive[], config: { 
 
 /** The report's own sections (`reportData`, `examples`), computed from the build's tables and records. */
 export async function reportSections(conn: DuckDBConnection, i: ReportSectionsInput): Promise<{ reportData: unknown; examples: unknown }> {
-  const data = await reportData(conn, { pairs: i.pairs, records: i.records, splitOf: i.splitOf, headTail: i.config.balance.headTail, options: i.config.report, seed: i.config.seed });
+  const data = await reportData(conn, { pairs: i.pairs, records: i.records, splitOf: i.splitOf, familyOf: i.familyOf, headTail: i.config.balance.headTail, options: i.config.report, seed: i.config.seed });
   const splitOfQuery = (q: string) => i.splitOf.get(i.familyOf.get(q) ?? q) ?? null;
   return { reportData: data, examples: i.examples.section(i.pairs, i.records, i.docs, splitOfQuery) };
 }

@@ -81,6 +81,10 @@ export function positivesVerdict(d: ReportData, labels: Labels, o: ReportOptions
       v = 'fail';
       change.push(`The positives are no more precise than raw clicks: raise positives.minGrade, or build with a calibration fitted on these labels (clickforge calibrate, then build --calibration FILE).`);
     }
+  } else if (kept > 0 && disc === 0) {
+    v = 'fail';
+    summary = `No click was discarded: every click of known dwell, pogo-sticks and short visits included, became evidence (raw clicks).`;
+    change.push('Restore the evidence stage\'s dwell rules (evidence.shortDwellMs, the pogo-sticking rule; docs/stages/evidence.md), so that clicks the user came straight back from are not positives.');
   } else if (strong < o.minStrongShare) {
     v = 'fail';
     summary = `Only ${pct(strong)} of the positives carry more than a click (report.positives.minStrongShare ${pct(o.minStrongShare)}): this is close to raw clicks.`;
@@ -172,7 +176,7 @@ export function balanceVerdict(d: ReportData, o: ReportOptions['balance']): Verd
     ['Cap head queries and popular documents: balance.headTail.maxHeadShare (e.g. 0.5) and balance.popularity.maxDocShare (e.g. 0.01).', ...(noTail.length ? ['Hold out tail families too: splits.minPerStratum.'] : [])]);
 }
 
-export function leakageVerdict(k: LeakageReport | null, splits: { mode?: string } | null, o: ReportOptions['leakage']): Verdict {
+export function leakageVerdict(k: LeakageReport | null, splits: { mode?: string } | null, o: ReportOptions['leakage'], links?: ReportData['sessionLinks']): Verdict {
   if (!k) return verdict('leakage', 'unknown', 'The build has no leakage audit.', [], ['Rebuild with this version of clickforge.']);
   const ev = [
     `Split mode: ${splits?.mode ?? 'unknown'}; ${fmt(k.trainQueries)} train and ${fmt(k.testQueries)} test queries.`,
@@ -182,24 +186,25 @@ export function leakageVerdict(k: LeakageReport | null, splits: { mode?: string 
     `Time order: ${k.timestamps.cutoff === null ? 'no cutoff (hashed split)' : `cutoff ${day(k.timestamps.cutoff)}`}; training records with evidence after it: ${fmt(k.timestamps.trainRecordsAfterCutoff)} (must be 0).`,
   ];
   if (k.testQueries === 0) return verdict('leakage', 'unknown', 'The build writes no test split, so there is nothing to leak into (evaluate on a held-out set of your own, split by query family).', ev, ['Set splits.fractions with a test share (e.g. train 0.8, dev 0.1, test 0.1) to get a family-level test split.']);
-  const affected = k.sharedPositives.testQueriesAffected / Math.max(1, k.testQueries);
+  const crossing = links && links.heldOut > 0 ? links.crossing / links.heldOut : 0;
+  if (links) ev.push(`In-session reformulations touching dev or test: ${fmt(links.heldOut)}; with their two queries on different sides of the split: ${fmt(links.crossing)} (${pct(crossing)}).`);
   let v: VerdictLevel = 'pass';
   const change: string[] = [];
   if (k.sharedFamilies.count > 0 || k.timestamps.trainRecordsAfterCutoff > 0) {
     v = 'fail';
     change.push('Split by query family (the default families + splits stages), never by row; in chronological mode keep splits.unknownTimestamps: refuse.');
   }
-  if (affected > o.maxSharedPositiveShare) {
+  if (crossing > o.maxCrossingShare) {
     v = 'fail';
-    change.push(`${pct(affected)} of the test queries share a positive document with training (report.leakage.maxSharedPositiveShare ${pct(o.maxSharedPositiveShare)}): the split separates rows or queries, not intents. Turn the family rules back on (families.*.enabled) and split by family.`);
+    change.push(`${pct(crossing)} of the reformulations that touch dev or test cross the split (report.leakage.maxCrossingShare ${pct(o.maxCrossingShare)}): the split separates queries, not intents. Turn the family rules back on (families.*.enabled) and split by family.`);
   }
   if (k.nearDuplicates.share > o.maxNearDuplicateShare) {
     v = worst(v, 'warn');
     change.push('Near-duplicate queries straddle the split: lower families.nearDuplicate.threshold so they join one family.');
   }
   const summary = v === 'pass'
-    ? `No family is shared, ${pct(affected)} of the test queries share a positive with training, ${pct(k.nearDuplicates.share)} have a near-duplicate training query.`
-    : `${fmt(k.sharedFamilies.count)} shared families, ${pct(affected)} of the test queries share a positive with training, ${pct(k.nearDuplicates.share)} near-duplicates, ${fmt(k.timestamps.trainRecordsAfterCutoff)} training records after the cutoff.`;
+    ? `No family is shared, ${pct(crossing)} of the reformulations into dev/test cross the split, ${pct(k.nearDuplicates.share)} of the test queries have a near-duplicate training query.`
+    : `${fmt(k.sharedFamilies.count)} shared families, ${pct(crossing)} of the reformulations into dev/test cross the split, ${pct(k.nearDuplicates.share)} near-duplicates, ${fmt(k.timestamps.trainRecordsAfterCutoff)} training records after the cutoff.`;
   return verdict('leakage', v, summary, ev, change);
 }
 
@@ -253,7 +258,7 @@ export function checklist(r: ChecklistInput, options: ReportOptions | ReportOpti
         negativesVerdict(d, o.negatives),
         falseNegativesVerdict(r.stages, labels, (r.sections.negatives ?? null) as Record<string, unknown> | null, o.falseNegatives),
         balanceVerdict(d, o.balance),
-        leakageVerdict((r.sections.leakage ?? null) as LeakageReport | null, (r.sections.splits ?? null) as { mode?: string } | null, o.leakage),
+        leakageVerdict((r.sections.leakage ?? null) as LeakageReport | null, (r.sections.splits ?? null) as { mode?: string } | null, o.leakage, d.sessionLinks),
         freshnessVerdict(d.time, balance?.positivesByAge?.byAge ?? null, o.freshness),
       ]
     : (Object.keys(QUESTIONS) as QuestionId[]).map(unknown);

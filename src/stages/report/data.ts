@@ -76,6 +76,12 @@ export interface ReportData {
     } | null;
   };
   readonly ctrByRank: readonly RankRate[];
+  /**
+   * In-session reformulations (query -> next query, as the sessions stage found them) that touch a
+   * held-out split, and those whose two queries are on different sides: a family split keeps them
+   * together, a split by row or by query cuts them.
+   */
+  readonly sessionLinks: { readonly heldOut: number; readonly crossing: number };
 }
 
 export interface ReportDataInput {
@@ -83,6 +89,8 @@ export interface ReportDataInput {
   readonly records: readonly TrainingRecord[];
   /** family id -> split */
   readonly splitOf: ReadonlyMap<string, Split>;
+  /** query_norm -> family id */
+  readonly familyOf: ReadonlyMap<string, string>;
   readonly headTail: { readonly headShare: number; readonly tailShare: number };
   readonly options: ReportOptions;
   readonly seed: number;
@@ -283,8 +291,22 @@ async function timeData(conn: DuckDBConnection, seed: number): Promise<ReportDat
   return { first: Number(first), last: L, evidenceByWeek: fill(ev), pagesByWeek: fill(pg), drift };
 }
 
+async function sessionLinks(conn: DuckDBConnection, splitOf: (q: string) => Split | null): Promise<ReportData['sessionLinks']> {
+  const rows = await queryRows<{ a: string; b: string; n: number }>(conn, 'SELECT query_norm_from AS a, query_norm_to AS b, count AS n FROM reformulations ORDER BY 1, 2');
+  let heldOut = 0, crossing = 0;
+  for (const r of rows) {
+    const sa = splitOf(r.a), sb = splitOf(r.b);
+    // only queries that made it into the dataset; a pair inside train says nothing about the boundary
+    if (sa === null || sb === null || (sa === 'train' && sb === 'train')) continue;
+    heldOut += Number(r.n);
+    if (sa !== sb) crossing += Number(r.n);
+  }
+  return { heldOut, crossing };
+}
+
 /** Everything the checklist and the charts need beyond the other sections (see ReportData). */
 export async function reportData(conn: DuckDBConnection, input: ReportDataInput): Promise<ReportData> {
+  const inDataset = new Set(input.records.map((r) => r.query_norm));
   const traffic = new Map<string, number>();
   for (const r of await queryRows<{ q: string; n: number }>(conn, 'SELECT query_norm AS q, count(*)::BIGINT AS n FROM serp_facts GROUP BY 1 ORDER BY 1')) traffic.set(r.q, Number(r.n));
   return {
@@ -293,5 +315,6 @@ export async function reportData(conn: DuckDBConnection, input: ReportDataInput)
     balance: balanceData(input.records, input.splitOf, traffic, input.headTail),
     time: await timeData(conn, input.seed),
     ctrByRank: await ctrData(conn),
+    sessionLinks: await sessionLinks(conn, (q) => (inDataset.has(q) ? (input.splitOf.get(input.familyOf.get(q) ?? q) ?? null) : null)),
   };
 }
