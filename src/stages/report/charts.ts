@@ -33,7 +33,7 @@ const bar = (values: object[], x: string, y: string, o: { xTitle: string; yTitle
   data: { values },
   mark: { type: 'bar', tooltip: true },
   encoding: {
-    y: { field: y, type: 'nominal', title: o.yTitle, sort: o.sort === false ? null : '-x', axis: { labelLimit: 220 } },
+    y: { field: y, type: 'nominal', title: o.yTitle, sort: o.sort === false ? null : '-x', axis: { labelLimit: 320 } },
     x: { field: x, type: 'quantitative', title: o.xTitle, ...(o.format ? { axis: { format: o.format } } : {}) },
     ...(o.colorField ? { color: { field: o.colorField, type: 'nominal', scale: { domain: ['kept', 'discarded'], range: [COLORS.kept, COLORS.discarded] }, title: null } } : { color: { value: o.color ?? COLORS.neutral } }),
   },

@@ -39,7 +39,7 @@ ul { margin: 4px 0; padding-left: 20px; }
 .cf-hit { display: block; width: 100%; text-align: left; border: 0; border-bottom: 1px solid var(--line); background: white; padding: 5px 8px; cursor: pointer; font: inherit; }
 .cf-hit:hover, .cf-hit:focus { background: #eef4fb; }
 #cf-search { width: 100%; padding: 6px 8px; font: inherit; }
-.snippet { color: #4b5563; font-size: 12px; max-width: 520px; overflow-wrap: anywhere; }
+.snippet { color: #4b5563; font-size: 12px; min-width: 240px; max-width: 520px; overflow-wrap: anywhere; }
 code { font-size: 12px; overflow-wrap: anywhere; }
 .note { background: #eef4fb; border-radius: 4px; padding: 6px 12px; }
 `;
