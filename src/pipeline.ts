@@ -30,7 +30,7 @@ import { applyCalibration, calibratedVeto, readCalibrationFile } from './stages/
 import { checkAgainstLabels } from './stages/calibration/index.js';
 import type { CalibrationFile } from './stages/calibration/options.js';
 import type { NegativeOptions } from './stages/negatives/options.js';
-import { exampleCollector, reportSections, withChecklist, writeReportPages } from './stages/report/assemble.js';
+import { exampleCollector, reportSections, withChecklist, withoutReportOptions, writeReportPages } from './stages/report/assemble.js';
 import { check, reportJson, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
 import type { Doc, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
@@ -248,7 +248,7 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
       const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
       const hashes: Record<string, string> = {};
       for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
-      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(report, deterministic, exp.files, VERSION, { teacherScores: exp.teacherScores, omittedSplits: exp.omitted, filledNegatives: exp.filledNegatives }));
+      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(report, withoutReportOptions(deterministic), exp.files, VERSION, { teacherScores: exp.teacherScores, omittedSplits: exp.omitted, filledNegatives: exp.filledNegatives }));
       // The run's environment and timings differ between identical runs: run.json, never the manifest, report or card.
       await writeFileAtomic(join(outDir, 'run.json'), stableJson({ environment: { threads: config.threads ?? null, memoryLimit: config.memoryLimit ?? null }, timings }));
       // manifest.json last: a folder with it is a complete output

@@ -50,3 +50,9 @@ export async function writeReportPages(outDir: string, r: Report): Promise<{ md:
   await writeFileAtomic(html, await renderHtml(r));
   return { md, html };
 }
+
+/** The config without the report group, for the dataset card: report thresholds judge the dataset, they do not build it (the manifest keeps them). */
+export function withoutReportOptions<T extends { readonly report?: unknown }>(config: T): Omit<T, 'report'> {
+  const { report: _report, ...rest } = config;
+  return rest;
+}
