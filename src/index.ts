@@ -40,6 +40,9 @@ export * from './stages/false-negatives/index.js';
 export { exportDataset, type ExportInput, type ExportResult } from './stages/export/export.js';
 export { exportOptions, type ExportOptions } from './stages/export/options.js';
 export { renderMarkdown, type Report } from './stages/report/report.js';
+export { checklist, QUESTIONS, type Checklist, type QuestionId, type Verdict, type VerdictLevel } from './stages/report/checklist.js';
+export { reportOptions, type ReportOptions, type ReportOptionsInput } from './stages/report/options.js';
+export { rebuildReport } from './stages/report/rebuild.js';
 
 // retrieval and the built-in model
 export { buildBm25, BM25_DEFAULTS, type Bm25Index, type Bm25Options, type Bm25SearchResult } from './retrieval/bm25.js';
