@@ -40,8 +40,8 @@ export async function loadCounts(source: string, seed = 42): Promise<{ counts: C
   try {
     const { conn, close } = await openDb({ threads: 1 });
     const cfg = parseConfig({ input: { serps: [serps], ...(corpus ? { corpus } : {}) } });
-    await ingest(conn, cfg.input);
-    const { counts } = await clickCountsFromDb(conn, { maxRank: 10, holdoutShare: 0.1, seed });
+    const { relations: log } = await ingest(conn, cfg.input);
+    const { counts } = await clickCountsFromDb(conn, log, { maxRank: 10, holdoutShare: 0.1, seed });
     close();
     await writeFile(cache, serialize({ counts, truth }));
     return { counts, truth };

@@ -25,8 +25,8 @@ for (const seed of [42, 7]) {
     const truth = (JSON.parse(await readFile(join(dir, 'truth', 'examination.json'), 'utf8')) as { curve: number[] }).curve;
     const { conn, close } = await openDb({ threads: 1 });
     const cfg = parseConfig({ input: { serps: [join(dir, 'serps.jsonl')], corpus: join(dir, 'corpus.jsonl') } });
-    await ingest(conn, cfg.input);
-    const { counts } = await clickCountsFromDb(conn, { maxRank: 10, holdoutShare: 0.1, seed });
+    const { relations: log } = await ingest(conn, cfg.input);
+    const { counts } = await clickCountsFromDb(conn, log, { maxRank: 10, holdoutShare: 0.1, seed });
     close();
     console.log(`seed ${seed}: ${counts.train.pages} train pages, ${counts.pairQuery.length} pairs, ${counts.train.length} cells`);
     console.log(`  ${'truth'.padEnd(34)} ${fmt(truth)}`);

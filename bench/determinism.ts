@@ -18,11 +18,11 @@ const exam = Array.from({ length: 10 }, (_, i) => 1 / Math.pow(i + 1, 0.8));
 for (let run = 0; run < 2; run++) {
   const { conn, close } = await openDb({ threads: 2 });
   const t = performance.now();
-  await ingest(conn, cfg.input);
-  await buildSessions(conn, cfg.sessions);
-  const ev = await buildEvidence(conn, cfg.evidence);
-  await gradeEvidence(conn, ev.evidence, exam, cfg.grading);
-  const h = await queryRows(conn, 'SELECT sum(hash(query_norm, doc_id, expected_examinations, ips_clicks, relevance, grade, weight)::HUGEINT)::VARCHAR AS h, count(*) AS n FROM evidence');
+  const { relations: log } = await ingest(conn, cfg.input);
+  const ses = await buildSessions(conn, log, cfg.sessions);
+  const ev = await buildEvidence(conn, { ...ses.relations, impressions: log.impressions, clicks: log.clicks }, cfg.evidence);
+  const gr = await gradeEvidence(conn, { evidence: ev.relations.evidence, clickFacts: ev.relations.clickFacts, impressions: log.impressions, serpFacts: ses.relations.serpFacts, keys: ev.keys }, ev.evidence, exam, cfg.grading);
+  const h = await queryRows(conn, `SELECT sum(hash(query_norm, doc_id, expected_examinations, ips_clicks, relevance, grade, weight)::HUGEINT)::VARCHAR AS h, count(*) AS n FROM ${gr.relations.evidence.name}`);
   console.log(`run ${run}: ${((performance.now() - t) / 1000).toFixed(1)} s`, h[0]);
   close();
 }

@@ -11,6 +11,7 @@ import { buildSessions } from '../src/stages/sessions/sessions.js';
 import { sessionOptions } from '../src/stages/sessions/options.js';
 import { buildEvidence } from '../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../src/stages/evidence/options.js';
+import { logRelations } from '../src/stages/ingest/relations.js';
 
 const SERPS = Number(process.argv[2] ?? 500_000);
 const USERS = Math.max(1, Math.floor(SERPS / 10));
@@ -70,10 +71,11 @@ async function once(threads: number) {
     const baseS = (performance.now() - t) / 1000;
 
     t = performance.now();
-    const ses = await buildSessions(conn, sessionOptions.parse({}));
+    const log = logRelations();
+    const ses = await buildSessions(conn, log, sessionOptions.parse({}));
     const sesS = (performance.now() - t) / 1000;
     t = performance.now();
-    const ev = await buildEvidence(conn, evidenceOptions.parse({}));
+    const ev = await buildEvidence(conn, { ...ses.relations, impressions: log.impressions, clicks: log.clicks }, evidenceOptions.parse({}));
     const evS = (performance.now() - t) / 1000;
     const digest = (await queryRows<{ h: string }>(conn, `
       SELECT md5(string_agg(query_norm || '|' || doc_id || '|' || clicks || '|' || grade || '|' || weight || '|' || skip_above || '|' || users, ',' ORDER BY query_norm, doc_id)) AS h FROM evidence`))[0]!.h;

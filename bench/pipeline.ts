@@ -35,7 +35,7 @@ const readAll = process.env.CF_BENCH_READ_ALL === '1';
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const dir = join(tmpdir(), `cf-bench-log-${events}`);
-const HASHED_TABLES = ['serps', 'impressions', 'clicks', 'conversions', 'quarantine', 'query_norms', 'serp_facts', 'reformulation_pairs', 'reformulations', 'conversion_links', 'session_clicks', 'click_facts', 'evidence'];
+const HASHED_TABLES = ['serps', 'impressions', 'clicks', 'conversions', 'quarantine', 'query_norms', 'serp_facts', 'reformulation_pairs', 'reformulations', 'conversion_links', 'session_clicks', 'click_facts', 'evidence_graded'];
 const jsonl = join(dir, 'serps.jsonl');
 const parquet = join(dir, 'serps.parquet');
 
@@ -65,17 +65,18 @@ async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
   const t0 = performance.now();
   t = t0;
   const r = await ingest(conn, ingestOptions.parse({ serps: [file] }));
+  const log = r.relations;
   step('ingest', (performance.now() - t) / 1000);
   t = performance.now();
-  await buildSessions(conn, sessionOptions.parse({}));
+  const ses = await buildSessions(conn, log, sessionOptions.parse({}));
   step('sessions', (performance.now() - t) / 1000);
   t = performance.now();
-  const ev = await buildEvidence(conn, readAll ? evidenceOptions.parse({}) : { ...evidenceOptions.parse({}), minExposureForNegative: DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE });
+  const ev = await buildEvidence(conn, { ...ses.relations, impressions: log.impressions, clicks: log.clicks }, readAll ? evidenceOptions.parse({}) : { ...evidenceOptions.parse({}), minExposureForNegative: DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE });
   step('evidence', (performance.now() - t) / 1000);
   t = performance.now();
   // the pipeline passes the bias stage's curve; a fixed 1/rank^0.8 curve stands in for it here
   const exam = Array.from({ length: 20 }, (_, i) => 1 / (i + 1) ** 0.8);
-  const gr = await gradeEvidence(conn, ev.evidence, exam, gradingOptions.parse({}));
+  const gr = await gradeEvidence(conn, { evidence: ev.relations.evidence, clickFacts: ev.relations.clickFacts, impressions: log.impressions, serpFacts: ses.relations.serpFacts, keys: ev.keys }, ev.evidence, exam, gradingOptions.parse({}));
   step('grading', (performance.now() - t) / 1000);
   const total = (performance.now() - t0) / 1000;
   step('total', total);

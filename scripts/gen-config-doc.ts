@@ -3,5 +3,5 @@ import { writeFileSync } from 'node:fs';
 import { configMarkdown, configTemplate } from '../src/cli/config-template.js';
 
 writeFileSync(new URL('../docs/config.md', import.meta.url), configMarkdown());
-writeFileSync(new URL('../docs/clickforge.example.yaml', import.meta.url), configTemplate());
+writeFileSync(new URL('../docs/clickforge.example.yaml', import.meta.url), configTemplate({ all: true }));
 process.stdout.write('wrote docs/config.md, docs/clickforge.example.yaml\n');

@@ -85,7 +85,7 @@ export const configSchema = strictDeep(z.object({
   seed: z.number().int().default(42).describe('Seed for every random choice. Same inputs + config + seed = identical outputs.'),
   threads: z.number().int().positive().optional().describe('DuckDB threads (default: all cores). Outputs do not depend on it.'),
   memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'use a size such as "1GB" or "512MB"').optional()
-    .describe('DuckDB memory limit (e.g. "1GB"; default: DuckDB\'s own, 80% of RAM). Above it DuckDB spills to `<output>/.duckdb-tmp`. The JS heap is not included. 10M events: peak RSS 3.8-3.9 GB without a limit, 2.6-2.9 GB with "1GB" at about the same speed (docs/stages/evidence-scale.md). Outputs do not depend on it.'),
+    .describe('DuckDB memory limit such as "1GB" (default: DuckDB\'s own, 80% of RAM), above which DuckDB spills to `<output>/.duckdb-tmp`; the JS heap is not included and outputs do not depend on it. Unset by default because DuckDB\'s own limit suits a machine of its own (docs/design/evidence-at-scale.md).'),
   sessions: sessionOptions.prefault({}),
   bias: biasOptions.prefault({}),
   evidence: evidenceOptions.prefault({}),
@@ -103,7 +103,7 @@ export const configSchema = strictDeep(z.object({
     .describe('An embedder for the dense miner, the positive-aware and the ambiguity filters: {kind: builtin, modelPath} | {kind: openai, baseUrl, model, apiKeyEnv} | {kind: onnx, dir}, each with optional cacheDir (see docs/adapters.md). null = none: BM25 and behavioural negatives only (offline default).'),
   prompts: z.object({
     query: z.string().default('')
-      .describe('Text put before every query: an E5 "query: " prefix or a BGE instruction such as "Represent this sentence for searching relevant passages: ". The embedder gets it in dense mining and FlagEmbedding gets it as `prompt`; empty by default because the model decides (an empty FlagEmbedding `prompt` would override the trainer\'s --query_instruction_for_retrieval, so it is left out).'),
+      .describe('Text put before every query (an E5 "query: " prefix or a BGE instruction), given to the embedder in dense mining and to FlagEmbedding as `prompt`. Empty by default because the model decides, and an empty `prompt` would override the trainer\'s --query_instruction_for_retrieval.'),
     document: z.string().default('')
       .describe('Text put before every document the embedder embeds in dense mining (E5 "passage: "). Empty by default: most models (BGE, MiniLM) use none.'),
   }).prefault({}).describe('Query and document prefixes of the embedding model being trained and of the mining embedder.'),

@@ -1,38 +1,41 @@
 import { rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseConfig, type Config, type ConfigInput } from './config.js';
-import { openDb, queryNumber, queryRows, sqlString, type DuckDBConnection } from './db/duckdb.js';
+import { openDb, sqlString, type DuckDBConnection } from './db/duckdb.js';
+import { dropNamespace, dropRelations, type Namespace } from './db/relation.js';
 import { usageError } from './errors.js';
 import { ingest } from './stages/ingest/ingest.js';
-import { buildSessions } from './stages/sessions/sessions.js';
-import { buildEvidence } from './stages/evidence/evidence.js';
-import { gradeEvidence, type ResolvedGradingRule } from './stages/evidence/grading.js';
-import { clickCountsFromDb } from './stages/bias/from-duckdb.js';
-import { estimatePropensities, type PropensityResult } from './stages/bias/estimate.js';
+import { loadDocs } from './stages/ingest/corpus.js';
+import type { IngestRelations, LogRelations } from './stages/ingest/relations.js';
+import { buildSessions, type SessionRelations } from './stages/sessions/sessions.js';
+import { buildEvidence, type ClickFacts } from './stages/evidence/evidence.js';
+import { gradeEvidence, type CurveIdentified, type GradedEvidence, type ResolvedGradingRule } from './stages/evidence/grading.js';
+import { estimateBias, examinationByRank } from './stages/bias/bias.js';
 import { buildPositives } from './stages/positives/positives.js';
 import { buildFamilies } from './stages/families/families.js';
-import { familySignalsFromDb } from './stages/families/from-duckdb.js';
+import { familyInputFromDb } from './stages/families/from-duckdb.js';
 import { splitFamilies } from './stages/splits/splits.js';
+import { logBeforeCutoff, splitFamiliesOf, trainFromPreCutoff, trainFromPreCutoffByQuery, trainQueries } from './stages/splits/chronological.js';
 import { mineNegatives } from './stages/negatives/mine.js';
 import { loadExpectedExaminations, loadWeightedSkips } from './stages/negatives/behavioural-miner.js';
 import { loadSessionCoClicks } from './stages/false-negatives/session-clicks.js';
-import { exportDataset } from './stages/export/export.js';
+import { exportDataset, type ExportResult } from './stages/export/export.js';
 import { renderDocument } from './text/render.js';
 import { renderDatasetCard } from './stages/export/card.js';
 import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
 import { presentationSection } from './stages/balance/presentation.js';
-import { RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 import { createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
-import { corpusCoverageSection, labelsSection, leakageSection } from './stages/report/sections.js';
-import { applyCalibration, calibratedVeto, readCalibrationFile } from './stages/calibration/apply.js';
+import { biasSection, calibrationSection, corpusCoverageSection, labelsSection, leakageSection } from './stages/report/sections.js';
+import { assembleReport } from './stages/report/summary.js';
+import { applyCalibration, calibratedMiners, calibratedVeto, readCalibrationFile } from './stages/calibration/apply.js';
+import type { CalibrationFeatures } from './stages/calibration/features.js';
 import { checkAgainstLabels } from './stages/calibration/index.js';
 import type { CalibrationFile } from './stages/calibration/options.js';
-import type { NegativeOptions } from './stages/negatives/options.js';
+import { reportJson, type Report } from './stages/report/report.js';
 import { exampleCollector, reportSections, withChecklist, withoutReportOptions, writeReportPages } from './stages/report/assemble.js';
-import { check, reportJson, stageChecks, type AccountingCheck, type ClickOutcome, type Report } from './stages/report/report.js';
-import type { Doc, StageStats } from './types.js';
+import type { Doc, Evidence, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
 import { openOutputDir } from './util/output-dir.js';
 import { checkBuildPaths } from './util/paths.js';
@@ -91,182 +94,13 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   const calibration = config.calibration.file ? await readCalibrationFile(config.calibration.file) : null;
   // Everything is written into a staging folder that replaces the output folder only when complete (util/output-dir.ts).
   const output = await openOutputDir(resolve(config.output));
-  const outDir = output.staging;
-  const spill = join(outDir, '.duckdb-tmp');
+  const spill = join(output.staging, '.duckdb-tmp');
   let complete = false;
   const { conn, close } = await openDb({ ...(config.threads ? { threads: config.threads } : {}), ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}) });
   const timings: Record<string, number> = {};
-  const steps = ['ingest', 'sessions', 'bias', 'evidence', 'positives', 'families', 'pre-cutoff', 'negatives', 'export', 'write'] as const;
-  let stepIndex = 0;
-  const run = async <T>(step: (typeof steps)[number], fn: () => Promise<T>): Promise<T> => {
-    const index = stepIndex++;
-    hooks.onProgress?.({ step, index, total: steps.length, phase: 'start' });
-    const t0 = performance.now();
-    const r = await fn();
-    const seconds = (performance.now() - t0) / 1000;
-    timings[step] = seconds;
-    hooks.onProgress?.({ step, index, total: steps.length, phase: 'end', seconds });
-    return r;
-  };
   try {
     await conn.run(`SET temp_directory = ${sqlString(spill)}`);
-    // a build whose every row is rejected fails before its staging folder is swapped in: the quarantine goes beside the output
-    const ing = await run('ingest', () => ingest(conn, config.input, { quarantineFile: `${output.target}.quarantine.jsonl` }));
-    const ses = await run('sessions', () => buildSessions(conn, config.sessions));
-    const bias = await run('bias', () => estimateBias(conn, config));
-    const ev = await run('evidence', async () => {
-      const raw = await buildEvidence(conn, config.evidence);
-      const graded = await gradeEvidence(conn, raw.evidence, bias.result.relative, config.grading, bias.result.identification);
-      const cal = calibration ? await applyCalibration(conn, graded.evidence, calibration) : null;
-      return { evidence: cal ? cal.evidence : graded.evidence, stats: raw.stats, grading: graded.stats, rule: graded.rule, calibration: cal?.stats ?? null };
-    });
-    const docs = await loadDocs(conn);
-    const pos = await run('positives', async () => {
-      const bal = balancePositives(ev.evidence, docs, config.balance, config.seed);
-      return { ...(await buildPositives(conn, bal.evidence, config.positives)), balance: bal };
-    });
-    const fam = await run('families', async () => {
-      const queries = await queryRows<{ query: string; count: number; firstTs: number | null }>(
-        conn,
-        'SELECT query_norm AS query, count(*)::BIGINT AS count, min(ts) AS "firstTs" FROM serp_facts GROUP BY query_norm ORDER BY query_norm',
-      );
-      const reformulations = await queryRows<{ from: string; to: string; count: number }>(
-        conn,
-        'SELECT query_norm_from AS "from", query_norm_to AS "to", count FROM reformulations ORDER BY 1, 2',
-      );
-      const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
-      const signals = await familySignalsFromDb(conn, config.families);
-      const families = buildFamilies(
-        { queries: queries.map((q) => (q.firstTs === null ? { query: q.query, count: q.count } : q)) as never, reformulations, positives, ...signals },
-        config.families,
-      );
-      const clicksOf = new Map<string, number>();
-      for (const p of pos.pairs) clicksOf.set(p.query_norm, (clicksOf.get(p.query_norm) ?? 0) + p.evidence.clicks);
-      const splits = splitFamilies(
-        families.families.map((f) => ({ id: f.id, count: f.count, firstTs: f.firstTs, clicks: f.members.reduce((s, q) => s + (clicksOf.get(q) ?? 0), 0) })),
-        { ...config.splits, seed: config.seed },
-        { links: families.links },
-      );
-      return { families, splits };
-    });
-    const propensity = [0, ...bias.result.relative.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3))];
-    // Chronological split: training records are rebuilt from the log before the cutoff only.
-    const cutoff = fam.splits.cutoff;
-    const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffView(conn, cutoff, config, bias.result, docs, calibration)));
-    const isTrain = (q: string) => (fam.splits.splitOf.get(fam.families.familyOf.get(q) ?? q) ?? 'train') === 'train';
-    const minePositives = pre
-      ? [...pre.multi.filter((m) => isTrain(m.query_norm)), ...pos.multi.filter((m) => !isTrain(m.query_norm))].sort((a, b) => (a.query_norm < b.query_norm ? -1 : a.query_norm > b.query_norm ? 1 : 0))
-      : pos.multi;
-    const mineEvidence = pre ? pre.evidence : ev.evidence;
-    const weightedSkips = await loadWeightedSkips(conn, propensity, { beforeTs: pre ? fam.splits.cutoff : null });
-    const sessionCoClicks = config.negatives.filters.clickVeto.enabled && config.negatives.filters.clickVeto.sessionScope
-      ? await loadSessionCoClicks(conn, minePositives.map((m) => m.query_norm), { beforeTs: pre ? fam.splits.cutoff : null })
-      : undefined;
-    // exposure of unclicked pairs: the graded evidence's expected examinations (same curve as `propensity`, see loadExpectedExaminations)
-    const expectedExaminations = pre ? pre.expectedExaminations : await loadExpectedExaminations(conn, { minImpressions: config.negatives.behavioural.minExposure });
-    // one rendering for positives and negatives alike (a title on one side only would be a shortcut to learn)
-    const renderText = (d: Doc) => renderDocument(d, config.positives.includeTitle);
-    // a calibration vetoes the candidates it estimates likely relevant, and drops the miners it measured as harmful
-    const veto = calibration && calibration.negatives.vetoAbove !== null ? { pairs: await calibratedVeto(conn, calibration), vetoAbove: calibration.negatives.vetoAbove } : undefined;
-    const negativeOptions = calibration ? calibratedMiners(config.negatives, calibration) : config.negatives;
-    const mineInput = { positives: minePositives, evidence: mineEvidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
-    const examples = exampleCollector(minePositives, config);
-    const neg = await run('negatives', async () => {
-      const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
-      const judge = config.judge ? await createJudge(config.judge) : undefined;
-      try {
-        return await mineNegatives({ ...mineInput, onRemoved: examples.onRemoved, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
-      } finally {
-        await embedder?.close?.();
-      }
-    });
-    const exp = await run('export', async () => {
-      const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query }, config.export);
-      if (!config.curriculum.enabled) return { ...main, curriculum: null };
-      const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: negativeOptions });
-      const files: Record<string, number> = { ...main.files };
-      for (const st of cur.stages) {
-        const e = await exportDataset(
-          conn,
-          { records: st.records, splitOf: fam.splits.splitOf, docs, outDir: join(outDir, 'dataset', 'curriculum', st.name), seed: config.seed, queryPrompt: config.prompts.query },
-          { ...config.export, formats: config.export.formats.filter((f) => f !== 'beir'), batchSize: 0 },
-        );
-        for (const [f, n] of Object.entries(e.files)) files[`curriculum/${st.name}/${f}`] = n;
-      }
-      return { ...main, files, curriculum: cur };
-    });
-
-    const labelChecks = await checkAgainstLabels(conn, { familyOf: fam.families.familyOf, positives: pos.pairs, records: neg.records, gradingRule: calibration ? 'calibrated' : ev.rule.rule, featuresBuilt: calibration !== null }, config.calibration, config.seed);
-
-    const result = await run('write', async () => {
-      const files: Record<string, string> = {
-        positives: join(outDir, 'positives.jsonl'),
-        positivesMulti: join(outDir, 'positives.multi.jsonl'),
-        evidence: join(outDir, 'evidence.parquet'),
-        quarantine: join(outDir, 'quarantine.jsonl'),
-        report: join(outDir, 'report.json'),
-        reportMd: join(outDir, 'report.md'),
-        reportHtml: join(outDir, 'report.html'),
-        manifest: join(outDir, 'manifest.json'),
-        ...(labelChecks?.calibration ? { calibration: join(outDir, 'calibration.json') } : {}),
-      };
-      await writeFileAtomic(files.positives!, jsonl(pos.pairs));
-      await writeFileAtomic(files.positivesMulti!, jsonl(pos.multi));
-      await copyTo(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id', files.evidence!, 'parquet');
-      await copyTo(conn, 'SELECT stage, input, file, line, reason, detail, raw FROM quarantine ORDER BY stage, input, file, line, reason', files.quarantine!, 'json');
-
-      // Stage timings vary from run to run: they go to run.json, never into the report.
-      const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
-        if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
-        return rest;
-      });
-      const base = await assembleReport(conn, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
-      const report: Report = withChecklist({
-        ...base,
-        sections: {
-          bias: biasSection(bias.result, ev.rule),
-          balance: pos.balance.section,
-          presentation: await presentationSection(conn),
-          families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
-          corpus: await corpusCoverageSection(conn),
-          splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, fractions: config.splits.fractions, balance: fam.splits.balance },
-          negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },
-          leakage: leakageSection(neg.records, fam.splits.splitOf, pre ? [...pre.evidence.filter((e) => isTrain(e.query_norm)), ...ev.evidence.filter((e) => !isTrain(e.query_norm))] : ev.evidence, fam.splits.cutoff, config.seed),
-          labels: await labelsSection(conn, ev.evidence, pos.pairs, neg.records),
-          doNoHarm: labelChecks?.harm ?? null,
-          calibration: labelChecks?.calibration ? calibrationSection(labelChecks.calibration) : calibration ? { applied: calibration.path, labels: calibration.labels, grades: calibration.grades, negatives: calibration.negatives } : null,
-          dataset: exp.files,
-          batches: exp.batches ?? null,
-          curriculum: exp.curriculum ? { hardness: exp.curriculum.hardness, records: Object.fromEntries(exp.curriculum.stages.map((st) => [st.name, st.records.length])) } : null,
-          ...(await reportSections(conn, { examples, pairs: pos.pairs, records: neg.records, docs, splitOf: fam.splits.splitOf, familyOf: fam.families.familyOf, config })),
-        },
-      }, config.report);
-      await writeFileAtomic(files.report!, reportJson(report));
-      if (labelChecks?.calibration) await writeFileAtomic(files.calibration!, stableJson(labelChecks.calibration));
-      await writeReportPages(outDir, report);
-      const { threads: _threads, memoryLimit: _memoryLimit, ...deterministic } = config;
-      const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
-      const hashes: Record<string, string> = {};
-      for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
-      await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(report, withoutReportOptions(deterministic), exp.files, VERSION, { teacherScores: exp.teacherScores, omittedSplits: exp.omitted, filledNegatives: exp.filledNegatives }));
-      // The run's environment and timings differ between identical runs: run.json, never the manifest, report or card.
-      await writeFileAtomic(join(outDir, 'run.json'), stableJson({ environment: { threads: config.threads ?? null, memoryLimit: config.memoryLimit ?? null }, timings }));
-      // manifest.json last: a folder with it is a complete output
-      await writeFileAtomic(
-        files.manifest!,
-        stableJson({
-          tool: 'clickforge',
-          version: VERSION,
-          seed: config.seed,
-          config: deterministic,
-          inputs: hashes,
-          timestampFormats: ing.timestampFormats,
-          counts: report.summary,
-          files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.slice(outDir.length + 1)])),
-        }),
-      );
-      return { outDir: output.target, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, join(output.target, relative(outDir, v))])), report, timings };
-    });
+    const result = await runStages(conn, config, calibration, { staging: output.staging, target: output.target }, stepRunner(hooks, timings), timings);
     complete = true;
     return result;
   } catch (e) {
@@ -284,152 +118,247 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   }
 }
 
-/** Position bias from the canonical tables (estimator per bias.estimator, 'auto' by default). */
-async function estimateBias(conn: DuckDBConnection, config: Config): Promise<{ result: PropensityResult; countStats: StageStats }> {
-  const o = { ...config.bias, seed: config.seed };
-  // randomised pages (SERP records marked `randomized`) feed the 'randomized' estimator; events-only ingest has no such table
-  const hasRand = (await queryNumber(conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'serp_randomized' AND database_name = current_database()")) > 0;
-  const { counts, stats } = await clickCountsFromDb(conn, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed: o.seed, ...(hasRand ? { randomizedWhere: RANDOMIZED_WHERE } : {}) });
-  return { result: estimatePropensities(counts, o), countStats: { ...stats, stage: 'bias/counts' } };
-}
+const STEPS = ['ingest', 'sessions', 'bias', 'evidence', 'positives', 'families', 'pre-cutoff', 'negatives', 'export', 'write'] as const;
+type Step = <T>(step: (typeof STEPS)[number], fn: () => Promise<T>) => Promise<T>;
 
-function biasSection(r: PropensityResult, grading: ResolvedGradingRule): Record<string, unknown> {
-  const round = (v: number) => Math.round(v * 1e4) / 1e4;
-  return {
-    estimator: r.estimator,
-    reason: r.reason,
-    curve: r.relative.map(round),
-    ci: r.ci ? { level: r.ci.level, samples: r.ci.samples, unit: r.ci.unit, units: r.ci.units, lower: r.ci.lower.map(round), upper: r.ci.upper.map(round), fits: r.ci.fits } : null,
-    heldOut: r.heldOut ? { pages: r.heldOut.pages, perplexity: round(r.heldOut.perplexity), logLikelihood: round(r.heldOut.logLikelihood), perplexityByRank: r.heldOut.perplexityByRank.map(round) } : null,
-    train: { pages: r.train.pages, pairs: r.train.pairs, iterations: r.train.iterations, converged: r.train.converged },
-    curveFit: r.curveFit,
-    crossCheck: r.crossCheck ? { estimator: 'intervention', relative: r.crossCheck.relative.map(round), maxAbsDiff: round(r.crossCheck.maxAbsDiff) } : null,
-    identified: r.identification.identified,
-    identification: { ...r.identification, measures: Object.fromEntries(Object.entries(r.identification.measures).map(([k, v]) => [k, v === null ? null : round(v)])) },
-    grading,
-    notes: r.stats.notes ?? [],
+/** Runs the steps in order, timing each and reporting progress. */
+function stepRunner(hooks: BuildHooks, timings: Record<string, number>): Step {
+  let stepIndex = 0;
+  return async (step, fn) => {
+    const index = stepIndex++;
+    hooks.onProgress?.({ step, index, total: STEPS.length, phase: 'start' });
+    const t0 = performance.now();
+    const r = await fn();
+    const seconds = (performance.now() - t0) / 1000;
+    timings[step] = seconds;
+    hooks.onProgress?.({ step, index, total: STEPS.length, phase: 'end', seconds });
+    return r;
   };
 }
 
-async function loadDocs(conn: DuckDBConnection): Promise<Doc[]> {
-  const rows = await queryRows<{ doc_id: string; text: string; title: string | null; category: string | null; entity: string | null; published_at: number | null }>(
+type Calibration = CalibrationFile & { readonly path: string };
+
+/** The stages in order, each given the relations of the stages before it. */
+async function runStages(conn: DuckDBConnection, config: Config, calibration: Calibration | null, out: { readonly staging: string; readonly target: string }, run: Step, timings: Record<string, number>): Promise<BuildResult> {
+  // a build whose every row is rejected fails before its staging folder is swapped in: the quarantine goes beside the output
+  const ing = await run('ingest', () => ingest(conn, config.input, { quarantineFile: `${out.target}.quarantine.jsonl` }));
+  const log = ing.relations;
+  const ses = await run('sessions', () => buildSessions(conn, log, config.sessions));
+  const bias = await run('bias', () => estimateBias(conn, log, config.bias, config.seed));
+  const ev = await run('evidence', () => evidenceStages(conn, log, ses.relations, bias.result, config, calibration));
+  const docs = await loadDocs(conn, log.corpus);
+  const pos = await run('positives', () => positiveStages(conn, log, ev, docs, config));
+  const fam = await run('families', async () => {
+    const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
+    const families = buildFamilies(await familyInputFromDb(conn, ses.relations, positives, config.families), config.families);
+    const splits = splitFamilies(splitFamiliesOf(families.families, pos.pairs), { ...config.splits, seed: config.seed }, { links: families.links });
+    return { families, splits };
+  });
+  // Chronological split: training records are rebuilt from the log before the cutoff only.
+  const cutoff = fam.splits.cutoff;
+  const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffRun(conn, log, cutoff, bias.result, docs, config, calibration)));
+  const isTrain = trainQueries(fam.splits, fam.families.familyOf);
+  const minePositives = pre ? trainFromPreCutoffByQuery(isTrain, pre.multi, pos.multi) : pos.multi;
+  const beforeTs = pre ? cutoff : null;
+  const weightedSkips = await loadWeightedSkips(conn, { serpFacts: ses.relations.serpFacts, clicks: log.clicks, impressions: log.impressions }, examinationByRank(bias.result), { beforeTs });
+  const sessionCoClicks = config.negatives.filters.clickVeto.enabled && config.negatives.filters.clickVeto.sessionScope
+    ? await loadSessionCoClicks(conn, { serpFacts: ses.relations.serpFacts, clickFacts: ev.clickFacts }, minePositives.map((m) => m.query_norm), { beforeTs })
+    : undefined;
+  // exposure of unclicked pairs: the graded evidence's expected examinations (same curve as the miners' examinationByRank)
+  const expectedExaminations = pre ? pre.expectedExaminations : await loadExpectedExaminations(conn, ev.final, { minImpressions: config.negatives.behavioural.minExposure });
+  // one rendering for positives and negatives alike (a title on one side only would be a shortcut to learn)
+  const renderText = (d: Doc) => renderDocument(d, config.positives.includeTitle);
+  // a calibration vetoes the candidates it estimates likely relevant, and drops the miners it measured as harmful
+  const veto = calibration && ev.features && calibration.negatives.vetoAbove !== null ? { pairs: await calibratedVeto(conn, ev.features, calibration), vetoAbove: calibration.negatives.vetoAbove } : undefined;
+  const negativeOptions = calibration ? calibratedMiners(config.negatives, calibration) : config.negatives;
+  const mineInput = { positives: minePositives, evidence: pre ? pre.evidence : ev.evidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
+  const examples = exampleCollector(minePositives, config);
+  const neg = await run('negatives', async () => {
+    const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
+    const judge = config.judge ? await createJudge(config.judge) : undefined;
+    try {
+      return await mineNegatives({ ...mineInput, onRemoved: examples.onRemoved, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
+    } finally {
+      await embedder?.close?.();
+    }
+  });
+  const exp = await run('export', async () => {
+    const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(out.staging, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query }, config.export);
+    if (!config.curriculum.enabled) return { ...main, curriculum: null };
+    const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: negativeOptions });
+    const files: Record<string, number> = { ...main.files };
+    for (const st of cur.stages) {
+      const e = await exportDataset(
+        conn,
+        { records: st.records, splitOf: fam.splits.splitOf, docs, outDir: join(out.staging, 'dataset', 'curriculum', st.name), seed: config.seed, queryPrompt: config.prompts.query },
+        { ...config.export, formats: config.export.formats.filter((f) => f !== 'beir'), batchSize: 0 },
+      );
+      for (const [f, n] of Object.entries(e.files)) files[`curriculum/${st.name}/${f}`] = n;
+    }
+    return { ...main, files, curriculum: cur };
+  });
+
+  const labelChecks = await checkAgainstLabels(
     conn,
-    'SELECT doc_id, text, title, category, entity, published_at FROM corpus ORDER BY doc_id',
+    { labels: log.labels, evidence: ev.final, clickFacts: ev.clickFacts, sessionClicks: ses.relations.sessionClicks, serpFacts: ses.relations.serpFacts, ...(ev.features ? { features: ev.features } : {}) },
+    { familyOf: fam.families.familyOf, positives: pos.pairs, records: neg.records, gradingRule: calibration ? 'calibrated' : ev.rule.rule },
+    config.calibration,
+    config.seed,
   );
-  return rows.map((r) => ({
-    kind: 'Doc',
-    doc_id: r.doc_id,
-    text: r.text,
-    ...(r.title !== null ? { title: r.title } : {}),
-    ...(r.category !== null ? { category: r.category } : {}),
-    ...(r.entity !== null ? { entity: r.entity } : {}),
-    ...(r.published_at !== null ? { published_at: r.published_at } : {}),
-  }));
+
+  return run('write', async () => {
+    // Stage timings vary from run to run: they go to run.json, never into the report.
+    const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
+      if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
+      return rest;
+    });
+    const base = await assembleReport(conn, { quarantine: log.quarantine, serps: log.serps, serpFacts: ses.relations.serpFacts, clicks: log.clicks, clickFacts: ev.clickFacts, evidence: ev.final }, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
+    const report: Report = withChecklist({
+      ...base,
+      sections: {
+        bias: biasSection(bias.result, ev.rule),
+        balance: pos.balance.section,
+        presentation: await presentationSection(conn, log),
+        families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
+        corpus: await corpusCoverageSection(conn, log),
+        splits: { mode: fam.splits.mode, cutoff: fam.splits.cutoff, fractions: config.splits.fractions, balance: fam.splits.balance },
+        negatives: { hardness: neg.hardness, duplicates: neg.duplicates ?? null, removedExamples: neg.removedExamples },
+        leakage: leakageSection(neg.records, fam.splits.splitOf, pre ? trainFromPreCutoff(isTrain, pre.evidence, ev.evidence) : ev.evidence, fam.splits.cutoff, config.seed),
+        labels: await labelsSection(conn, log.labels, ev.evidence, pos.pairs, neg.records),
+        doNoHarm: labelChecks?.harm ?? null,
+        calibration: calibrationSection(labelChecks?.calibration ?? null, calibration),
+        dataset: exp.files,
+        batches: exp.batches ?? null,
+        curriculum: exp.curriculum ? { hardness: exp.curriculum.hardness, records: Object.fromEntries(exp.curriculum.stages.map((st) => [st.name, st.records.length])) } : null,
+        ...(await reportSections(conn, { relations: { serpFacts: ses.relations.serpFacts, clickFacts: ev.clickFacts, impressions: log.impressions, clicks: log.clicks, reformulations: ses.relations.reformulations }, examples, pairs: pos.pairs, records: neg.records, docs, splitOf: fam.splits.splitOf, familyOf: fam.families.familyOf, config })),
+      },
+    }, config.report);
+    return writeOutputs(conn, config, out, { report, log, evidence: ev.final, pos, calibrationFit: labelChecks?.calibration ?? null, exp, timestampFormats: ing.timestampFormats, timings });
+  });
+}
+
+/** What the evidence step returns: the final evidence (graded, or calibrated) as records and relation, and each stage's stats. */
+interface EvidenceStep {
+  readonly evidence: Evidence[];
+  readonly final: GradedEvidence;
+  readonly clickFacts: ClickFacts;
+  /** The calibration's features (a calibrated build only). */
+  readonly features: CalibrationFeatures | null;
+  readonly stats: StageStats;
+  readonly grading: StageStats;
+  readonly rule: ResolvedGradingRule;
+  readonly calibration: StageStats | null;
 }
 
 /**
- * Chronological mode: the evidence behind training records must come from before the cutoff.
- * The canonical tables are copied, cut at the cutoff, into a separate in-memory catalog and the
- * event-level stages (sessions, evidence, grading, positives) run again there; the training
- * split's records are built from that run, dev/test (evaluation data) from the full log. The
- * examination curve is the full log's: it describes the result page layout, not relevance.
+ * Evidence, grading (with the full log's curve and identification: the same rule grades both runs)
+ * and, with a calibration file, calibration, in namespace `ns`. Each writes its own relation; the
+ * one it supersedes has no later reader and is dropped.
  */
-async function preCutoffView(conn: DuckDBConnection, cutoff: number, config: Config, curve: Pick<PropensityResult, 'relative' | 'identification'>, docs: readonly Doc[], calibration: CalibrationFile | null) {
-  const [{ db }] = (await queryRows<{ db: string }>(conn, 'SELECT current_database() AS db')) as [{ db: string }];
-  const m = `"${db}"`;
-  const c = Math.floor(cutoff);
-  await conn.run(`ATTACH ':memory:' AS pre_cutoff`);
-  try {
-    await conn.run(`CREATE TABLE pre_cutoff.serps AS SELECT * FROM ${m}.serps WHERE ts <= ${c}`);
-    await conn.run(`CREATE TABLE pre_cutoff.impressions AS SELECT i.* FROM ${m}.impressions i SEMI JOIN pre_cutoff.serps s USING (serp_id)`);
-    await conn.run(`CREATE TABLE pre_cutoff.clicks AS SELECT k.* FROM ${m}.clicks k SEMI JOIN pre_cutoff.serps s USING (serp_id) WHERE k.ts IS NULL OR k.ts <= ${c}`);
-    await conn.run(`CREATE TABLE pre_cutoff.conversions AS SELECT * FROM ${m}.conversions WHERE (ts IS NULL OR ts <= ${c}) AND (serp_id IS NULL OR serp_id IN (SELECT serp_id FROM pre_cutoff.serps))`);
-    await conn.run(`CREATE TABLE pre_cutoff.session_ends AS SELECT * FROM ${m}.session_ends WHERE ts <= ${c}`);
-    for (const t of ['corpus', 'labels']) await conn.run(`CREATE TABLE pre_cutoff.${t} AS SELECT * FROM ${m}.${t}`);
-    await conn.run(`CREATE TABLE pre_cutoff.quarantine AS SELECT * FROM ${m}.quarantine WHERE false`);
-    await conn.run('USE pre_cutoff');
-    try {
-      const ses = await buildSessions(conn, config.sessions);
-      const raw = await buildEvidence(conn, config.evidence);
-      // the full log's curve and identification: the same rule grades both runs
-      const graded = await gradeEvidence(conn, raw.evidence, curve.relative, config.grading, curve.identification);
-      const cal = calibration ? await applyCalibration(conn, graded.evidence, calibration) : null;
-      const evidence = cal ? cal.evidence : graded.evidence;
-      const bal = balancePositives(evidence, docs, config.balance, config.seed);
-      const pos = await buildPositives(conn, bal.evidence, config.positives);
-      const expectedExaminations = await loadExpectedExaminations(conn, { minImpressions: config.negatives.behavioural.minExposure });
-      const tag = (st: StageStats): StageStats => ({ ...st, stage: `pre-cutoff/${st.stage}` });
-      return { evidence, multi: pos.multi, expectedExaminations, stats: [ses.stats, raw.stats, graded.stats, ...(cal ? [cal.stats] : []), ...bal.stats, pos.stats].map(tag) };
-    } finally {
-      await conn.run(`USE ${m}`);
-    }
-  } finally {
-    await conn.run('DETACH pre_cutoff');
-  }
-}
-
-async function assembleReport(conn: DuckDBConnection, stats: StageStats[], warnings: readonly string[], positivePairs: number, positiveQueries: number): Promise<Report> {
-  const n = (sql: string) => queryNumber(conn, sql);
-  const quarantined = await n('SELECT count(*) FROM quarantine');
-  const rowsRead = stats.filter((s) => s.stage.startsWith('ingest')).reduce((a, s) => a + (s.in.rows ?? 0), 0);
-  const serps = await n('SELECT count(*) FROM serps');
-  const sessions = await n('SELECT count(DISTINCT session_key) FROM serp_facts');
-  const clicks = await n('SELECT count(*) FROM clicks');
-  const outcomeRows = await queryRows<{ outcome: string; n: number; kept: boolean }>(
-    conn,
-    'SELECT outcome, count(*) AS n, bool_and(kept) AS kept FROM click_facts GROUP BY outcome ORDER BY n DESC, outcome',
-  );
-  const clickOutcomes: ClickOutcome[] = outcomeRows.map((r) => ({ outcome: r.outcome, count: r.n, share: clicks ? r.n / clicks : 0, kept: r.kept }));
-  const clicksKept = clickOutcomes.filter((c) => c.kept).reduce((a, c) => a + c.count, 0);
-  const evidencePairs = await n('SELECT count(*) FROM evidence');
-  const clickedPairs = await n('SELECT count(*) FROM evidence WHERE clicks > 0');
-
-  const accounting: AccountingCheck[] = [];
-  for (const s of stats) accounting.push(...stageChecks(s));
-  const pos = stats.find((s) => s.stage === 'positives');
-  if (pos) accounting.push(check('positives: evidence rows = pairs + dropped', pos.in.evidence_rows ?? 0, { pairs: pos.out.pairs ?? 0, ...pos.dropped }));
-  accounting.push(check('clicks = sum of click outcomes', clicks, Object.fromEntries(clickOutcomes.map((c) => [c.outcome, c.count]))));
-
-  const first = Math.max(1, rowsRead);
-  const funnelCounts: [string, number][] = [
-    ['input rows read', rowsRead],
-    ['rows loaded (not quarantined)', rowsRead - quarantined],
-    ['result pages', serps],
-    ['raw clicks', clicks],
-    ['clicks kept as evidence', clicksKept],
-    ['clicked (query, doc) pairs', clickedPairs],
-    ['positive pairs', positivePairs],
-  ];
+async function evidenceStages(conn: DuckDBConnection, log: LogRelations, ses: SessionRelations, curve: { readonly relative: readonly number[]; readonly identification: CurveIdentified }, config: Config, calibration: Calibration | null, ns?: Namespace): Promise<EvidenceStep> {
+  const raw = await buildEvidence(conn, { ...ses, impressions: log.impressions, clicks: log.clicks }, config.evidence, ns);
+  const input = { evidence: raw.relations.evidence, clickFacts: raw.relations.clickFacts, impressions: log.impressions, serpFacts: ses.serpFacts };
+  const graded = await gradeEvidence(conn, { ...input, keys: raw.keys }, raw.evidence, curve.relative, config.grading, curve.identification, ns);
+  await dropRelations(conn, [raw.relations.evidence]);
+  const featureInput = { evidence: graded.relations.evidence, clickFacts: raw.relations.clickFacts, sessionClicks: ses.sessionClicks, serpFacts: ses.serpFacts };
+  const cal = calibration ? await applyCalibration(conn, featureInput, graded.evidence, calibration, ns) : null;
+  if (cal) await dropRelations(conn, [graded.relations.evidence]);
   return {
-    tool: { name: 'clickforge', version: VERSION },
-    summary: {
-      rowsRead,
-      rowsQuarantined: quarantined,
-      sessions,
-      serps,
-      clicks,
-      clicksKept,
-      clickDiscardRate: clicks ? 1 - clicksKept / clicks : 0,
-      evidencePairs,
-      positivePairs,
-      positiveQueries,
-    },
-    funnel: funnelCounts.map(([step, count]) => ({ step, count, share: count / first })),
-    clickOutcomes,
-    stages: stats,
-    accounting,
-    warnings,
-    sections: {},
+    evidence: cal ? cal.evidence : graded.evidence,
+    final: cal ? cal.relations.evidence : graded.relations.evidence,
+    clickFacts: raw.relations.clickFacts,
+    features: cal ? cal.relations.features : null,
+    stats: raw.stats,
+    grading: graded.stats,
+    rule: graded.rule,
+    calibration: cal?.stats ?? null,
   };
 }
 
-/** The miners a calibration keeps: those it did not measure as harmful (all dropped: the random miner, and the fill). */
-function calibratedMiners(o: NegativeOptions, cal: CalibrationFile): NegativeOptions {
-  const kept = o.miners.filter((m) => !cal.negatives.drop.includes(m));
-  return { ...o, miners: kept.length > 0 ? kept : ['random'] };
+/** Balance (freshness, popularity, head queries), then positives. */
+async function positiveStages(conn: DuckDBConnection, log: Pick<IngestRelations, 'corpus'>, ev: EvidenceStep, docs: readonly Doc[], config: Config) {
+  const bal = balancePositives(ev.evidence, docs, config.balance, config.seed);
+  return { ...(await buildPositives(conn, { corpus: log.corpus, clickFacts: ev.clickFacts }, bal.evidence, config.positives)), balance: bal };
 }
 
-/** The report's view of a fitted calibration: the held-out table and the model, without repeating the file. */
-function calibrationSection(cal: CalibrationFile): Record<string, unknown> {
-  return { labels: cal.labels, models: cal.models, grades: cal.grades, negatives: cal.negatives, heldOut: cal.heldOut };
+const PRE_CUTOFF: Namespace = 'pre_cutoff';
+
+/**
+ * Chronological mode: the evidence behind training records must come from before the cutoff. The
+ * same event-level stages (sessions, evidence, grading, calibration, balance, positives) run again
+ * over the log cut at the cutoff, in the namespace pre_cutoff, which is dropped afterwards; the
+ * training split's records are built from that run, dev/test (evaluation data) from the full log.
+ * The examination curve is the full log's: it describes the result page layout, not relevance.
+ */
+async function preCutoffRun(conn: DuckDBConnection, log: IngestRelations, cutoff: number, curve: { readonly relative: readonly number[]; readonly identification: CurveIdentified }, docs: readonly Doc[], config: Config, calibration: Calibration | null) {
+  try {
+    const cut = await logBeforeCutoff(conn, log, cutoff, PRE_CUTOFF);
+    const ses = await buildSessions(conn, cut, config.sessions, PRE_CUTOFF);
+    const ev = await evidenceStages(conn, cut, ses.relations, curve, config, calibration, PRE_CUTOFF);
+    const pos = await positiveStages(conn, log, ev, docs, config);
+    const expectedExaminations = await loadExpectedExaminations(conn, ev.final, { minImpressions: config.negatives.behavioural.minExposure });
+    const tag = (st: StageStats): StageStats => ({ ...st, stage: `pre-cutoff/${st.stage}` });
+    return { evidence: ev.evidence, multi: pos.multi, expectedExaminations, stats: [ses.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats].map(tag) };
+  } finally {
+    await dropNamespace(conn, PRE_CUTOFF);
+  }
+}
+
+/** The files of the build, written into the staging folder; manifest.json last. */
+async function writeOutputs(
+  conn: DuckDBConnection,
+  config: Config,
+  out: { readonly staging: string; readonly target: string },
+  r: {
+    readonly report: Report;
+    readonly log: IngestRelations;
+    readonly evidence: GradedEvidence;
+    readonly pos: { readonly pairs: readonly unknown[]; readonly multi: readonly unknown[] };
+    readonly calibrationFit: CalibrationFile | null;
+    readonly exp: Pick<ExportResult, 'files' | 'teacherScores' | 'omitted' | 'filledNegatives'>;
+    readonly timestampFormats: Readonly<Record<string, string>>;
+    readonly timings: Record<string, number>;
+  },
+): Promise<BuildResult> {
+  const outDir = out.staging;
+  const files: Record<string, string> = {
+    positives: join(outDir, 'positives.jsonl'),
+    positivesMulti: join(outDir, 'positives.multi.jsonl'),
+    evidence: join(outDir, 'evidence.parquet'),
+    quarantine: join(outDir, 'quarantine.jsonl'),
+    report: join(outDir, 'report.json'),
+    reportMd: join(outDir, 'report.md'),
+    reportHtml: join(outDir, 'report.html'),
+    manifest: join(outDir, 'manifest.json'),
+    ...(r.calibrationFit ? { calibration: join(outDir, 'calibration.json') } : {}),
+  };
+  await writeFileAtomic(files.positives!, jsonl(r.pos.pairs));
+  await writeFileAtomic(files.positivesMulti!, jsonl(r.pos.multi));
+  await copyTo(conn, `SELECT * FROM ${r.evidence.name} ORDER BY query_norm, doc_id`, files.evidence!, 'parquet');
+  await copyTo(conn, `SELECT stage, input, file, line, reason, detail, raw FROM ${r.log.quarantine.name} ORDER BY stage, input, file, line, reason`, files.quarantine!, 'json');
+  await writeFileAtomic(files.report!, reportJson(r.report));
+  if (r.calibrationFit) await writeFileAtomic(files.calibration!, stableJson(r.calibrationFit));
+  await writeReportPages(outDir, r.report);
+  const { threads: _threads, memoryLimit: _memoryLimit, ...deterministic } = config;
+  const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
+  const hashes: Record<string, string> = {};
+  for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
+  await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(r.report, withoutReportOptions(deterministic), r.exp.files, VERSION, { teacherScores: r.exp.teacherScores, omittedSplits: r.exp.omitted, filledNegatives: r.exp.filledNegatives }));
+  // The run's environment and timings differ between identical runs: run.json, never the manifest, report or card.
+  await writeFileAtomic(join(outDir, 'run.json'), stableJson({ environment: { threads: config.threads ?? null, memoryLimit: config.memoryLimit ?? null }, timings: r.timings }));
+  // manifest.json last: a folder with it is a complete output
+  await writeFileAtomic(
+    files.manifest!,
+    stableJson({
+      tool: 'clickforge',
+      version: VERSION,
+      seed: config.seed,
+      config: deterministic,
+      inputs: hashes,
+      timestampFormats: r.timestampFormats,
+      counts: r.report.summary,
+      files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.slice(outDir.length + 1)])),
+    }),
+  );
+  return { outDir: out.target, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, join(out.target, relative(outDir, v))])), report: r.report, timings: r.timings };
 }

@@ -7,6 +7,7 @@ import { parseConfig } from '../../src/config.js';
 import { ingest } from '../../src/stages/ingest/ingest.js';
 import { biasOptions, clickCountsFromDb, estimatePropensities } from '../../src/stages/bias/index.js';
 import { buildHelpdeskWorld, parseSimulateOptions, simulateLog } from '../../src/tools/simulate/index.js';
+import { LOG } from '../stages/sessions/fixture.js';
 
 // ~20-45 s on 2 shared cores (over the 20 s budget of the unit suite), hence e2e.
 // Issue 4: on the DEFAULT demo world (400 intents, long tail, 20,000 sessions) the default build's
@@ -25,7 +26,7 @@ describe.each([42, 7])('default simulated world, seed %i', (seed) => {
         const cfg = parseConfig({ input: { serps: [join(dir, 'serps.jsonl')], corpus: join(dir, 'corpus.jsonl') } });
         await ingest(conn, cfg.input);
         const o = cfg.bias;
-        counts = (await clickCountsFromDb(conn, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed })).counts;
+        counts = (await clickCountsFromDb(conn, LOG, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed })).counts;
       } finally {
         close();
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMinHasher, defaultBands, duplicateClusters, estimateJaccard, exactJaccard } from '../../src/text/minhash.js';
+import { LshIndex, createMinHasher, defaultBands, duplicateClusters, estimateJaccard, exactJaccard, jaccardSorted, trigramSet } from '../../src/text/minhash.js';
 
 const base = 'to reset your okta token open the admin console choose security then tokens and press revoke before creating a new token for the service account';
 const faqCopy = 'to reset your okta token open the admin console choose security then tokens and press revoke before creating a new token for the integration account';
@@ -51,5 +51,34 @@ describe('minhash', () => {
 
   it('default banding has 128 = 16 x 8', () => {
     expect(defaultBands(128)).toEqual({ bands: 16, rows: 8 });
+  });
+
+  // pinned values: stored outputs (families, splits, the audit) depend on these exact hashes
+  it('keeps the hashes of both permutation families', () => {
+    const words = createMinHasher({ numPerm: 8 });
+    expect(Array.from(words.signature(words.shingles('reset the okta token now')))).toEqual([1966029019, 51567699, 1766413951, 1908928023, 1288426192, 472027667, 898671699, 3511098090]);
+    const trigrams = createMinHasher({ numPerm: 100, bands: 20, seed: 42, permutation: 'affine' });
+    const keys = new Int32Array(20);
+    trigrams.bandKeys(trigramSet('password reset'), keys);
+    expect(Array.from(keys.slice(0, 4))).toEqual([1517392469, -1123698896, -1994372526, -1901254097]);
+    expect(Array.from(trigramSet('vpn'))).toEqual([861105255, 1417687794, 2230676793]);
+  });
+
+  it('bands must divide the permutations', () => {
+    expect(() => createMinHasher({ numPerm: 100, bands: 7 })).toThrow(/multiple of bands/);
+  });
+
+  it('trigram sets, their Jaccard and the LSH index find a typo of a query', () => {
+    expect(jaccardSorted(new Uint32Array(0), new Uint32Array(0))).toBe(1);
+    const mh = createMinHasher({ numPerm: 100, bands: 20, seed: 42, permutation: 'affine' });
+    const texts = ['password reset for okta', 'banana split recipe', 'pasword reset for okta'];
+    const index = new LshIndex(20, 1);
+    const keys = new Int32Array(20);
+    for (let i = 0; i < 2; i++) { mh.bandKeys(trigramSet(texts[i]!), keys); index.add(i, keys); }
+    mh.bandKeys(trigramSet(texts[2]!), keys);
+    const seen = new Set<number>();
+    index.candidates(keys, 0, 10, (id) => seen.add(id));
+    expect([...seen]).toEqual([0]);
+    expect(jaccardSorted(trigramSet(texts[0]!), trigramSet(texts[2]!))).toBeGreaterThan(0.7);
   });
 });

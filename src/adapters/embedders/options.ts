@@ -13,7 +13,7 @@ const common = {
 
 const http = {
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable NAME, not the key itself').default('OPENAI_API_KEY')
-    .describe('Name of the environment variable holding the API key (sent as "Authorization: Bearer"). The key itself is never put in a config, a file, a log or an error. Unset variable = no Authorization header (Ollama, local vLLM/TEI).'),
+    .describe('Name of the environment variable holding the API key, sent as "Authorization: Bearer" and never written to a config, file, log or error. An unset variable sends no Authorization header (Ollama, local vLLM/TEI).'),
   concurrency: z.number().int().min(1).default(4)
     .describe('Requests in flight at once. 4 keeps a local server busy without queueing deep and stays under typical per-key limits.'),
   requestsPerSecond: z.number().min(0).default(0).describe('Requests started per second, retries included; 0 = unlimited (a 429 still backs off).'),

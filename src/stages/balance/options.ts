@@ -4,11 +4,11 @@ import { z } from 'zod';
 export const balanceOptions = z.object({
   popularity: z.object({
     maxDocShare: z.number().gt(0).max(1).default(0.01)
-      .describe('Largest share of the positives any one document may take; extra positives of that document are dropped (lowest weight first). 1%: on the default simulated world (20,000 sessions, seeds 42 and 7) the most-clicked document holds 0.6-0.7% of the clicked (query, document) pairs (top 1% of documents 5.0-5.4%, Gini 0.35-0.37), so the cap only bites on logs where a few documents (a home page, a login guide) answer everything; such a document would otherwise be the positive of one batch row in a hundred and the model learns "always return it". 1 = no cap.'),
+      .describe('Largest share of the positives one document may take; its extra positives are dropped, lowest weight first (1 = no cap). 1% only bites when a few documents answer everything, which would teach the model to always return them (docs/design/balance-popularity-cap.md).'),
   }).prefault({}),
   freshness: z.object({
     mode: z.enum(['off', 'exclude', 'downweight']).default('off')
-      .describe("What to do with evidence gathered in the window after a document's publication: 'off' keeps it (only the report by age is made), 'exclude' drops the pair, 'downweight' multiplies its weight by `weight`. New documents get novelty clicks (and a freshness boost in the ranker) that say little about relevance. Off by default: it needs published_at in the corpus and loses the newest documents."),
+      .describe("Evidence gathered in the window after a document's publication (novelty clicks): 'off' keeps it and only reports it by age, 'exclude' drops the pair, 'downweight' multiplies its weight by `weight`. Off by default: it needs published_at in the corpus and loses the newest documents."),
     windowDays: z.number().nonnegative().default(7)
       .describe('Length of the novelty window after publication, in days. 7: a week covers the launch spike of announcements and release notes.'),
     weight: z.number().min(0).max(1).default(0.5).describe("Weight multiplier of in-window pairs in 'downweight' mode."),

@@ -1,4 +1,6 @@
 import { queryNumber, readColumns, type DuckDBConnection } from '../../db/duckdb.js';
+import { relationExists } from '../../db/relation.js';
+import type { Clicks, ImpressionFeatures, Impressions } from '../ingest/relations.js';
 import { usageError } from '../../errors.js';
 import { escapeMarkdown } from '../../util/escape.js';
 
@@ -103,29 +105,36 @@ export interface PresentationSection {
   readonly note: string;
 }
 
+/** What the presentation section reads: ingest's presentation features (null or absent: no section), impressions and clicks. */
+export interface PresentationInput {
+  readonly impressionFeatures: ImpressionFeatures | null;
+  readonly impressions: Impressions;
+  readonly clicks: Clicks;
+}
+
 /**
  * The report section "presentation": click-through by presentation feature, from the
- * `impression_features` table that ingest fills (SERP field `presentation`, impression events'
+ * `impression_features` relation that ingest fills (SERP field `presentation`, impression events'
  * `presentation`). Boolean features are compared as themselves (missing = false); a string or
  * number value v of feature f becomes the boolean feature `f=v`. Only result pages with some
  * presentation data are counted: there, a result without a feature did not show it. Returns null
- * when the table is absent or empty.
+ * when the relation is absent or empty.
  */
-export async function presentationSection(conn: DuckDBConnection, opts: PresentationSectionOptions = {}): Promise<PresentationSection | null> {
+export async function presentationSection(conn: DuckDBConnection, input: PresentationInput, opts: PresentationSectionOptions = {}): Promise<PresentationSection | null> {
   const maxFeatures = opts.maxFeatures ?? 20;
   const maxRank = opts.maxRank ?? 20;
   if (!Number.isInteger(maxFeatures) || maxFeatures < 1) throw usageError('bad_option', `presentationSection: maxFeatures must be an integer >= 1 (got ${maxFeatures}).`, { stage: 'report' });
   if (!Number.isInteger(maxRank) || maxRank < 1) throw usageError('bad_option', `presentationSection: maxRank must be an integer >= 1 (got ${maxRank}).`, { stage: 'report' });
-  const exists = await queryNumber(conn, `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'impression_features' AND database_name = current_database() AND schema_name = current_schema()`);
-  if (!exists || !(await queryNumber(conn, 'SELECT count(*) FROM impression_features'))) return null;
+  const features = input.impressionFeatures;
+  if (!features || !(await relationExists(conn, features)) || !(await queryNumber(conn, `SELECT count(*) FROM ${features.name}`))) return null;
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_pres AS
-WITH pf AS (SELECT serp_id, rank, feature, value, value IN ('true', 'false') AS is_bool FROM impression_features),
+WITH pf AS (SELECT serp_id, rank, feature, value, value IN ('true', 'false') AS is_bool FROM ${features.name}),
 k AS (SELECT CASE WHEN is_bool THEN feature ELSE feature || '=' || value END AS key, feature, CASE WHEN is_bool THEN NULL ELSE value END AS val,
         count(*) FILTER (WHERE value <> 'false') AS n FROM pf GROUP BY ALL),
 keys AS (SELECT *, row_number() OVER (ORDER BY n DESC, key) AS kr FROM k),
 pages AS (SELECT DISTINCT serp_id FROM pf),
-clicked AS (SELECT DISTINCT serp_id, doc_id FROM clicks),
-imp AS (SELECT i.serp_id, i.rank, c.serp_id IS NOT NULL AS clicked FROM impressions i SEMI JOIN pages USING (serp_id)
+clicked AS (SELECT DISTINCT serp_id, doc_id FROM ${input.clicks.name}),
+imp AS (SELECT i.serp_id, i.rank, c.serp_id IS NOT NULL AS clicked FROM ${input.impressions.name} i SEMI JOIN pages USING (serp_id)
         LEFT JOIN clicked c ON c.serp_id = i.serp_id AND c.doc_id = i.doc_id WHERE i.rank <= ${maxRank}),
 tot AS (SELECT rank, count(*) AS n, count(*) FILTER (WHERE clicked) AS c FROM imp GROUP BY rank),
 onk AS (SELECT DISTINCT k.key, p.serp_id, p.rank FROM pf p JOIN keys k ON k.feature = p.feature AND k.kr <= ${maxFeatures}
@@ -145,7 +154,7 @@ WHERE k.kr <= ${maxFeatures} ORDER BY k.key, t.rank`);
     if (nOff[i]! > 0) cells.push({ rank: rank[i]!, impressions: nOff[i]!, clicks: cOff[i]!, features: { [f]: false } });
   }
   const nKeys = c.rowCount ? c.num('n_keys')[0]! : 0;
-  const pages = c.rowCount ? c.num('pages')[0]! : await queryNumber(conn, 'SELECT count(DISTINCT serp_id) FROM impression_features');
+  const pages = c.rowCount ? c.num('pages')[0]! : await queryNumber(conn, `SELECT count(DISTINCT serp_id) FROM ${features.name}`);
   const impressions = c.rowCount ? c.num('impressions')[0]! : 0;
   return {
     pages,

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '../../db/duckdb.js';
 import { queryNumber } from '../../db/duckdb.js';
+import type { Clicks, Impressions, RandomizedPages, Serps } from '../ingest/relations.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import type { StageStats } from '../../types.js';
 import { ClickCountsBuilder, type ClickCounts, type Fold } from './counts.js';
@@ -18,6 +19,23 @@ export interface DbCountsOptions {
 
 const FOLDS: readonly Fold[] = ['train', 'holdout', 'randomized'];
 
+/** What the bias counts read: ingest's click log, and the pages it marked randomised (SERP records). */
+export interface BiasCountsInput {
+  readonly serps: Serps;
+  readonly impressions: Impressions;
+  readonly clicks: Clicks;
+  /** Pages whose order was randomised: the randomized fold (unless `randomizedWhere` says otherwise). */
+  readonly randomized?: RandomizedPages | null;
+}
+
+/** The `randomizedWhere` of pages listed in `randomized`. */
+export const randomizedWhereOf = (randomized: RandomizedPages): string => `s.serp_id IN (SELECT serp_id FROM ${randomized.name})`;
+
+function withRandomized(input: BiasCountsInput, opts: DbCountsOptions): DbCountsOptions {
+  if (opts.randomizedWhere !== undefined || !input.randomized) return opts;
+  return { ...opts, randomizedWhere: randomizedWhereOf(input.randomized) };
+}
+
 /**
  * The SQL that aggregates the canonical tables to (query, doc, rank, fold) -> (impressions, clicks).
  * A result counts as clicked once however many clicks it got (PBM is binary). The holdout fold is a
@@ -25,31 +43,32 @@ const FOLDS: readonly Fold[] = ['train', 'holdout', 'randomized'];
  * the raw query; normalisation (NFKC etc., which DuckDB lacks) happens after, in TypeScript, on the
  * already small aggregate.
  */
-export function clickCountsSql(opts: DbCountsOptions): string {
+export function clickCountsSql(input: BiasCountsInput, opts: DbCountsOptions): string {
   const cut = Math.round(opts.holdoutShare * 1_000_000);
   const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
   return `
-WITH clicked AS (SELECT DISTINCT serp_id, rank FROM clicks)
+WITH clicked AS (SELECT DISTINCT serp_id, rank FROM ${input.clicks.name})
 SELECT s.query AS query, i.doc_id AS doc_id, (i.rank - 1)::INTEGER AS rank0,
   (CASE WHEN ${rand} THEN 2
         WHEN hash(s.serp_id || '#${Math.trunc(opts.seed)}') % 1000000 < ${cut} THEN 1
         ELSE 0 END)::INTEGER AS fold,
   count(*)::DOUBLE AS n,
   count(c.serp_id)::DOUBLE AS k
-FROM impressions i
-JOIN serps s ON s.serp_id = i.serp_id
+FROM ${input.impressions.name} i
+JOIN ${input.serps.name} s ON s.serp_id = i.serp_id
 LEFT JOIN clicked c ON c.serp_id = i.serp_id AND c.rank = i.rank
 WHERE i.rank <= ${Math.trunc(opts.maxRank)}
 GROUP BY ALL
 ORDER BY query, doc_id, rank0, fold`;
 }
 
-/** Build `ClickCounts` from the canonical `serps`/`impressions`/`clicks` tables, aggregated in DuckDB. */
-export async function clickCountsFromDb(conn: DuckDBConnection, opts: DbCountsOptions): Promise<{ counts: ClickCounts; stats: StageStats }> {
+/** Build `ClickCounts` from ingest's `serps`/`impressions`/`clicks` relations, aggregated in DuckDB. */
+export async function clickCountsFromDb(conn: DuckDBConnection, input: BiasCountsInput, options: DbCountsOptions): Promise<{ counts: ClickCounts; stats: StageStats }> {
   const t0 = performance.now();
+  const opts = withRandomized(input, options);
   const b = new ClickCountsBuilder(opts.maxRank);
   const norm = new Map<string, string>();
-  const res = await conn.stream(clickCountsSql(opts));
+  const res = await conn.stream(clickCountsSql(input, opts));
   let rows = 0;
   for await (const chunk of res.yieldRowsJs()) {
     for (const row of chunk) {
@@ -69,10 +88,10 @@ export async function clickCountsFromDb(conn: DuckDBConnection, opts: DbCountsOp
   const pageRows = await conn.runAndReadAll(`
 SELECT (CASE WHEN ${rand} THEN 2 WHEN hash(s.serp_id || '#${Math.trunc(opts.seed)}') % 1000000 < ${cut} THEN 1 ELSE 0 END)::INTEGER AS fold,
   count(*)::DOUBLE AS pages
-FROM serps s WHERE s.serp_id IN (SELECT serp_id FROM impressions WHERE rank <= ${Math.trunc(opts.maxRank)})
+FROM ${input.serps.name} s WHERE s.serp_id IN (SELECT serp_id FROM ${input.impressions.name} WHERE rank <= ${Math.trunc(opts.maxRank)})
 GROUP BY ALL`);
   for (const [fold, pages] of pageRows.getRowsJS()) b.folds[FOLDS[fold as number] as Fold].pages = pages as number;
-  const beyond = await queryNumber(conn, `SELECT count(*) FROM impressions WHERE rank > ${Math.trunc(opts.maxRank)}`);
+  const beyond = await queryNumber(conn, `SELECT count(*) FROM ${input.impressions.name} WHERE rank > ${Math.trunc(opts.maxRank)}`);
   const counts = b.build();
   const stats: StageStats = {
     stage: 'bias',

@@ -8,13 +8,13 @@ export const biasOptions = z.object({
   maxRank: z.number().int().min(1).max(32).default(10)
     .describe('Ranks 1..maxRank are modelled; deeper impressions are counted as dropped (rank_beyond_max). 10 = one result page, the PyClick default.'),
   pbmFit: z.enum(['two-step', 'pyclick']).default('two-step')
-    .describe("How pbm-em fits. 'two-step': (1) the curve by maximum likelihood (curvePriorWeight, default no prior) on the informative pairs only (curveMinImpressions, curveMinRanks), iterated until the relative curve settles; (2) every pair's attractiveness with that curve fixed and the PyClick prior (init, priorWeight, iterations). On the default simulated world (20,000 sessions, seeds 42 and 7) the curve is within 0.010 of the truth per rank, against 0.094 for 'pyclick' (docs/stages/bias.md, Accuracy). 'pyclick': one EM over all cells with the prior, exactly PyClick's PBM (kept to replicate its protocol); the prior of 2 pseudo-impressions at 0.5 dominates the many pairs seen once or twice and pulls deep ranks down."),
+    .describe("How pbm-em fits: 'two-step' fits the curve by maximum likelihood on informative pairs, then each pair's attractiveness; 'pyclick' is PyClick's one EM over all cells. two-step: its curve is within 0.010 of the truth per rank on simulated worlds, pyclick's 0.094 (docs/design/bias-two-step-fit.md)."),
   curveMinImpressions: z.number().nonnegative().default(5)
-    .describe("two-step: a pair enters the curve fit with at least this many impressions (ranks 1..maxRank). Measured on the default simulated world: 1 -> 0.040/0.035 worst error per rank (deep clicks on rarely seen pairs clamp attractiveness at 1 and push deep examination up), 5 -> 0.008/0.010, 10 -> 0.012/0.014, 50 -> 0.014/0.022 (fewer pairs, more noise)."),
+    .describe("two-step: a pair enters the curve fit with at least this many impressions (ranks 1..maxRank). 5 gave the smallest worst error per rank on the simulated worlds: fewer lets rarely seen pairs push deep examination up, more leaves too few pairs (docs/design/bias-two-step-fit.md)."),
   curveMinRanks: z.number().int().min(1).default(2)
     .describe('two-step: a pair enters the curve fit when it was shown at least at this many distinct ranks: a pair seen at one rank fits any examination value, so it carries no information about position.'),
   curvePriorWeight: z.number().nonnegative().default(0)
-    .describe("two-step: pseudo-impressions of the attractiveness prior during the curve fit. 0 (maximum likelihood): any fixed prior mean is wrong for deep results (a good ranker puts less attractive documents there), and the error grows with the prior's weight: 2 gave 0.070 worst error on the pairs above, 0.2 on all pairs 0.027-0.033."),
+    .describe("two-step: pseudo-impressions of the attractiveness prior during the curve fit. 0 (maximum likelihood) because any fixed prior mean is wrong for deep results and the curve error grows with its weight (docs/design/bias-two-step-fit.md)."),
   curveIterations: z.number().int().min(1).default(1000)
     .describe('two-step: maximum EM iterations of the curve fit. The relative curve settles in 100-200 iterations on the simulated worlds (raw parameters drift much longer: the scale is not identified).'),
   curveTolerance: z.number().nonnegative().default(1e-5)
@@ -34,7 +34,7 @@ export const biasOptions = z.object({
   ciCurveTolerance: z.number().nonnegative().default(1e-4)
     .describe("two-step: curveTolerance of the bootstrap replicates (they start from the full fit). Measured on the default simulated world, 40 replicates: bounds within 0.001 of those at 1e-5, in 5.1 s instead of 8.1 s."),
   ciIterations: z.number().int().min(1).default(1000)
-    .describe("two-step: maximum EM iterations of one bootstrap replicate's curve fit (warm-started from the full fit); the result reports the iterations run and how many replicates hit this cap (ci.fits, and a note). A bound on the worst case, not a speed knob: a replicate stopped early stays nearer the full fit, so caps narrow the interval. Measured on a 2M-event generated log (200 replicates, mean 140 iterations, longest 1000): cap 300 moved the bounds by up to 0.011, 100 by 0.055, 20 by 0.127 (all narrower) for at most 1.4-5x less bootstrap time; on the default simulated world no replicate needs more than 33. 1000 = curveIterations, the cap the replicates had before this option."),
+    .describe("two-step: maximum EM iterations of one bootstrap replicate's curve fit; the result counts the replicates that hit it (ci.fits). 1000 bounds the worst case without narrowing the interval: lower caps stop replicates near the full fit (docs/design/bias-two-step-fit.md)."),
   ciLevel: z.number().gt(0).lt(1).default(0.95).describe('Coverage of the confidence interval.'),
   minRandomizedPages: z.number().int().nonnegative().default(1000)
     .describe("'auto' picks the randomized estimator from this many randomised pages on. With 1000 pages and a rank-1 CTR around 0.3 the per-rank CTR has a standard error near 0.015."),

@@ -2,22 +2,24 @@
  * The signals a calibration weighs, one row per (normalised query, document) of the evidence.
  *
  * ## Input
- * The tables `evidence` (graded: it needs `expected_examinations`), `click_facts`,
- * `session_clicks` and `serp_facts` of the connection's current catalog.
+ * The relations of `CalibrationFeatureInput`: graded evidence (it needs `expected_examinations`),
+ * click facts, session clicks and serp facts.
  * ## Output
- * The table `calibration_features` (query_norm, doc_id, one DOUBLE column per entry of
+ * The relation `calibration_features` of the namespace (query_norm, doc_id, one DOUBLE column per entry of
  * `FEATURES`), one row per evidence row. Counts enter as log(1 + n), shares of a pair's clicks
  * as 0..1 (0 for an unclicked pair), indicators as 0 / 1.
  * ## Drops
  * None.
  * ## Example
  * ```ts
- * await buildCalibrationFeatures(conn); // after gradeEvidence
+ * const features = await buildCalibrationFeatures(conn, { evidence: graded.relations.evidence, clickFacts, sessionClicks, serpFacts });
  * ```
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryNumber } from '../../db/duckdb.js';
-import { requireTables } from '../sessions/db-helpers.js';
+import { createNamespace, relation, requireRelations, type Namespace, type Relation } from '../../db/relation.js';
+import type { GradedEvidence } from '../evidence/grading.js';
+import type { ClickFacts } from '../evidence/evidence.js';
+import type { SerpFacts, SessionClicks } from '../sessions/sessions.js';
 
 export interface FeatureDef {
   readonly name: string;
@@ -50,18 +52,30 @@ export const FEATURES: readonly FeatureDef[] = [
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
 
-/** Create `calibration_features` (see the module doc). */
-export async function buildCalibrationFeatures(conn: DuckDBConnection): Promise<number> {
-  await requireTables(conn, 'calibration', ['evidence', 'click_facts', 'session_clicks', 'serp_facts'], 'gradeEvidence (the evidence stage)');
+/** What the features are computed from. */
+export interface CalibrationFeatureInput {
+  readonly evidence: GradedEvidence;
+  readonly clickFacts: ClickFacts;
+  readonly sessionClicks: SessionClicks;
+  readonly serpFacts: SerpFacts;
+}
+
+export type CalibrationFeatures = Relation<'query_norm' | 'doc_id' | 'clicked'>;
+
+/** Create `calibration_features` in namespace `ns` (see the module doc). */
+export async function buildCalibrationFeatures(conn: DuckDBConnection, input: CalibrationFeatureInput, ns?: Namespace): Promise<CalibrationFeatures> {
+  await requireRelations(conn, 'calibration', [input.evidence, input.clickFacts, input.sessionClicks, input.serpFacts], 'gradeEvidence (the evidence stage)');
+  await createNamespace(conn, ns);
+  const out: CalibrationFeatures = relation('calibration_features', ['query_norm', 'doc_id', ...FEATURE_NAMES] as const, ns);
   await conn.run(`
-    CREATE OR REPLACE TABLE calibration_features AS
+    CREATE OR REPLACE TABLE ${out.name} AS
     WITH k AS (
       SELECT f.query_norm, f.doc_id, f.session_key, f.rank,
              coalesce(sc.is_last_click, false) AS is_last,
              coalesce(s.next_query_norm IS NOT NULL AND s.next_query_norm <> s.query_norm, false) AS reformulated
-      FROM click_facts f
-      LEFT JOIN session_clicks sc USING (click_id)
-      LEFT JOIN serp_facts s ON s.serp_id = f.serp_id
+      FROM ${input.clickFacts.name} f
+      LEFT JOIN ${input.sessionClicks.name} sc USING (click_id)
+      LEFT JOIN ${input.serpFacts.name} s ON s.serp_id = f.serp_id
     ),
     kp AS (
       SELECT query_norm, doc_id, count(DISTINCT session_key) AS click_sessions,
@@ -71,8 +85,8 @@ export async function buildCalibrationFeatures(conn: DuckDBConnection): Promise<
       FROM k GROUP BY 1, 2
     ),
     -- documents clicked for another query of a session in which this query was issued
-    sq AS (SELECT DISTINCT session_key, query_norm FROM serp_facts WHERE session_key IS NOT NULL AND query_norm IS NOT NULL),
-    sd AS (SELECT DISTINCT session_key, query_norm, doc_id FROM click_facts WHERE session_key IS NOT NULL),
+    sq AS (SELECT DISTINCT session_key, query_norm FROM ${input.serpFacts.name} WHERE session_key IS NOT NULL AND query_norm IS NOT NULL),
+    sd AS (SELECT DISTINCT session_key, query_norm, doc_id FROM ${input.clickFacts.name} WHERE session_key IS NOT NULL),
     sg AS (
       SELECT sq.query_norm, sd.doc_id, count(DISTINCT sq.session_key) AS session_group_clicks
       FROM sq JOIN sd ON sd.session_key = sq.session_key AND sd.query_norm <> sq.query_norm
@@ -87,10 +101,10 @@ export async function buildCalibrationFeatures(conn: DuckDBConnection): Promise<
              coalesce(kp.click_sessions, 0)::DOUBLE AS click_sessions, coalesce(kp.last_clicks, 0)::DOUBLE AS last_clicks,
              coalesce(kp.reformulated_clicks, 0)::DOUBLE AS reformulated_clicks, coalesce(kp.best_rank, 1)::DOUBLE AS best_rank,
              coalesce(sg.session_group_clicks, 0)::DOUBLE AS session_group_clicks
-      FROM evidence e LEFT JOIN kp USING (query_norm, doc_id) LEFT JOIN sg USING (query_norm, doc_id)
+      FROM ${input.evidence.name} e LEFT JOIN kp USING (query_norm, doc_id) LEFT JOIN sg USING (query_norm, doc_id)
     )
     SELECT query_norm, doc_id, ${FEATURES.map((f) => `(${f.sql})::DOUBLE AS ${f.name}`).join(', ')}
     FROM p
   `);
-  return queryNumber(conn, 'SELECT count(*) FROM calibration_features');
+  return out;
 }

@@ -3,20 +3,22 @@
  * of `clickforge calibrate` (`calibration.fit`). Applying a fitted calibration is apply.ts.
  *
  * ## Input
- * The connection after the evidence stage (graded `evidence`, `click_facts`, `session_clicks`,
- * `serp_facts`, `labels`), the build's families, positives and training records.
+ * The relations of `LabelCheckInput` (labels, graded evidence and what its calibration features
+ * are computed from, or the features applyCalibration built), the build's families, positives and
+ * training records.
  * ## Output
  * The `doNoHarm` section with its warnings; with `fit`, the calibration file (calibration.json).
  * ## Example
  * ```ts
- * const { harm, calibration } = await checkAgainstLabels(conn, { familyOf, positives, records }, options, seed);
+ * const { harm, calibration } = await checkAgainstLabels(conn, { labels, evidence, clickFacts, sessionClicks, serpFacts }, { familyOf, positives, records, gradingRule }, options, seed);
  * ```
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryNumber } from '../../db/duckdb.js';
+import type { Labels } from '../ingest/relations.js';
 import type { PositivePair, StageStats } from '../../types.js';
 import type { TrainingRecord } from '../negatives/types.js';
-import { buildCalibrationFeatures } from './features.js';
+import { buildCalibrationFeatures, type CalibrationFeatureInput, type CalibrationFeatures } from './features.js';
 import { fitCalibration } from './fit.js';
 import { doNoHarm, unjudgedNegatives, type DoNoHarmSection } from './harm.js';
 import { labelledPairs } from './labelled.js';
@@ -28,24 +30,30 @@ export interface LabelChecks {
   readonly stats: StageStats;
 }
 
+/** What the label checks read: the labels, and the calibration features (or what they are computed from). */
+export interface LabelCheckInput extends CalibrationFeatureInput {
+  readonly labels: Labels;
+  /** This evidence's calibration features when applyCalibration built them; else they are built here. */
+  readonly features?: CalibrationFeatures;
+}
+
 /** Null when the build has no labels. */
 export async function checkAgainstLabels(
   conn: DuckDBConnection,
+  rels: LabelCheckInput,
   input: {
     readonly familyOf: ReadonlyMap<string, string>;
     readonly positives: readonly PositivePair[];
     readonly records: readonly TrainingRecord[];
     readonly gradingRule: string;
-    /** `calibration_features` already holds this evidence's signals (applyCalibration built it). */
-    readonly featuresBuilt?: boolean;
   },
   o: CalibrationOptions,
   seed: number,
 ): Promise<LabelChecks | null> {
   const t0 = performance.now();
-  if ((await queryNumber(conn, 'SELECT count(*) FROM labels')) === 0) return null;
-  if (!input.featuresBuilt) await buildCalibrationFeatures(conn);
-  const pairs = await labelledPairs(conn, input);
+  if ((await queryNumber(conn, `SELECT count(*) FROM ${rels.labels.name}`)) === 0) return null;
+  const features = rels.features ?? (await buildCalibrationFeatures(conn, rels));
+  const pairs = await labelledPairs(conn, { labels: rels.labels, clickFacts: rels.clickFacts, features }, input);
   const harm = doNoHarm(pairs, { minJudged: o.minJudged, gradingRule: input.gradingRule, unjudgedNegatives: unjudgedNegatives(pairs, input.records) });
   const calibration = o.fit ? fitCalibration(pairs, o, seed) : null;
   return {

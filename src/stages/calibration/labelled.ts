@@ -16,7 +16,9 @@ import type { PositivePair } from '../../types.js';
 import type { TrainingRecord } from '../negatives/types.js';
 import { meanLabelGrades, type LabelRow } from '../report/quality.js';
 import { appendStringRows } from '../sessions/db-helpers.js';
-import { FEATURE_NAMES } from './features.js';
+import type { ClickFacts } from '../evidence/evidence.js';
+import type { Labels } from '../ingest/relations.js';
+import { FEATURE_NAMES, type CalibrationFeatures } from './features.js';
 import type { LabelledPair } from './fit.js';
 
 export interface LabelledClickPair extends LabelledPair {
@@ -27,9 +29,10 @@ export interface LabelledClickPair extends LabelledPair {
 
 export async function labelledPairs(
   conn: DuckDBConnection,
+  rels: { readonly labels: Labels; readonly clickFacts: ClickFacts; readonly features: CalibrationFeatures },
   input: { readonly familyOf: ReadonlyMap<string, string>; readonly positives: readonly PositivePair[]; readonly records: readonly TrainingRecord[] },
 ): Promise<LabelledClickPair[]> {
-  const grades = meanLabelGrades(await queryRows<LabelRow>(conn, 'SELECT query, doc_id, grade::DOUBLE AS grade FROM labels ORDER BY query, doc_id'));
+  const grades = meanLabelGrades(await queryRows<LabelRow>(conn, `SELECT query, doc_id, grade::DOUBLE AS grade FROM ${rels.labels.name} ORDER BY query, doc_id`));
   if (grades.size === 0) return [];
   await conn.run('CREATE OR REPLACE TEMP TABLE _cal_labels (query_norm VARCHAR, doc_id VARCHAR, relevant VARCHAR)');
   await appendStringRows(conn, '_cal_labels', (function* () {
@@ -42,12 +45,12 @@ export async function labelledPairs(
     WITH o AS (
       SELECT query_norm, doc_id, count(*) FILTER (WHERE kept) AS kept_clicks,
              list(outcome ORDER BY outcome) FILTER (WHERE NOT kept) AS discarded
-      FROM click_facts SEMI JOIN _cal_labels USING (query_norm, doc_id) GROUP BY 1, 2
+      FROM ${rels.clickFacts.name} SEMI JOIN _cal_labels USING (query_norm, doc_id) GROUP BY 1, 2
     )
     SELECT l.query_norm, l.doc_id, l.relevant, f.clicked IS NOT NULL AS shown,
            ${FEATURE_NAMES.map((n) => `coalesce(f.${n}, 0)::DOUBLE AS ${n}`).join(', ')},
            coalesce(o.kept_clicks, 0)::DOUBLE AS kept_clicks, coalesce(array_to_string(o.discarded, ','), '') AS discarded
-    FROM _cal_labels l LEFT JOIN calibration_features f USING (query_norm, doc_id) LEFT JOIN o USING (query_norm, doc_id)
+    FROM _cal_labels l LEFT JOIN ${rels.features.name} f USING (query_norm, doc_id) LEFT JOIN o USING (query_norm, doc_id)
     ORDER BY l.query_norm, l.doc_id`);
   await conn.run('DROP TABLE _cal_labels');
 

@@ -18,8 +18,10 @@
 import type { DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
 import type { Evidence, StageStats } from '../../types.js';
 import { queryRows, readColumns } from '../../db/duckdb.js';
+import { createNamespace, relation, requireRelations, type Namespace, type Relation } from '../../db/relation.js';
 import { internalError, usageError } from '../../errors.js';
-import { requireTables } from '../sessions/db-helpers.js';
+import type { Clicks, Impressions } from '../ingest/relations.js';
+import type { ConversionLinks, SerpFacts, SessionClicks } from '../sessions/sessions.js';
 import type { EvidenceOptions } from './options.js';
 
 const STAGE = 'evidence';
@@ -81,27 +83,92 @@ export function evidenceInMemoryPredicate(minExposureForNegative: number | undef
   return `(clicks > 0 OR skip_above > 0 OR impressions >= ${minExposureForNegative})`;
 }
 
-export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceOptions): Promise<{ evidence: Evidence[]; stats: StageStats }> {
+export const CLICK_FACTS_COLUMNS = ['click_id', 'serp_id', 'session_key', 'user_id', 'query', 'query_norm', 'doc_id', 'rank', 'ts', 'dwell_ms',
+  'dwell_source', 'satisfied', 'converted', 'success_last', 'short_dwell', 'medium_dwell', 'pogo', 'unknown_dwell', 'outcome', 'kept'] as const;
+/** The columns of the `evidence` relation, in the order evidence.parquet has them (the Evidence record's, without `kind`). */
+export const EVIDENCE_COLUMNS = ['query_norm', 'query', 'doc_id', 'impressions', 'clicks', 'satisfied', 'converted', 'success_last', 'short_dwell',
+  'pogo', 'unknown_dwell', 'skip_above', 'serps', 'users', 'first_ts', 'last_ts', 'grade', 'weight', 'signals'] as const;
+
+export type ClickFacts = Relation<(typeof CLICK_FACTS_COLUMNS)[number]>;
+/** Evidence rows: the evidence stage's, or a grading of them (graded and calibrated evidence have these columns and more). */
+export type EvidenceTable = Relation<(typeof EVIDENCE_COLUMNS)[number]>;
+
+/** What the evidence stage reads: the sessions stage's relations and ingest's impressions and clicks. */
+export interface EvidenceInput {
+  readonly serpFacts: SerpFacts;
+  readonly sessionClicks: SessionClicks;
+  readonly conversionLinks: ConversionLinks;
+  readonly impressions: Impressions;
+  readonly clicks: Clicks;
+}
+
+/** What the evidence stage writes for later stages. */
+export interface EvidenceRelations {
+  readonly clickFacts: ClickFacts;
+  readonly evidence: EvidenceTable;
+}
+
+/**
+ * The integer keys of the evidence aggregation and each pair's impression ranks, handed to
+ * gradeEvidence: it sums the ranks under the examination curve instead of joining the impressions
+ * again, and drops these relations once read (they have no other reader).
+ */
+export interface EvidenceKeys {
+  readonly queryIds: Relation<'query_norm' | 'query' | 'qid'>;
+  readonly docIds: Relation<'doc_id' | 'did'>;
+  readonly pairRanks: Relation<'qid' | 'did' | 'imp_ranks'>;
+}
+
+/** The handles of the evidence stage's relations in namespace `ns`. */
+export function evidenceRelations(ns?: Namespace): EvidenceRelations {
+  return { clickFacts: relation('click_facts', CLICK_FACTS_COLUMNS, ns), evidence: relation('evidence', EVIDENCE_COLUMNS, ns) };
+}
+
+function evidenceKeys(ns: Namespace): EvidenceKeys {
+  return {
+    queryIds: relation('evidence_query_ids', ['query_norm', 'query', 'qid'] as const, ns),
+    docIds: relation('evidence_doc_ids', ['doc_id', 'did'] as const, ns),
+    pairRanks: relation('evidence_pair_ranks', ['qid', 'did', 'imp_ranks'] as const, ns),
+  };
+}
+
+/** Count the clicks of `input` into per-pair evidence, written to `evidenceRelations(ns)` (see the module doc). */
+export async function buildEvidence(conn: DuckDBConnection, input: EvidenceInput, opts: BuildEvidenceOptions, ns?: Namespace): Promise<{ evidence: Evidence[]; relations: EvidenceRelations; keys: EvidenceKeys; stats: StageStats }> {
   const t0 = performance.now();
   if (opts.shortDwellMs > opts.satisfiedDwellMs) {
     throw usageError('bad_dwell_thresholds', `evidence.shortDwellMs (${opts.shortDwellMs}) is above evidence.satisfiedDwellMs (${opts.satisfiedDwellMs}): set shortDwellMs <= satisfiedDwellMs.`, { stage: STAGE });
   }
-  await requireTables(conn, STAGE, ['serp_facts', 'session_clicks', 'conversion_links'], 'buildSessions (the sessions stage)');
-  const readWhere = evidenceInMemoryPredicate(opts.minExposureForNegative);
+  await requireRelations(conn, STAGE, [input.serpFacts, input.sessionClicks, input.conversionLinks], 'buildSessions (the sessions stage)');
+  evidenceInMemoryPredicate(opts.minExposureForNegative); // checks the option before any work
+  await createNamespace(conn, ns);
+  const out = evidenceRelations(ns);
+  const keys = evidenceKeys(ns);
+  await writeClickFacts(conn, input, out, opts);
+  await writeKeys(conn, input, keys);
+  await writePairImpressions(conn, input, keys);
+  await writeEvidence(conn, out, keys);
+  await conn.run('DROP TABLE IF EXISTS _ev_serp');
+  // only the keys and ranks stay for grading (dropping columns frees them without copying the rest)
+  await conn.run(['impressions', 'serps', 'users', 'first_ts', 'last_ts', 'skip_above'].map((c) => `ALTER TABLE ${keys.pairRanks.name} DROP COLUMN ${c};`).join(' '));
+  const { evidence, stats } = await evidenceStats(conn, input, out, opts);
+  return { evidence, relations: out, keys, stats: { ...stats, seconds: (performance.now() - t0) / 1000 } };
+}
+
+/** Per-click flags and the outcome bucket of each click (the click funnel). */
+async function writeClickFacts(conn: DuckDBConnection, input: EvidenceInput, out: EvidenceRelations, opts: BuildEvidenceOptions): Promise<void> {
   const sat = opts.satisfiedDwellMs;
   const short = opts.shortDwellMs;
   const medium = opts.mediumDwell === 'weak' ? `'medium_dwell'` : `'medium_dwell_dropped'`;
   const unknown = opts.unknownDwell === 'weak' ? `'weak_unknown_dwell'` : `'unknown_dwell'`;
   const kept = [...KEPT_OUTCOMES].map((o) => `'${o}'`).join(', ');
-
   await conn.run(`
-    CREATE OR REPLACE TABLE click_facts AS
+    CREATE OR REPLACE TABLE ${out.clickFacts.name} AS
     WITH conv AS (
-      SELECT doc_id, ts, serp_id, session_key FROM conversion_links WHERE session_key IS NOT NULL
+      SELECT doc_id, ts, serp_id, session_key FROM ${input.conversionLinks.name} WHERE session_key IS NOT NULL
     ),
     conv_hits AS (
       SELECT DISTINCT k.click_id
-      FROM session_clicks k JOIN conv c ON c.doc_id = k.doc_id AND c.session_key = k.session_key
+      FROM ${input.sessionClicks.name} k JOIN conv c ON c.doc_id = k.doc_id AND c.session_key = k.session_key
       WHERE c.serp_id = k.serp_id OR (c.ts IS NOT NULL AND k.ts IS NOT NULL AND c.ts >= k.ts)
     ),
     f AS (
@@ -114,7 +181,7 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
              coalesce(k.dwell_ms >= ${short} AND k.dwell_ms < ${sat}, false) AS medium_dwell,
              coalesce(k.dwell_ms < ${short}, false) AND k.pogo_return AS pogo,
              k.dwell_ms IS NULL AS unknown_dwell
-      FROM session_clicks k JOIN serp_facts s USING (serp_id) LEFT JOIN conv_hits h USING (click_id)
+      FROM ${input.sessionClicks.name} k JOIN ${input.serpFacts.name} s USING (serp_id) LEFT JOIN conv_hits h USING (click_id)
     ),
     o AS (
       SELECT *,
@@ -129,57 +196,55 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
     )
     SELECT *, outcome IN (${kept}) AS kept FROM o ORDER BY click_id
   `);
+}
 
-  // Integer keys for the impression-level work: query ids (with the most frequent raw form), doc ids,
-  // and one row per result page with its query id, user id and the rank of its lowest click. The
-  // aggregations group by one BIGINT pair key (qid << 32 | did); strings are joined back only on the
-  // pair-level result. Ids come from row_number() OVER () and may differ between runs; nothing is
-  // ordered by them.
+/** Integer keys for the impression-level work: query ids (with the most frequent raw form), doc ids, and one row per result page with its query id, user id and the rank of its lowest click. The aggregations group by one BIGINT pair key (qid << 32 | did); strings are joined back only on the pair-level result. Ids come from row_number() OVER () and may differ between runs; nothing is ordered by them. */
+async function writeKeys(conn: DuckDBConnection, input: EvidenceInput, keys: EvidenceKeys): Promise<void> {
   await conn.run(`
-    CREATE OR REPLACE TEMP TABLE _ev_q AS
+    CREATE OR REPLACE TABLE ${keys.queryIds.name} AS
     WITH f AS (
-      SELECT query_norm, query FROM (SELECT query_norm, query, count(*) AS n FROM serp_facts WHERE query_norm IS NOT NULL GROUP BY 1, 2)
+      SELECT query_norm, query FROM (SELECT query_norm, query, count(*) AS n FROM ${input.serpFacts.name} WHERE query_norm IS NOT NULL GROUP BY 1, 2)
       QUALIFY row_number() OVER (PARTITION BY query_norm ORDER BY n DESC, query) = 1
     )
     SELECT query_norm, query, row_number() OVER ()::INTEGER AS qid FROM f
   `);
   await conn.run(`
-    CREATE OR REPLACE TEMP TABLE _ev_doc AS
-    SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM impressions UNION SELECT doc_id FROM clicks)
+    CREATE OR REPLACE TABLE ${keys.docIds.name} AS
+    SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM ${input.impressions.name} UNION SELECT doc_id FROM ${input.clicks.name})
   `);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE _ev_serp AS
     WITH u AS (
       SELECT user_key, row_number() OVER ()::INTEGER AS uid
-      FROM (SELECT DISTINCT coalesce('user:' || user_id, 'session:' || session_key) AS user_key FROM serp_facts)
+      FROM (SELECT DISTINCT coalesce('user:' || user_id, 'session:' || session_key) AS user_key FROM ${input.serpFacts.name})
     ),
-    m AS (SELECT serp_id, max(rank) AS max_rank FROM clicks GROUP BY serp_id)
+    m AS (SELECT serp_id, max(rank) AS max_rank FROM ${input.clicks.name} GROUP BY serp_id)
     SELECT s.serp_id, (row_number() OVER ())::INTEGER AS sid, q.qid, u.uid, s.ts, m.max_rank
-    FROM serp_facts s
-    JOIN _ev_q q USING (query_norm)
+    FROM ${input.serpFacts.name} s
+    JOIN ${keys.queryIds.name} q USING (query_norm)
     JOIN u ON u.user_key = coalesce('user:' || s.user_id, 'session:' || s.session_key)
     LEFT JOIN m USING (serp_id)
   `);
+}
 
-  // Impression-level aggregation on integer keys into _ev_imp (one row per pair). Besides the
-  // evidence counts it keeps the ranks of the pair's impressions (table impressions only, unordered),
-  // from which gradeEvidence computes expected examinations without joining the impressions again.
+/** Impression-level aggregation on integer keys into pairRanks (one row per pair). Besides the evidence counts it keeps the ranks of the pair's impressions (table impressions only, unordered), from which gradeEvidence computes expected examinations without joining the impressions again. */
+async function writePairImpressions(conn: DuckDBConnection, input: EvidenceInput, keys: EvidenceKeys): Promise<void> {
   await conn.run(`
-    CREATE OR REPLACE TEMP TABLE _ev_imp AS
-    WITH clicked AS (SELECT DISTINCT serp_id, doc_id FROM clicks),
+    CREATE OR REPLACE TABLE ${keys.pairRanks.name} AS
+    WITH clicked AS (SELECT DISTINCT serp_id, doc_id FROM ${input.clicks.name}),
     shown AS (
       -- impressions, plus clicked (serp, doc, rank) that no impression shows
-      SELECT serp_id, doc_id, rank, true AS from_imp FROM impressions
+      SELECT serp_id, doc_id, rank, true AS from_imp FROM ${input.impressions.name}
       UNION ALL
-      SELECT DISTINCT c.serp_id, c.doc_id, c.rank, false AS from_imp FROM clicks c
-      ANTI JOIN impressions i ON i.serp_id = c.serp_id AND i.doc_id = c.doc_id
+      SELECT DISTINCT c.serp_id, c.doc_id, c.rank, false AS from_imp FROM ${input.clicks.name} c
+      ANTI JOIN ${input.impressions.name} i ON i.serp_id = c.serp_id AND i.doc_id = c.doc_id
     ),
     l AS (
       SELECT s.qid, d.did, s.sid, s.uid, s.ts, (sh.rank < s.max_rank AND k.serp_id IS NULL) AS skip,
              CASE WHEN sh.from_imp AND sh.rank >= 1 THEN sh.rank END AS imp_rank
       FROM shown sh
       JOIN _ev_serp s USING (serp_id)
-      JOIN _ev_doc d USING (doc_id)
+      JOIN ${keys.docIds.name} d USING (doc_id)
       LEFT JOIN clicked k ON k.serp_id = sh.serp_id AND k.doc_id = sh.doc_id
     ),
     -- serps and users: one window sorted by (user, page) inside each pair marks the first row of each
@@ -196,10 +261,13 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
            list(imp_rank) FILTER (WHERE imp_rank IS NOT NULL) AS imp_ranks
     FROM lf GROUP BY qid, did
   `);
+}
 
+/** One row of signal counts, the funnel grade and weight per pair. */
+async function writeEvidence(conn: DuckDBConnection, out: EvidenceRelations, keys: EvidenceKeys): Promise<void> {
   await conn.run(`
-    CREATE OR REPLACE TABLE evidence AS
-    WITH imp AS (SELECT * EXCLUDE (imp_ranks) FROM _ev_imp),
+    CREATE OR REPLACE TABLE ${out.evidence.name} AS
+    WITH imp AS (SELECT * EXCLUDE (imp_ranks) FROM ${keys.pairRanks.name}),
     cl AS (
       SELECT s.qid, d.did,
              count(*) AS clicks,
@@ -216,7 +284,7 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
              count(*) FILTER (WHERE outcome = 'weak_unknown_dwell') AS b_unknown,
              count(*) FILTER (WHERE kept) AS b_kept,
              count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS b_negative
-      FROM click_facts f JOIN _ev_serp s USING (serp_id) JOIN _ev_doc d USING (doc_id) GROUP BY 1, 2
+      FROM ${out.clickFacts.name} f JOIN _ev_serp s USING (serp_id) JOIN ${keys.docIds.name} d USING (doc_id) GROUP BY 1, 2
     ),
     j AS (
       SELECT q.query_norm, q.query, d.doc_id, imp.impressions,
@@ -229,7 +297,7 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
              coalesce(cl.b_success_last, 0) AS b_success_last, coalesce(cl.b_medium, 0) AS b_medium,
              coalesce(cl.b_unknown, 0) AS b_unknown, coalesce(cl.b_kept, 0) AS b_kept,
              coalesce(cl.b_negative, 0) AS b_negative
-      FROM imp LEFT JOIN cl USING (qid, did) JOIN _ev_q q USING (qid) JOIN _ev_doc d USING (did)
+      FROM imp LEFT JOIN cl USING (qid, did) JOIN ${keys.queryIds.name} q USING (qid) JOIN ${keys.docIds.name} d USING (did)
     ),
     g AS (
       SELECT *,
@@ -256,23 +324,22 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
            ], x -> x IS NOT NULL) ELSE []::VARCHAR[] END AS signals
     FROM g
   `);
-  await conn.run('DROP TABLE IF EXISTS _ev_serp');
-  // only the keys and ranks stay for grading (dropping columns frees them without copying the rest)
-  await conn.run(['impressions', 'serps', 'users', 'first_ts', 'last_ts', 'skip_above'].map((c) => `ALTER TABLE _ev_imp DROP COLUMN ${c};`).join(' '));
-  await keepGradingInputs(conn);
+}
 
-  const bucketRows = await queryRows<{ outcome: string; n: number }>(conn, 'SELECT outcome, count(*) AS n FROM click_facts GROUP BY outcome');
+/** The stage's counts (checking that every click is in one bucket) and the records read back. */
+async function evidenceStats(conn: DuckDBConnection, input: EvidenceInput, rel: EvidenceRelations, opts: BuildEvidenceOptions): Promise<{ evidence: Evidence[]; stats: StageStats }> {
+  const bucketRows = await queryRows<{ outcome: string; n: number }>(conn, `SELECT outcome, count(*) AS n FROM ${rel.clickFacts.name} GROUP BY outcome`);
   const buckets = new Map(bucketRows.map((r) => [r.outcome, r.n]));
   const totals = (await queryRows<Record<string, number>>(conn, `
-    SELECT (SELECT count(*) FROM clicks) AS clicks,
-           (SELECT count(*) FROM click_facts) AS click_facts,
-           (SELECT count(*) FROM impressions) AS impressions,
-           (SELECT count(*) FROM evidence) AS evidence_rows,
-           (SELECT count(*) FROM evidence WHERE clicks > 0) AS clicked_pairs,
-           (SELECT count(*) FROM evidence WHERE grade = 0) AS grade_0,
-           (SELECT count(*) FROM evidence WHERE grade = 1) AS grade_1,
-           (SELECT count(*) FROM evidence WHERE grade = 2) AS grade_2,
-           (SELECT count(*) FROM evidence WHERE grade = 3) AS grade_3
+    SELECT (SELECT count(*) FROM ${input.clicks.name}) AS clicks,
+           (SELECT count(*) FROM ${rel.clickFacts.name}) AS click_facts,
+           (SELECT count(*) FROM ${input.impressions.name}) AS impressions,
+           (SELECT count(*) FROM ${rel.evidence.name}) AS evidence_rows,
+           (SELECT count(*) FROM ${rel.evidence.name} WHERE clicks > 0) AS clicked_pairs,
+           (SELECT count(*) FROM ${rel.evidence.name} WHERE grade = 0) AS grade_0,
+           (SELECT count(*) FROM ${rel.evidence.name} WHERE grade = 1) AS grade_1,
+           (SELECT count(*) FROM ${rel.evidence.name} WHERE grade = 2) AS grade_2,
+           (SELECT count(*) FROM ${rel.evidence.name} WHERE grade = 3) AS grade_3
   `))[0] ?? {};
   const t = (k: string): number => Number(totals[k] ?? 0);
   const bucketSum = [...buckets.values()].reduce((a, b) => a + b, 0);
@@ -303,49 +370,17 @@ export async function buildEvidence(conn: DuckDBConnection, opts: BuildEvidenceO
   notes.unshift(`click funnel: ${clicks} clicks, ${keptClicks} kept (${pct(keptClicks, clicks)}), ${clicks - keptClicks} discarded (${pct(clicks - keptClicks, clicks)}).`);
   if (t('clicks') !== clicks) notes.push(`${t('clicks') - clicks} clicks reference no result page and were not bucketed (ingest should have quarantined them).`);
 
-  const evidence = await readEvidence(conn, readWhere);
+  const evidence = await readEvidence(conn, rel.evidence, evidenceInMemoryPredicate(opts.minExposureForNegative));
   out.evidence_rows_in_memory = evidence.length;
   out.evidence_rows_table_only = t('evidence_rows') - evidence.length;
   if (opts.minExposureForNegative !== undefined) {
     notes.push(`${out.evidence_rows_table_only} of ${t('evidence_rows')} pairs (never clicked, never skipped above a click, fewer than evidence.minExposureForNegative=${opts.minExposureForNegative} impressions) stay in the evidence table only (evidence.parquet), not in memory.`);
   }
 
-  return {
-    evidence,
-    stats: {
-      stage: STAGE,
-      in: { clicks, impressions: t('impressions') },
-      out,
-      dropped,
-      notes,
-      seconds: (performance.now() - t0) / 1000,
-    },
-  };
+  return { evidence, stats: { stage: STAGE, in: { clicks, impressions: t('impressions') }, out, dropped, notes } };
 }
 
-/**
- * The integer keys (_ev_q, _ev_doc) and per-pair impression ranks (_ev_imp) stay as temp tables for
- * gradeEvidence, stamped with the oid of the `evidence` table they belong to (_ev_stamp): gradeEvidence
- * uses them only when that table is still the one graded, then drops them.
- */
-async function keepGradingInputs(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _ev_stamp AS
-    SELECT table_oid FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = 'evidence'`);
-}
 
-/** Drop the temp tables buildEvidence leaves for gradeEvidence (see keepGradingInputs). */
-export async function dropGradingInputs(conn: DuckDBConnection): Promise<void> {
-  await conn.run('DROP TABLE IF EXISTS temp._ev_imp; DROP TABLE IF EXISTS temp._ev_q; DROP TABLE IF EXISTS temp._ev_doc; DROP TABLE IF EXISTS temp._ev_stamp;');
-}
-
-/** True when the temp tables of keepGradingInputs exist and belong to the current `evidence` table. */
-export async function gradingInputsCurrent(conn: DuckDBConnection): Promise<boolean> {
-  const n = await queryRows<{ n: number }>(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'temp' AND table_name IN ('_ev_imp', '_ev_q', '_ev_doc', '_ev_stamp')`);
-  if (n[0]?.n !== 4) return false;
-  const m = await queryRows<{ n: number }>(conn, `SELECT count(*) AS n FROM temp._ev_stamp s JOIN duckdb_tables() t USING (table_oid)
-    WHERE t.database_name = current_database() AND t.schema_name = current_schema() AND t.table_name = 'evidence'`);
-  return m[0]?.n === 1;
-}
 
 const NUM_COLS = ['impressions', 'clicks', 'satisfied', 'converted', 'success_last', 'short_dwell', 'pogo', 'unknown_dwell', 'skip_above', 'serps', 'users'] as const;
 
@@ -358,8 +393,8 @@ const NUM_COLS = ['impressions', 'clicks', 'satisfied', 'converted', 'success_la
  * JS value shared by all its records. Chunk vectors are read directly: the row-object helpers of
  * @duckdb/node-api cost ~20 us a row.
  */
-export async function readEvidence(conn: DuckDBConnection, where = 'true'): Promise<Evidence[]> {
-  const src = `(SELECT rowid AS rid, * FROM evidence WHERE ${where})`;
+export async function readEvidence(conn: DuckDBConnection, evidence: EvidenceTable, where = 'true'): Promise<Evidence[]> {
+  const src = `(SELECT rowid AS rid, * FROM ${evidence.name} WHERE ${where})`;
   // dictionaries: (k, r) with r = 0.. ; NULL keys rank last, like ORDER BY's default
   const dicts = { qn: '_re_qn', q: '_re_q', doc: '_re_doc', sig: '_re_sig' } as const;
   await conn.run(`

@@ -34,14 +34,16 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Evidence, StageStats } from '../../types.js';
 import { queryNumber, queryRows, readColumns } from '../../db/duckdb.js';
 import { internalError, usageError } from '../../errors.js';
-import { requireTables } from '../sessions/db-helpers.js';
-import { dropGradingInputs, evidenceInMemoryPredicate, gradingInputsCurrent } from './evidence.js';
+import { createNamespace, relation, requireRelations, type Namespace, type Relation } from '../../db/relation.js';
+import type { Impressions } from '../ingest/relations.js';
+import type { SerpFacts } from '../sessions/sessions.js';
+import { EVIDENCE_COLUMNS, evidenceInMemoryPredicate, type ClickFacts, type EvidenceKeys, type EvidenceTable } from './evidence.js';
 
 const STAGE = 'grading';
 
 export const gradingOptions = z.object({
   rule: z.enum(['auto', 'relevance', 'funnel']).default('auto')
-    .describe('"relevance": grade and weight from the debiased relevance estimate (attractiveness x satisfaction). "funnel": keep the evidence stage\'s click-outcome rule (grade 3 converted, 2 satisfied, 1 any kept click; weight log2(1 + kept clicks)). "auto": relevance when the bias stage reports its examination curve identified (bias.identification), funnel otherwise, because relevance was more precise on both simulated worlds (identified curves) and dropped 58% of the relevant clicked pairs with no precision gain on TREC Session 2014, whose curve is not identified (docs/design/grading-auto.md).'),
+    .describe('"relevance" grades by the debiased relevance estimate, "funnel" by the click-outcome rule, "auto" by relevance when the bias stage reports its curve identified, else funnel. auto: relevance was more precise with identified curves and lost relevant pairs without one (docs/design/grading-auto.md).'),
   priorClicks: z.number().nonnegative().default(0.5)
     .describe('Beta prior of the attractiveness, clicks side. With priorExaminations 2, one click on one rank-1 impression gives 1.5 / 3 = 0.5 (not 1), and a never-examined pair 0.25.'),
   priorExaminations: z.number().positive().default(2)
@@ -98,6 +100,8 @@ export function gradePair(p: PairSignals, o: GradingOptions): PairGrade {
 
 export interface GradingResult {
   readonly evidence: Evidence[];
+  /** The graded relation (`evidence_graded`). */
+  readonly relations: { readonly evidence: GradedEvidence };
   readonly stats: StageStats;
   /** The rule that graded, and why (grading.rule 'auto' resolves here). */
   readonly rule: ResolvedGradingRule;
@@ -126,55 +130,125 @@ export function resolveGradingRule(requested: GradingOptions['rule'], identifica
   return { requested, rule: 'funnel', reason: `grading.rule auto: the position-bias curve is not identified (${identification.reasons.join('; ')}), so the click funnel` };
 }
 
+/** What grading reads: the evidence stage's relations and ingest's impressions. */
+export interface GradingInput {
+  readonly evidence: EvidenceTable;
+  readonly clickFacts: ClickFacts;
+  readonly impressions: Impressions;
+  readonly serpFacts: SerpFacts;
+  /**
+   * buildEvidence's keys of this evidence: read, then dropped (they have no other reader). Without
+   * them the impressions are joined again; the figures are the same.
+   */
+  readonly keys?: EvidenceKeys;
+}
+
+/** The columns grading adds to the evidence's (after them, in this order). */
+export const GRADED_COLUMNS = [...EVIDENCE_COLUMNS, 'expected_examinations', 'ips_clicks', 'good_clicks', 'bad_clicks', 'medium_clicks', 'relevance', 'funnel_grade'] as const;
+export type GradedEvidence = Relation<(typeof GRADED_COLUMNS)[number]>;
+
+/** The handle of grading's relation in namespace `ns`. */
+export function gradedEvidenceRelation(ns?: Namespace): GradedEvidence {
+  return relation('evidence_graded', GRADED_COLUMNS, ns);
+}
+
+/** The examination curve as SQL: ranks 1..R with their probability, clamped as the formula needs it. */
+interface Curve {
+  readonly R: number;
+  readonly values: string;
+  readonly ranks: readonly number[];
+  /** The literals make DECIMALs (every value printed without an exponent): sums are exact. */
+  readonly decimal: boolean;
+}
+
+async function curveOf(conn: DuckDBConnection, examination: readonly number[]): Promise<Curve> {
+  const exam = examination.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3));
+  const values = exam.map((p, i) => `(${i + 1}, ${p})`).join(', ');
+  const curveType = (await queryRows<{ t: string }>(conn, `SELECT typeof(p) AS t FROM (VALUES ${values}) t(rank, p) LIMIT 1`))[0]?.t ?? '';
+  return { R: exam.length, values, ranks: exam.map((_, i) => i + 1), decimal: curveType.startsWith('DECIMAL') };
+}
+
 /**
- * Grade every evidence row from the debiased relevance estimate and rewrite the `evidence` table.
+ * Grade every evidence row of `input.evidence` from the debiased relevance estimate into the
+ * relation `evidence_graded` of namespace `ns` (the input is left as it is). `evidence` are the
+ * records of that relation the caller holds (all, or buildEvidence's subset), in table order.
  * `examination` is relative to rank 1 (index 0 = rank 1); ranks past its end use its last value.
  * `identification` (the bias stage's) decides what grading.rule 'auto' grades by.
  */
-export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly Evidence[], examination: readonly number[], o: GradingOptions, identification?: CurveIdentified | null): Promise<GradingResult> {
+export async function gradeEvidence(conn: DuckDBConnection, input: GradingInput, evidence: readonly Evidence[], examination: readonly number[], o: GradingOptions, identification?: CurveIdentified | null, ns?: Namespace): Promise<GradingResult> {
   const t0 = performance.now();
   const rule = resolveGradingRule(o.rule, identification);
   const [t1, t2, t3] = o.thresholds;
   if (!(t1 <= t2 && t2 <= t3)) throw usageError('bad_thresholds', `grading.thresholds must be non-decreasing, got [${o.thresholds.join(', ')}]: set e.g. [0.2, 0.35, 0.5].`, { stage: STAGE });
   if (examination.length === 0) throw usageError('no_examination_curve', 'gradeEvidence needs an examination curve (PropensityResult.relative): run the bias stage first.', { stage: STAGE });
-  await requireTables(conn, STAGE, ['evidence', 'click_facts', 'impressions', 'serp_facts'], 'buildEvidence (the evidence stage)');
-  const R = examination.length;
-  const exam = examination.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3));
-  const values = exam.map((p, i) => `(${i + 1}, ${p})`).join(', ');
-  const ranks = exam.map((_, i) => i + 1);
-  const curveType = (await queryRows<{ t: string }>(conn, `SELECT typeof(p) AS t FROM (VALUES ${values}) t(rank, p) LIMIT 1`))[0]?.t ?? '';
-  const decimalCurve = curveType.startsWith('DECIMAL');
-  // buildEvidence's integer keys and per-pair impression ranks, when they belong to this table; the
-  // ranks are summed first and dropped, so they are not held through the table rewrite below
-  const kept = await gradingInputsCurrent(conn);
-  const fromRanks = decimalCurve && kept;
-  if (fromRanks) {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE _gr_imp AS
-      WITH ex AS (SELECT * FROM (VALUES ${values}) t(rank, p))
-      SELECT qid, did, list_sum(list_transform(imp_ranks, r -> pl[least(r, ${R})])) AS exp_exam
-      FROM temp._ev_imp, (SELECT list(p ORDER BY rank) AS pl FROM ex)`);
-    await conn.run('DROP TABLE temp._ev_imp');
-  }
-  const tableRows = await queryNumber(conn, 'SELECT count(*) FROM evidence');
-  const readWhere = await inMemoryRows(conn, evidence, tableRows);
+  await requireRelations(conn, STAGE, [input.evidence, input.clickFacts, input.impressions, input.serpFacts], 'buildEvidence (the evidence stage)');
+  await createNamespace(conn, ns);
+  const out = gradedEvidenceRelation(ns);
+  const curve = await curveOf(conn, examination);
+  // with buildEvidence's per-pair impression ranks, the ranks are summed first and dropped, so they
+  // are not held through the grading below
+  const fromRanks = curve.decimal && input.keys !== undefined;
+  if (fromRanks) await sumImpressionRanks(conn, input.keys!, curve);
+  const tableRows = await queryNumber(conn, `SELECT count(*) FROM ${input.evidence.name}`);
+  const readWhere = await inMemoryRows(conn, input.evidence, evidence, tableRows);
+  await conn.run(gradedSql(input, out, curve, o, rule, fromRanks));
+  if (input.keys) await conn.run([input.keys.pairRanks, input.keys.queryIds, input.keys.docIds].map((r) => `DROP TABLE IF EXISTS ${r.name};`).join(' '));
+  await conn.run('DROP TABLE IF EXISTS temp._gr_imp');
+  const counts = await gradeCounts(conn, out, tableRows);
+  const graded = await readGrades(conn, out, evidence, readWhere, rule.rule === 'relevance');
+  const changed = counts.changed;
+  return {
+    evidence: graded,
+    relations: { evidence: out },
+    stats: {
+      stage: STAGE,
+      in: { evidence_rows: tableRows },
+      out: { evidence_rows: tableRows, evidence_rows_in_memory: graded.length, grade_0: counts.grades[0]!, grade_1: counts.grades[1]!, grade_2: counts.grades[2]!, grade_3: counts.grades[3]!, regraded: changed },
+      dropped: {},
+      notes: [
+        rule.rule === 'relevance'
+          ? `grades from debiased relevance (attractiveness x satisfaction), thresholds ${o.thresholds.join(' / ')}; ${changed} of ${tableRows} pairs changed grade from the click-funnel rule (${rule.reason}).`
+          : `grades from the click-funnel rule (${rule.reason}).`,
+      ],
+      seconds: (performance.now() - t0) / 1000,
+    },
+    rule,
+  };
+}
 
-  // gradePair in SQL, operation for operation (IEEE doubles both sides, constants folded in JS
-  // exactly as gradePair folds them), so no evidence row round-trips through JS.
+/** Expected examinations per pair from buildEvidence's impression ranks (exact under a DECIMAL curve), into temp._gr_imp; the ranks are dropped. */
+async function sumImpressionRanks(conn: DuckDBConnection, keys: EvidenceKeys, curve: Curve): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _gr_imp AS
+    WITH ex AS (SELECT * FROM (VALUES ${curve.values}) t(rank, p))
+    SELECT qid, did, list_sum(list_transform(imp_ranks, r -> pl[least(r, ${curve.R})])) AS exp_exam
+    FROM ${keys.pairRanks.name}, (SELECT list(p ORDER BY rank) AS pl FROM ex)`);
+  await conn.run(`DROP TABLE ${keys.pairRanks.name}`);
+}
+
+/**
+ * gradePair in SQL, operation for operation (IEEE doubles both sides, constants folded in JS
+ * exactly as gradePair folds them), so no evidence row round-trips through JS.
+ */
+function gradedSql(input: GradingInput, out: GradedEvidence, curve: Curve, o: GradingOptions, rule: ResolvedGradingRule, fromRanks: boolean): string {
+  const { R, values, ranks } = curve;
+  const decimalCurve = curve.decimal;
+  const keys = input.keys;
+  const [t1, t2, t3] = o.thresholds;
   const d = (v: number): string => `'${v}'::DOUBLE`;
   const [t1s, t2s, t3s] = [d(t1), d(t2), d(t3)];
   const converted = o.conversionGrade ? 'x_conv > 0' : 'false';
   const weight = o.weight === 'relevance' ? 'x_u' : o.weight === 'grade' ? 'x_grade::DOUBLE / 3' : '1::DOUBLE';
   const relevanceRule = rule.rule === 'relevance';
-  await conn.run(`
-    CREATE OR REPLACE TABLE evidence AS
+  return `
+    CREATE OR REPLACE TABLE ${out.name} AS
     WITH ex AS (SELECT * FROM (VALUES ${values}) t(rank, p)),
     -- the curve as one row p1..pR, each of ex.p's type (DECIMAL or DOUBLE, as the literals make it)
     ew AS (SELECT ${ranks.map((r) => `max(p) FILTER (WHERE rank = ${r}) AS p${r}`).join(', ')} FROM ex),
     -- integer keys for the aggregations and the joins back to the table (strings only in small maps)
-    ${kept ? `gq AS (SELECT query_norm, qid FROM temp._ev_q),
-    gd AS (SELECT doc_id, did FROM temp._ev_doc),` : `gq AS (SELECT query_norm, row_number() OVER ()::INTEGER AS qid FROM (SELECT DISTINCT query_norm FROM evidence)),
-    gd AS (SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM evidence)),`}
-    gs AS (SELECT s.serp_id, gq.qid FROM serp_facts s JOIN gq USING (query_norm)),
+    ${keys ? `gq AS (SELECT query_norm, qid FROM ${keys.queryIds.name}),
+    gd AS (SELECT doc_id, did FROM ${keys.docIds.name}),` : `gq AS (SELECT query_norm, row_number() OVER ()::INTEGER AS qid FROM (SELECT DISTINCT query_norm FROM ${input.evidence.name})),
+    gd AS (SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM ${input.evidence.name})),`}
+    gs AS (SELECT s.serp_id, gq.qid FROM ${input.serpFacts.name} s JOIN gq USING (query_norm)),
     -- Sums of doubles are computed as integer counts per rank, then added in rank order: a
     -- parallel sum(double) adds in a thread-dependent order and changed the last bits between runs.
     -- A DECIMAL curve (the usual case: every value printed without an exponent) sums exactly, so
@@ -182,15 +256,15 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
     -- curve: one row per pair with its count at each rank 1..R, then the terms listed in rank order,
     -- ranks without impressions left out (the same list as list(n * ex.p ORDER BY r), without an
     -- ordered aggregate, which sorted every group: 17 s CPU at 2M events). With buildEvidence's
-    -- per-pair impression ranks (temp._ev_imp) the exact sum is taken over those, no impression join.
+    -- per-pair impression ranks (EvidenceKeys.pairRanks) the exact sum is taken over those, no impression join.
     imp AS (${fromRanks ? `
       SELECT qid, did, exp_exam FROM temp._gr_imp` : decimalCurve ? `
       SELECT gs.qid, gd.did, sum(ex.p) AS exp_exam
-      FROM impressions i JOIN gs USING (serp_id) JOIN gd USING (doc_id) JOIN ex ON ex.rank = least(i.rank, ${R})
+      FROM ${input.impressions.name} i JOIN gs USING (serp_id) JOIN gd USING (doc_id) JOIN ex ON ex.rank = least(i.rank, ${R})
       GROUP BY 1, 2` : `
       SELECT qid, did, list_sum(list_filter([${ranks.map((r) => `CASE WHEN n${r} > 0 THEN n${r} * ew.p${r} END`).join(', ')}], x -> x IS NOT NULL)) AS exp_exam
       FROM (SELECT gs.qid, gd.did, ${ranks.map((r) => `count(*) FILTER (WHERE least(i.rank, ${R}) = ${r}) AS n${r}`).join(', ')}
-            FROM impressions i JOIN gs USING (serp_id) JOIN gd USING (doc_id)
+            FROM ${input.impressions.name} i JOIN gs USING (serp_id) JOIN gd USING (doc_id)
             GROUP BY 1, 2), ew`}
     ),
     cl_r AS (
@@ -199,7 +273,7 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
              count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS bad,
              count(*) FILTER (WHERE outcome IN ('medium_dwell', 'medium_dwell_dropped')) AS medium,
              count(*) FILTER (WHERE outcome = 'converted') AS conv
-      FROM click_facts f JOIN gq USING (query_norm) JOIN gd USING (doc_id)
+      FROM ${input.clickFacts.name} f JOIN gq USING (query_norm) JOIN gd USING (doc_id)
       GROUP BY 1, 2, 3
     ),
     cl_p AS (
@@ -218,7 +292,7 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
       SELECT e.*, coalesce(imp.exp_exam, 0)::DOUBLE AS x_exam, coalesce(cl.clicks, 0)::DOUBLE AS x_clicks,
              coalesce(cl.ips, 0)::DOUBLE AS x_ips, coalesce(cl.good, 0)::DOUBLE AS x_good, coalesce(cl.bad, 0)::DOUBLE AS x_bad,
              coalesce(cl.medium, 0)::DOUBLE AS x_medium, coalesce(cl.conv, 0)::DOUBLE AS x_conv
-      FROM evidence e JOIN gq USING (query_norm) JOIN gd USING (doc_id) LEFT JOIN imp USING (qid, did) LEFT JOIN cl USING (qid, did)
+      FROM ${input.evidence.name} e JOIN gq USING (query_norm) JOIN gd USING (doc_id) LEFT JOIN imp USING (qid, did) LEFT JOIN cl USING (qid, did)
     ),
     a AS (
       SELECT *, least(1::DOUBLE, (x_clicks + ${d(o.priorClicks)}) / (x_exam + ${d(o.priorExaminations)})) AS x_a,
@@ -241,25 +315,25 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
                     ${relevanceRule ? `CASE WHEN x_grade > 0 THEN list_append(signals, 'debiased_relevance') ELSE []::VARCHAR[] END` : 'signals'} AS signals),
            x_exam AS expected_examinations, x_ips AS ips_clicks, x_good::INTEGER AS good_clicks, x_bad::INTEGER AS bad_clicks,
            x_medium::INTEGER AS medium_clicks, x_u AS relevance, grade AS funnel_grade
-    FROM g`);
+    FROM g`;
+}
 
-  await dropGradingInputs(conn);
-  await conn.run('DROP TABLE IF EXISTS temp._gr_imp');
-
+async function gradeCounts(conn: DuckDBConnection, out: GradedEvidence, tableRows: number): Promise<{ grades: number[]; changed: number }> {
   const counts = (await queryRows<Record<string, number>>(conn, `
     SELECT count(*) AS n, count(*) FILTER (WHERE grade = 0) AS g0, count(*) FILTER (WHERE grade = 1) AS g1,
            count(*) FILTER (WHERE grade = 2) AS g2, count(*) FILTER (WHERE grade = 3) AS g3,
            count(*) FILTER (WHERE grade <> funnel_grade) AS changed
-    FROM evidence`))[0] ?? {};
+    FROM ${out.name}`))[0] ?? {};
   const cnt = (k: string): number => Number(counts[k] ?? 0);
   if (cnt('n') !== tableRows) throw internalError('grading_mismatch', `the evidence table had ${tableRows} rows before grading and ${cnt('n')} after`, { stage: STAGE });
-  const grades = [cnt('g0'), cnt('g1'), cnt('g2'), cnt('g3')];
-  const changed = cnt('changed');
+  return { grades: [cnt('g0'), cnt('g1'), cnt('g2'), cnt('g3')], changed: cnt('changed') };
+}
 
-  // Only the records the caller holds come back to JS, column by column.
+/** Only the records the caller holds come back to JS, column by column. */
+async function readGrades(conn: DuckDBConnection, graded: GradedEvidence, evidence: readonly Evidence[], readWhere: string, relevanceRule: boolean): Promise<Evidence[]> {
   const cols = await readColumns(conn, `
     SELECT query_norm, doc_id, grade::DOUBLE AS grade, weight::DOUBLE AS weight, array_to_string(signals, ',') AS signals
-    FROM evidence WHERE ${readWhere} ORDER BY query_norm, doc_id`);
+    FROM ${graded.name} WHERE ${readWhere} ORDER BY query_norm, doc_id`);
   if (cols.rowCount !== evidence.length) throw internalError('grading_mismatch', `read back ${cols.rowCount} graded rows for ${evidence.length} records`, { stage: STAGE });
   const qn = cols.str('query_norm');
   const doc = cols.str('doc_id');
@@ -285,22 +359,7 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
     out[i] = { ...e, grade, weight, signals };
   }
 
-  return {
-    evidence: out,
-    stats: {
-      stage: STAGE,
-      in: { evidence_rows: tableRows },
-      out: { evidence_rows: tableRows, evidence_rows_in_memory: out.length, grade_0: grades[0]!, grade_1: grades[1]!, grade_2: grades[2]!, grade_3: grades[3]!, regraded: changed },
-      dropped: {},
-      notes: [
-        relevanceRule
-          ? `grades from debiased relevance (attractiveness x satisfaction), thresholds ${o.thresholds.join(' / ')}; ${changed} of ${tableRows} pairs changed grade from the click-funnel rule (${rule.reason}).`
-          : `grades from the click-funnel rule (${rule.reason}).`,
-      ],
-      seconds: (performance.now() - t0) / 1000,
-    },
-    rule,
-  };
+  return out;
 }
 
 /**
@@ -308,12 +367,12 @@ export async function gradeEvidence(conn: DuckDBConnection, evidence: readonly E
  * buildEvidence returns for some minExposureForNegative (recovered as the least impression count of an
  * unclicked, never-skipped record, then checked by counting).
  */
-async function inMemoryRows(conn: DuckDBConnection, evidence: readonly Evidence[], tableRows: number): Promise<string> {
+async function inMemoryRows(conn: DuckDBConnection, table: EvidenceTable, evidence: readonly Evidence[], tableRows: number): Promise<string> {
   if (evidence.length === tableRows) return 'true';
   let m = Number.POSITIVE_INFINITY;
   for (const e of evidence) if (e.clicks === 0 && e.skip_above === 0 && e.impressions < m) m = e.impressions;
   const where = Number.isFinite(m) ? evidenceInMemoryPredicate(m) : '(clicks > 0 OR skip_above > 0)';
-  const n = await queryNumber(conn, `SELECT count(*) FROM evidence WHERE ${where}`);
+  const n = await queryNumber(conn, `SELECT count(*) FROM ${table.name} WHERE ${where}`);
   if (n !== evidence.length) {
     throw internalError('grading_mismatch', `evidence table has ${tableRows} rows (${n} matching ${where}) but ${evidence.length} records were given: pass every record of buildEvidence (or readEvidence) for this table.`, { stage: STAGE });
   }

@@ -10,6 +10,6 @@ export const evidenceOptions = z.object({
   mediumDwell: z.enum(['weak', 'drop']).default('weak')
     .describe('What a click with dwell between shortDwellMs and satisfiedDwellMs counts as. Default weak (grade 1): the user stayed long enough to read a snippet-sized answer, which short-answer documents (FAQ, how-to) need; set "drop" for long-form content.'),
   minExposureForNegative: z.number().nonnegative().default(3)
-    .describe('Which evidence pairs are read into memory: clicked pairs, pairs skipped above a click, and unclicked pairs shown at least this many times (the evidence table and evidence.parquet keep every pair). 3 is negatives.behavioural.minExposure\'s default: an unclicked pair below it can never be a behavioural negative, so keep this at most that option. 0 reads every pair. At 10M events 32% of the pairs stay in the table only.'),
+    .describe('Evidence pairs read into memory: clicked, skipped above a click, and unclicked pairs shown at least this many times (the evidence table keeps every pair; 0 reads all). 3 = negatives.behavioural.minExposure, below which an unclicked pair can never be a behavioural negative; keep it at most that.'),
 });
 export type EvidenceOptions = z.infer<typeof evidenceOptions>;

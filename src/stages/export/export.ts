@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../util/fs.js';
 import type { RecordScorer } from '../negatives/mine.js';
 import type { TrainingRecord } from '../negatives/types.js';
 import { composeBatches, type BatchPlan } from './batches.js';
-import { clickforge, flagEmbedding, hasNegatives, sentenceTransformersPairs, sentenceTransformersTuples, tevatron, type Row, type Teacher } from './formats.js';
+import { exportFormatWriters, hasNegatives, sentenceTransformersTuples, type FormatContext, type Teacher } from './formats/index.js';
 import type { ExportOptions } from './options.js';
 import { writeQrels, writeRows } from './write.js';
 
@@ -61,101 +61,25 @@ export interface ExportResult {
 export async function exportDataset(conn: DuckDBConnection, input: ExportInput, opts: ExportOptions): Promise<ExportResult> {
   const files: Record<string, number> = {};
   const omitted: OmittedFile[] = [];
-  const dropped: Record<string, number> = { below_min_grade: 0, no_positive_left: 0 };
-  const bySplit: Record<Split, TrainingRecord[]> = { train: [], dev: [], test: [] };
-  for (const r0 of input.records) {
-    const positives = r0.positives.filter((p) => p.grade >= opts.minGrade);
-    dropped.below_min_grade! += r0.positives.length - positives.length;
-    if (positives.length === 0) {
-      dropped.no_positive_left!++;
-      continue;
-    }
-    const r = positives.length === r0.positives.length ? r0 : { ...r0, positives };
-    bySplit[input.splitOf.get(r.family) ?? 'train'].push(r);
-  }
-  const docById = new Map(input.docs.map((d) => [d.doc_id, d]));
-  const docOf = (id: string) => {
-    const d = docById.get(id);
-    return d ? { title: d.title ?? '', text: d.text } : undefined;
-  };
-  // stable query ids: position in the sorted list of distinct normalised queries
-  const qids = new Map<string, string>();
-  [...new Set(input.records.map((r) => r.query_norm))].sort().forEach((q, i) => qids.set(q, `q${i + 1}`));
+  const { bySplit, dropped } = assignSplits(input, opts.minGrade);
   const teacher: Teacher = opts.teacherScores === 'auto' && input.scorer?.kind === 'dense' ? { name: `cosine under ${input.scorer.embedder}` } : null;
+  const ctx = formatContext(conn, input, opts, bySplit, teacher, files, omitted);
   const k = opts.negatives;
-
-  const write = async (rel: string, rows: Iterable<Row>, whyEmpty: string, fileFormats = opts.fileFormats) => {
-    const written = await writeRows(conn, join(input.outDir, rel), rows, fileFormats);
-    if (Object.keys(written).length === 0) omitted.push({ file: rel, reason: whyEmpty });
-    for (const [ext, n] of Object.entries(written)) files[rel.replace(/\.jsonl$/, `.${ext}`)] = n;
-  };
-  const flat = function* (recs: readonly TrainingRecord[], rowsOf: (r: TrainingRecord) => Row[]) {
-    for (const r of recs) yield* rowsOf(r);
-  };
 
   // the records with k negatives: the only ones with n-tuple, FlagEmbedding and Tevatron rows
   const fullBySplit = { train: bySplit.train.filter((r) => hasNegatives(r, k)), dev: bySplit.dev.filter((r) => hasNegatives(r, k)) };
   const short = { train: bySplit.train.length - fullBySplit.train.length, dev: bySplit.dev.length - fullBySplit.dev.length };
   let filledNegatives = 0;
   for (const split of ['train', 'dev'] as const) {
-    const recs = bySplit[split];
+    const records = bySplit[split];
     const full = fullBySplit[split];
     const noRecords = `no ${split} records (no query family was assigned to ${split})`;
-    const noFull = recs.length === 0 ? noRecords : `no ${split} record has ${k} negatives (export.negatives) after negatives.fill`;
-    for (const fmt of opts.formats) {
-      if (fmt === 'clickforge') await write(`clickforge/${split}.jsonl`, flat(recs, (r) => clickforge(r, k)), noRecords);
-      else if (fmt === 'sentence-transformers') {
-        await write(`sentence-transformers/${split}.jsonl`, flat(full, (r) => sentenceTransformersTuples(r, k)), noFull);
-        await write(`sentence-transformers/${split}.pairs.jsonl`, flat(recs, sentenceTransformersPairs), noRecords);
-      } else if (fmt === 'flagembedding') await write(`flagembedding/${split}.jsonl`, flat(full, (r) => flagEmbedding(r, k, input.queryPrompt ?? '', teacher)), noFull);
-      else if (fmt === 'tevatron') await write(`tevatron/${split}.jsonl`, flat(full, (r) => tevatron(r, k, qids.get(r.query_norm)!, docOf)), noFull);
-    }
+    const noFull = records.length === 0 ? noRecords : `no ${split} record has ${k} negatives (export.negatives) after negatives.fill`;
+    for (const fmt of opts.formats) await exportFormatWriters[fmt].writeSplit?.(ctx, { split, records, full, noRecords, noFull });
     for (const r of full) for (const n of r.negatives.slice(0, k)) if (n.filled) filledNegatives++;
   }
-
-  let batches: ExportResult['batches'];
-  const trainFull = fullBySplit.train;
-  if (opts.batchSize > 0 && opts.formats.includes('sentence-transformers') && trainFull.length > 0) {
-    // one row per (record, positive), the same rows in the same order as the n-tuple file
-    const rows = trainFull.flatMap((r) => r.positives.map((p) => ({ r, p })));
-    const plan = composeBatches(
-      rows.map(({ r, p }) => ({ family: r.family, positiveId: p.doc_id, positiveText: p.text })),
-      { batchSize: opts.batchSize, seed: input.seed ?? 42, nearDuplicateJaccard: opts.batchNearDuplicateJaccard },
-    );
-    const st = trainFull.flatMap((r) => sentenceTransformersTuples(r, k));
-    await write('sentence-transformers/train.batched.jsonl', plan.order.map((i) => st[i]!), `no complete conflict-free batch of ${opts.batchSize} rows (export.batchSize)`);
-    const { order, unplacedRows, ...summary } = plan;
-    batches = summary;
-    await writeFileAtomic(join(input.outDir, 'batches', 'train.json'), JSON.stringify({ ...summary, order, unplacedRows }) + '\n');
-    files['batches/train.json'] = order.length;
-  } else {
-    await rm(join(input.outDir, 'batches', 'train.json'), { force: true });
-  }
-
-  if (opts.formats.includes('beir')) {
-    // BEIR loaders read JSONL and TSV only, whatever export.fileFormats says
-    await write('beir/corpus.jsonl', input.docs.map((d) => ({ _id: d.doc_id, title: d.title ?? '', text: d.text })), 'the corpus is empty', ['jsonl']);
-    const all = [...bySplit.train, ...bySplit.dev, ...bySplit.test];
-    const queries = function* () {
-      const seen = new Set<string>();
-      for (const r of all) {
-        const id = qids.get(r.query_norm)!;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        yield { _id: id, text: r.query, metadata: { family: r.family } };
-      }
-    };
-    await write('beir/queries.jsonl', queries(), 'no records', ['jsonl']);
-    for (const split of ['train', 'dev', 'test'] as const) {
-      const rel = `beir/qrels/${split}.tsv`;
-      const lines = function* (): Generator<readonly [string, string, string]> {
-        for (const r of bySplit[split]) for (const p of r.positives) yield [qids.get(r.query_norm)!, p.doc_id, String(p.grade)];
-      };
-      const n = await writeQrels(join(input.outDir, rel), lines());
-      if (n > 0) files[rel] = n;
-      else omitted.push({ file: rel, reason: `no ${split} records (no query family was assigned to ${split})` });
-    }
-  }
+  const batches = await writeBatches(ctx, input, opts, fullBySplit.train, files);
+  for (const fmt of new Set(opts.formats)) await exportFormatWriters[fmt].writeDataset?.(ctx);
 
   const kept = bySplit.train.length + bySplit.dev.length + bySplit.test.length;
   const notes: string[] = [];
@@ -174,8 +98,82 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
       stage: 'export',
       in: { records: input.records.length },
       out: { records: kept, train: bySplit.train.length, dev: bySplit.dev.length, test: bySplit.test.length, records_short_of_negatives: short.train + short.dev },
-      dropped: { no_positive_left: dropped.no_positive_left!, 'positives.below_min_grade': dropped.below_min_grade! },
+      dropped: { no_positive_left: dropped.noPositiveLeft, 'positives.below_min_grade': dropped.belowMinGrade },
       notes,
     },
   };
+}
+
+/** Each record in its family's split (train when the family has none), without its positives below `minGrade`. */
+function assignSplits(input: ExportInput, minGrade: number): { bySplit: Record<Split, TrainingRecord[]>; dropped: { belowMinGrade: number; noPositiveLeft: number } } {
+  const dropped = { belowMinGrade: 0, noPositiveLeft: 0 };
+  const bySplit: Record<Split, TrainingRecord[]> = { train: [], dev: [], test: [] };
+  for (const r0 of input.records) {
+    const positives = r0.positives.filter((p) => p.grade >= minGrade);
+    dropped.belowMinGrade += r0.positives.length - positives.length;
+    if (positives.length === 0) {
+      dropped.noPositiveLeft++;
+      continue;
+    }
+    const r = positives.length === r0.positives.length ? r0 : { ...r0, positives };
+    bySplit[input.splitOf.get(r.family) ?? 'train'].push(r);
+  }
+  return { bySplit, dropped };
+}
+
+/** What the formats write with; the writers record each file in `files` or, when empty, in `omitted`. */
+function formatContext(
+  conn: DuckDBConnection, input: ExportInput, opts: ExportOptions, bySplit: Record<Split, TrainingRecord[]>, teacher: Teacher,
+  files: Record<string, number>, omitted: OmittedFile[],
+): FormatContext {
+  const docById = new Map(input.docs.map((d) => [d.doc_id, d]));
+  // stable query ids: position in the sorted list of distinct normalised queries
+  const qids = new Map<string, string>();
+  [...new Set(input.records.map((r) => r.query_norm))].sort().forEach((q, i) => qids.set(q, `q${i + 1}`));
+  return {
+    k: opts.negatives,
+    queryPrompt: input.queryPrompt ?? '',
+    teacher,
+    docs: input.docs,
+    bySplit,
+    queryId: (q) => qids.get(q)!,
+    docOf(id) {
+      const d = docById.get(id);
+      return d ? { title: d.title ?? '', text: d.text } : undefined;
+    },
+    async write(rel, rows, whyEmpty, fileFormats = opts.fileFormats) {
+      const written = await writeRows(conn, join(input.outDir, rel), rows, fileFormats);
+      if (Object.keys(written).length === 0) omitted.push({ file: rel, reason: whyEmpty });
+      for (const [ext, n] of Object.entries(written)) files[rel.replace(/\.jsonl$/, `.${ext}`)] = n;
+    },
+    async writeQrels(rel, rows, whyEmpty) {
+      const n = await writeQrels(join(input.outDir, rel), rows);
+      if (n > 0) files[rel] = n;
+      else omitted.push({ file: rel, reason: whyEmpty });
+    },
+  };
+}
+
+/**
+ * The train split's n-tuples again, in an order where no batch of export.batchSize rows holds a
+ * conflict (sentence-transformers/train.batched.jsonl + batches/train.json); an older plan is removed
+ * when there is none.
+ */
+async function writeBatches(ctx: FormatContext, input: ExportInput, opts: ExportOptions, trainFull: readonly TrainingRecord[], files: Record<string, number>): Promise<ExportResult['batches']> {
+  if (!(opts.batchSize > 0 && opts.formats.includes('sentence-transformers') && trainFull.length > 0)) {
+    await rm(join(input.outDir, 'batches', 'train.json'), { force: true });
+    return undefined;
+  }
+  // one row per (record, positive), the same rows in the same order as the n-tuple file
+  const rows = trainFull.flatMap((r) => r.positives.map((p) => ({ r, p })));
+  const plan = composeBatches(
+    rows.map(({ r, p }) => ({ family: r.family, positiveId: p.doc_id, positiveText: p.text })),
+    { batchSize: opts.batchSize, seed: input.seed ?? 42, nearDuplicateJaccard: opts.batchNearDuplicateJaccard },
+  );
+  const st = trainFull.flatMap((r) => sentenceTransformersTuples(r, ctx.k));
+  await ctx.write('sentence-transformers/train.batched.jsonl', plan.order.map((i) => st[i]!), `no complete conflict-free batch of ${opts.batchSize} rows (export.batchSize)`);
+  const { order, unplacedRows, ...summary } = plan;
+  await writeFileAtomic(join(input.outDir, 'batches', 'train.json'), JSON.stringify({ ...summary, order, unplacedRows }) + '\n');
+  files['batches/train.json'] = order.length;
+  return summary;
 }

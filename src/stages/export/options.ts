@@ -1,19 +1,19 @@
 import { z } from 'zod';
+import { exportFormatNames as exportFormats, type ExportFormat } from './formats/index.js';
 
-export const exportFormats = ['clickforge', 'sentence-transformers', 'flagembedding', 'tevatron', 'beir'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
+export { exportFormats, type ExportFormat };
 
 export const exportOptions = z.object({
   formats: z.array(z.enum(exportFormats)).default([...exportFormats])
-    .describe('Training formats to write, all from the same internal records. "beir" writes corpus.jsonl, queries.jsonl and qrels/<split>.tsv for evaluation. All by default: they cost little and each trainer reads its own.'),
+    .describe('Training formats to write, all from the same internal records ("beir" writes corpus.jsonl, queries.jsonl and qrels/<split>.tsv for evaluation). All by default: they cost little and each trainer reads its own.'),
   fileFormats: z.array(z.enum(['jsonl', 'parquet'])).min(1).default(['jsonl'])
     .describe('File formats of the training files (BEIR is always JSONL/TSV, as BEIR loaders expect). JSONL by default: every trainer and `datasets` read it.'),
   negatives: z.number().int().positive().default(4)
-    .describe('Negatives per row (k) in the sentence-transformers n-tuple, FlagEmbedding and Tevatron files: the n-tuple file has exactly negative_1..negative_k; a record with fewer (after negatives.fill) has no row there, is counted, and stays in the pairs file. 4 = negatives.perRecord, a common hard-negative budget.'),
+    .describe('Negatives per row (k) in the sentence-transformers n-tuple, FlagEmbedding and Tevatron files; a record with fewer has no n-tuple row, is counted, and stays in the pairs file. 4 = negatives.perRecord, a common hard-negative budget.'),
   teacherScores: z.enum(['auto', 'off']).default('auto')
     .describe('FlagEmbedding pos_scores / neg_scores: "auto" writes them when every score comes from one embedder (cosine under the configured embedder), "off" never. BM25 and behavioural counts are not a teacher scale, so without an embedder they are left out.'),
   batchSize: z.number().int().min(0).default(64)
-    .describe('Batch composition for in-batch negatives: the train split is also written in an order where no batch of this size holds two rows of one query family, one positive document or near-duplicate positives (sentence-transformers/train.batched.jsonl + batches/train.json); train it with a sequential sampler and this batch size. 64 is a common in-batch size on one GPU; 0 = off.'),
+    .describe('Also write the train split in an order where no batch of this size holds two rows of one family, one positive document or near-duplicate positives (train.batched.jsonl, batches/train.json; 0 = off). 64 is a common in-batch size on one GPU: train with a sequential sampler at that size.'),
   batchNearDuplicateJaccard: z.number().min(0).max(1).default(0.8)
     .describe('Word 3-gram Jaccard at or above which two positives count as near-duplicates for batch composition. 0.8 is the near-duplicate negative filter\'s default.'),
   minGrade: z.number().int().min(0).max(3).default(0)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { minerNames } from '../negatives/miners.js';
 
 /**
  * The schema of every exported row, one per file kind. docs/schemas/export/*.schema.json are
@@ -54,7 +55,7 @@ export const clickforgeRow = z.strictObject({
   negatives: z.array(z.strictObject({
     doc_id: text,
     text,
-    source: z.enum(['random', 'bm25', 'behavioural', 'dense']),
+    source: z.enum(minerNames),
     score: z.number().nullable(),
     rank: z.number().int().nullable().describe('1-based rank in the miner\'s own list.'),
     filled: z.boolean().describe('True when negatives.fill added it (a random document that passed the false-negative filters).'),

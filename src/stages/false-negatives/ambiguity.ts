@@ -1,5 +1,5 @@
 import type { FalseNegativeOptions } from './options.js';
-import type { FalseNegativeFilter, Removal } from './types.js';
+import type { FalseNegativeFilter, FilterEntry, Removal } from './types.js';
 
 /**
  * (5) Ambiguity: a negative that matches the query lexically (BM25 / the query's best BM25 >=
@@ -20,3 +20,12 @@ export function createAmbiguityFilter(opts: FalseNegativeOptions['ambiguity']): 
     },
   };
 }
+
+export const ambiguity: FilterEntry = {
+  name: 'ambiguity',
+  option: 'ambiguity',
+  setup({ options: { ambiguity: o }, semantic }) {
+    if (!o.enabled) return {};
+    return semantic ? { filter: createAmbiguityFilter(o) } : { note: 'ambiguity filter skipped: it needs an embedder for the semantic similarity.' };
+  },
+};

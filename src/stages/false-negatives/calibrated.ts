@@ -1,4 +1,4 @@
-import type { FalseNegativeFilter, Removal } from './types.js';
+import type { FalseNegativeFilter, FilterEntry, Removal } from './types.js';
 
 /**
  * Calibrated veto: a candidate whose estimated probability of relevance for the record's query
@@ -14,3 +14,9 @@ export function createCalibratedFilter(veto: ReadonlySet<string>, vetoAbove: num
     },
   };
 }
+
+export const calibrated: FilterEntry = {
+  name: 'calibrated',
+  option: null,
+  setup: ({ calibratedVeto: v }) => (v ? { filter: createCalibratedFilter(v.pairs, v.vetoAbove) } : {}),
+};

@@ -1,6 +1,6 @@
 import type { Evidence, MultiPositive } from '../../types.js';
 import type { FalseNegativeOptions } from './options.js';
-import type { FalseNegativeFilter, Removal } from './types.js';
+import type { FalseNegativeFilter, FilterEntry, Removal } from './types.js';
 
 /**
  * (1) Click-evidence veto: a doc that any query of the family (or the same query) clicked with
@@ -44,3 +44,14 @@ export function createClickVetoFilter(
     },
   };
 }
+
+export const clickVeto: FilterEntry = {
+  name: 'click-veto',
+  option: 'clickVeto',
+  setup({ options: { clickVeto: o }, evidence, positives, familyOf, sessionCoClicks }) {
+    if (!o.enabled) return {};
+    const filter = createClickVetoFilter(o, { evidence, positives, ...(familyOf ? { familyOf } : {}), ...(sessionCoClicks ? { sessionCoClicks } : {}) });
+    if (o.sessionScope && !sessionCoClicks) return { filter, note: 'click veto: sessionScope is on but no sessionCoClicks were given (loadSessionCoClicks reads them from the log); only the family veto applies.' };
+    return { filter };
+  },
+};

@@ -1,6 +1,6 @@
 import { internalError } from '../../errors.js';
 import type { FalseNegativeOptions } from './options.js';
-import type { FalseNegativeFilter, Judge, Removal } from './types.js';
+import type { FalseNegativeFilter, FilterEntry, Judge, Removal } from './types.js';
 
 export interface JudgeFilter extends FalseNegativeFilter {
   /** Answers that could not be parsed (null), and candidates left unjudged by maxPerRecord. */
@@ -13,6 +13,7 @@ export function createJudgeFilter(opts: FalseNegativeOptions['judge'], judge: Ju
   return {
     name: 'judge',
     counts,
+    notes: () => [`judged ${counts.judged}, unparsable ${counts.unparsable}, left unjudged ${counts.unjudged} (maxPerRecord).`],
     async apply(rec, cands) {
       const take = cands.slice(0, opts.maxPerRecord);
       counts.unjudged += cands.length - take.length;
@@ -35,3 +36,12 @@ export function createJudgeFilter(opts: FalseNegativeOptions['judge'], judge: Ju
     },
   };
 }
+
+export const judgeFilter: FilterEntry = {
+  name: 'judge',
+  option: 'judge',
+  setup({ options: { judge: o }, judge }) {
+    if (!o.enabled) return {};
+    return judge ? { filter: createJudgeFilter(o, judge) } : { note: 'judge filter skipped: no judge given.' };
+  },
+};

@@ -2,7 +2,7 @@ import type { Doc } from '../../types.js';
 import { createMinHasher, duplicateClusters, estimateJaccard, exactJaccard, type DuplicateClusters } from '../../text/minhash.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import type { FalseNegativeOptions } from './options.js';
-import type { FalseNegativeFilter, Removal } from './types.js';
+import type { FalseNegativeFilter, FilterEntry, Removal } from './types.js';
 
 /** The signature estimate only pre-screens: pairs within this of the threshold get the exact check. */
 const SCREEN_SLACK = 0.2;
@@ -46,6 +46,7 @@ export function createNearDuplicateFilter(opts: FalseNegativeOptions['nearDuplic
   return {
     name: 'near-duplicate',
     clusters,
+    notes: () => (clusters ? [`corpus: ${clusters.clusters} near-duplicate clusters, largest ${clusters.largest} docs, ${clusters.clustered} docs in clusters.`] : []),
     apply(rec, cands) {
       const pos = rec.positives.map((p) => {
         if (p.doc >= 0) {
@@ -70,3 +71,13 @@ export function createNearDuplicateFilter(opts: FalseNegativeOptions['nearDuplic
     },
   };
 }
+
+export const nearDuplicate: FilterEntry = {
+  name: 'near-duplicate',
+  option: 'nearDuplicate',
+  setup: ({ options: { nearDuplicate: o }, docs }) => (o.enabled ? { filter: createNearDuplicateFilter(o, docs) } : {}),
+};
+
+/** The near-duplicate filter among `filters`, for its corpus-wide clusters. */
+export const findNearDuplicateFilter = (filters: readonly FalseNegativeFilter[]): NearDuplicateFilter | undefined =>
+  filters.find((f): f is NearDuplicateFilter => 'clusters' in f);

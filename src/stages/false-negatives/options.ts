@@ -14,7 +14,7 @@ export const falseNegativeOptions = z.object({
     useFamilies: z.boolean().default(true)
       .describe('Veto across the query family (familyOf); off: the same query_norm only.'),
     sessionScope: z.boolean().default(true)
-      .describe('Also veto a doc clicked (any click, discarded ones included) for another query of a session in which the record\'s query was issued. On because in-session reformulations often fall outside the query\'s family and the docs clicked for them are relevant more often than a random shown result (docs/design/negative-defaults.md).'),
+      .describe("Also veto a doc clicked (any click) for another query of a session in which the record's query was issued. On because in-session reformulations often fall outside the family and their clicked docs are relevant more often (docs/design/negative-defaults.md)."),
   }).prefault({}),
   sameField: z.object({
     enabled: z.boolean().default(true),

@@ -1,5 +1,5 @@
 import type { FalseNegativeOptions } from './options.js';
-import type { FalseNegativeFilter, Removal } from './types.js';
+import type { FalseNegativeFilter, FilterEntry, Removal } from './types.js';
 
 /**
  * The score above which a negative is dropped, given the lowest positive score `min`.
@@ -31,3 +31,16 @@ export function createPositiveAwareFilter(opts: FalseNegativeOptions['positiveAw
     },
   };
 }
+
+export const positiveAware: FilterEntry = {
+  name: 'positive-aware',
+  option: 'positiveAware',
+  setup({ options: { positiveAware: o }, semantic }) {
+    if (!o.enabled) return {};
+    // With only BM25 to score, a positive that shares no word with its query (a synonym, a novice
+    // phrasing) scores near zero and the rule would throw away every lexical hard negative: under
+    // "auto" it runs only when an embedder gives semantic scores.
+    if (semantic || o.scorer === 'bm25') return { filter: createPositiveAwareFilter(o) };
+    return { note: 'positive-aware filter skipped: it needs semantic scores (an embedder) under scorer "auto"; BM25 scores would remove the lexical hard negatives of every query whose positive uses other words. Set filters.positiveAware.scorer: bm25 to force it.' };
+  },
+};

@@ -1,4 +1,4 @@
-import type { FalseNegativeFilter, Removal } from './types.js';
+import type { FalseNegativeFilter, FilterEntry, Removal } from './types.js';
 
 /**
  * (7) Prefer behavioural evidence: when the candidates other than "unclicked" behavioural ones
@@ -18,3 +18,9 @@ export function createPreferBehaviouralFilter(): FalseNegativeFilter {
     },
   };
 }
+
+export const preferBehavioural: FilterEntry = {
+  name: 'prefer-behavioural',
+  option: 'preferBehavioural',
+  setup: ({ options: { preferBehavioural: o } }) => (o.enabled ? { filter: createPreferBehaviouralFilter() } : {}),
+};

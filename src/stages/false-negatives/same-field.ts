@@ -1,6 +1,6 @@
 import type { Doc } from '../../types.js';
 import type { FalseNegativeOptions } from './options.js';
-import type { FalseNegativeFilter, Removal } from './types.js';
+import type { FalseNegativeFilter, FilterEntry, Removal } from './types.js';
 
 /** (2) Same category or entity as a positive (only where the corpus has the field). */
 export function createSameFieldFilter(opts: FalseNegativeOptions['sameField'], docs: readonly Doc[]): FalseNegativeFilter {
@@ -27,3 +27,14 @@ export function createSameFieldFilter(opts: FalseNegativeOptions['sameField'], d
     },
   };
 }
+
+export const sameField: FilterEntry = {
+  name: 'same-field',
+  option: 'sameField',
+  setup({ options: { sameField: o }, docs }) {
+    if (!o.enabled) return {};
+    const present = o.fields.filter((k) => docs.some((d) => d[k] !== undefined && d[k] !== ''));
+    if (present.length === 0) return { note: `same-field filter skipped: the corpus has no ${o.fields.join('/')} field.` };
+    return { filter: createSameFieldFilter({ ...o, fields: present }, docs) };
+  },
+};

@@ -1,4 +1,6 @@
+import type { Doc, Evidence, MultiPositive } from '../../types.js';
 import type { Behaviour, NegativeSource } from '../negatives/types.js';
+import type { FalseNegativeOptions } from './options.js';
 
 /**
  * A teacher that says whether documents are relevant to a query (a cross-encoder reranker, an LLM).
@@ -49,6 +51,32 @@ export interface FalseNegativeFilter {
   readonly name: string;
   /** One entry per candidate: null keeps it, a Removal drops it. */
   apply(rec: FilterRecord, cands: readonly FilterCandidate[]): Promise<(Removal | null)[]> | (Removal | null)[];
+  /** Notes for the filter's stage stats, after its removal count (what a judge answered, the corpus' duplicate clusters). */
+  notes?(): string[];
+}
+
+/** What a filter entry gets to build its filter: the validated options and the inputs of the `mineNegatives` call. */
+export interface FilterSetup {
+  readonly options: FalseNegativeOptions;
+  readonly docs: readonly Doc[];
+  readonly evidence: readonly Evidence[];
+  readonly positives: readonly MultiPositive[];
+  readonly familyOf?: ReadonlyMap<string, string>;
+  readonly sessionCoClicks?: ReadonlyMap<string, string>;
+  readonly judge?: Judge;
+  readonly calibratedVeto?: { readonly pairs: ReadonlySet<string>; readonly vetoAbove: number };
+  /** True when an embedder gives cosine scores (the semantic filters need them). */
+  readonly semantic: boolean;
+}
+
+/** One false-negative filter in the ordered registry (stages/false-negatives/filters.ts). */
+export interface FilterEntry {
+  /** The filter's name (its stage is `false-negatives/<name>`). */
+  readonly name: string;
+  /** Its options under `negatives.filters`, or null when it has none (the calibrated veto is switched by its input). */
+  readonly option: keyof FalseNegativeOptions | null;
+  /** The filter when it runs; a note when it is switched on but cannot run (or runs with less than asked). */
+  setup(s: FilterSetup): { readonly filter?: FalseNegativeFilter; readonly note?: string };
 }
 
 /** A removed example for the report. */

@@ -1,4 +1,4 @@
-import { osaDistance } from './minhash.js';
+import { osaDistance } from './edit-distance.js';
 
 /**
  * Abbreviation-aware token alignment (the `links.abbreviation` weak link of the families stage):

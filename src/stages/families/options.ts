@@ -25,7 +25,7 @@ export const familyOptions = z.object({
     shortMinChars: z.number().int().positive().default(5)
       .describe('Keys shorter than this never merge by edit distance: "cat"/"car" are one edit apart and different intents.'),
     refuseTokenSwap: z.boolean().default(false)
-      .describe('Refuse a near-duplicate merge when, once the shared words are set aside, both keys keep a word the other cannot account for as a typo or abbreviation of its own ("aws console install web" vs "... win", "okta token expired win" vs "kafka token expired win"): a swapped word names another product or platform. Extra words alone, typos ("zpom" ~ "zoom") and abbreviations ("lnx" ~ "linux") still merge. A refused pair stays a weak link (reason "refused"), as for the size cap. Off by default: families get purer (simulated help-desk world, seed 42: 219 of 401 near-duplicate merges joined two intents, 168 differing only in the platform) and training keeps more records (eight worlds pooled: +18% chronological, +7% hashed), but intent leakage rose (2.4% -> 5.7% chronological, 3.8% -> 4.4% hashed): the over-merged families also held phrasings of one intent together (docs/stages/families.md).'),
+      .describe('Refuse a near-duplicate merge when both keys keep a word the other cannot account for as a typo or abbreviation ("aws console install web" vs "... win"); the pair stays a weak link. Off because purer families raised chronological leakage from 2.4% to 5.7% (docs/design/families-refuse-token-swap.md).'),
     digitsMustMatch: z.boolean().default(true)
       .describe('Refuse a near-duplicate merge when the numbers differ ("iphone 12" vs "iphone 13"): model numbers and years are intent.'),
     maxBucketCompare: z.number().int().positive().default(20)
@@ -57,7 +57,7 @@ export const familyOptions = z.object({
     enabled: z.boolean().default(true)
       .describe('Rule (f): agglomerative click-graph clustering (Beeferman & Berger 2000; Wen et al. 2001): families whose click distributions over documents are similar merge, round after round, on the summed click vectors of their members.'),
     cosine: z.number().min(0).max(1).default(0.3)
-      .describe('Cosine between family click vectors (each query L1-normalised, then summed) at or above which two families merge. Simulated help-desk world (seed 11): 0.5 gave 196 families and 11.1% intent leakage, 0.3 gave 163 families and 7.7% with more training records kept (docs/stages/families.md).'),
+      .describe('Cosine between family click vectors (each query L1-normalised, then summed) at or above which two families merge. 0.3 gave fewer intent leaks than 0.5 with more training records kept (docs/design/families-session-and-click-rules.md).'),
     minClicks: z.number().nonnegative().default(1)
       .describe('Queries with fewer (weighted) clicks than this contribute no click vector: one click is noisy, but the rule only merges through shared documents and the cosine threshold.'),
     maxRounds: z.number().int().positive().default(10)
@@ -69,14 +69,14 @@ export const familyOptions = z.object({
   }).prefault({}),
   links: z.object({
     enabled: z.boolean().default(true)
-      .describe('Also return weak links between different families (evidence too weak to merge: a co-session pair in one session without click confirmation, a reformulation below minCount, a merge refused by the cap, family click vectors with cosine >= links.cosine, the same best positive document). The splits stage keeps linked families out of training when one of them is held out (splits.purgeLinked).'),
+      .describe('Also return weak links between families whose evidence is too weak to merge them (one-session co-session pairs, rare reformulations, refused merges, similar click vectors, a shared best positive). The splits stage moves linked training families to dev when one is held out (splits.purgeLinked).'),
     cosine: z.number().min(0).max(1).default(0.2)
       .describe('Family click-vector cosine at or above which two families are linked (not merged). 0.2: same-intent single-session pairs were all above it, other-intent pairs 0 of 37.'),
     topPositive: z.boolean().default(true)
-      .describe('Link families whose queries have the same best positive document (highest grade, then weight). Simulated help-desk world, 20,000 sessions, chronological split: share of test queries whose true intent is in training 12.5% -> 3.9% (seed 42) and 7.7% -> 6.4% (seed 7), at the cost of 27% / 16% of training records moved to dev (docs/stages/families.md).'),
+      .describe('Link families whose queries have the same best positive document (highest grade, then weight). On because it cut chronological intent leakage from 12.5% to 3.9% (seed 42) for a quarter of the training records (docs/design/families-top-positive-links.md).'),
     abbreviation: z.object({
       enabled: z.boolean().default(true)
-        .describe('Link families whose family keys align token by token, allowing abbreviations and typos ("ngx perm ios" ~ "nginx permission denied ios", "dkr lic andr" ~ "docker license android", "ecxel mac" ~ "excel mac"): the abbreviation and misspelling styles share too few trigrams for rule (c). Simulated help-desk world, 20,000 sessions: 69 of 79 (seed 42) and 63 of 73 (seed 7) such links join families that share an intent (best-positive links: about 1 in 10); hashed-split intent leakage 7.9% -> 7.5% (seed 42) and 9.4% -> 7.4% (seed 7) for 3% / 2% of training records; chronological unchanged; with synonymMinSupport 4.9% / 7.4% hashed, 1.8% / 8.0% chronological (docs/stages/families.md).'),
+        .describe('Link families whose keys align token by token, allowing abbreviations and typos ("dkr lic andr" ~ "docker license android"), which share too few trigrams for rule (c). On because 9 in 10 such links join one intent (docs/design/families-abbreviation-links.md).'),
       minChars: z.number().int().positive().default(2)
         .describe('An abbreviation (a token that is a subsequence of the other, same first letter) needs at least this many characters: one letter matches too much.'),
       typoMinChars: z.number().int().nonnegative().default(4)
@@ -87,9 +87,9 @@ export const familyOptions = z.object({
         .describe('Keys with fewer tokens take no part: one abbreviated word ("dkr") says nothing about the rest of the need.'),
       maxTokens: z.number().int().positive().default(8).describe('Keys with more tokens take no part (long queries align by rule (c) already).'),
       synonymMinSupport: z.number().int().nonnegative().default(3)
-        .describe('Token synonyms mined from consecutive queries (co-session pairs and reformulations): once the aligned tokens are removed, the 1-2 tokens left on each side are candidate substitutes; two tokens that are each other\'s most frequent partner in at least this many query pairs are treated as equal ("wlan" ~ "wifi", "browser" ~ "web", "sfdc" ~ "salesforc"). Mutual best partners only: with plain counts (no mutual rule) the pairs chained (web ~ browser ~ get ~ fix) and only 161 of 2,011 links shared an intent. Simulated help-desk world, 20,000 sessions: 100 of 118 links share an intent (seed 7); hashed intent leakage 7.5% -> 4.9% (seed 42), chronological 10.7% -> 9.3% (seed 7, family-stage harness), others unchanged, at most 4% of training queries; 3 and 5 gave the same figures. 0 turns it off.'),
+        .describe('Two tokens that are each other\'s most frequent substitute in at least this many consecutive-query pairs count as equal before the alignment ("wlan" ~ "wifi"; 0 = off). 3 lowered hashed leakage (7.5% to 4.9%, seed 42); 5 gave the same (docs/design/families-abbreviation-links.md).'),
       maxBucketCompare: z.number().int().positive().default(10)
-        .describe('At most this many keys are kept per initials signature (the blocking key: sorted first letters); extra ones are counted as abbreviation_bucket_truncated and not compared. bench/families.ts: 200 took 18 s at 200k queries, 20 took 3.6 s (2.4M pairs); at 1M queries 20 took 31 s and 10 still 29 s of a 64-68 s stage under load ~8; at load 2.5-3, 10 took 19.7-20.7 s of 54.3-58.1 s CPU (docs/stages/families.md). 5, 10 and 20 gave the same figures on the simulated 20,000-session worlds.'),
+        .describe('At most this many keys are kept per initials signature (sorted first letters); extra ones are counted as abbreviation_bucket_truncated and not compared. 10 keeps 1M queries near 20 s of the stage, and 5-20 gave the same links on the simulated worlds (docs/design/families-abbreviation-links.md).'),
     }).prefault({}).describe('Abbreviation-aware token alignment as a weak link (never a merge); see src/stages/families/abbrev.ts.'),
     maxTopPositiveFamilies: z.number().int().positive().default(100)
       .describe('A document that is the best positive of more families than this links none of them (a home page or a catch-all FAQ); counted in stats.'),

@@ -1,5 +1,6 @@
-import { queryNumber } from '../../db/duckdb.js';
-import type { StageStats } from '../../types.js';
+import { queryNumber, queryRows, type DuckDBConnection } from '../../db/duckdb.js';
+import type { Doc, StageStats } from '../../types.js';
+import type { Corpus } from './relations.js';
 import { type Ctx, reasonCounts, rq, toQuarantine } from './common.js';
 import { Fields } from './sql.js';
 
@@ -48,4 +49,21 @@ FROM (SELECT *, row_number() OVER w AS rn, first_value(h) OVER w AS h1, first_va
   const notes: string[] = [];
   if (badPub) { fixed.published_at_unparsed = badPub; notes.push(`${badPub} documents have a published_at that is not a time: kept with published_at NULL`); }
   return { stats: { stage: 'ingest:corpus', in: { rows: rowsRead }, out: { rows: docs }, dropped, notes }, fixed };
+}
+
+/** The documents of the corpus relation as records, in doc_id order. */
+export async function loadDocs(conn: DuckDBConnection, corpus: Corpus): Promise<Doc[]> {
+  const rows = await queryRows<{ doc_id: string; text: string; title: string | null; category: string | null; entity: string | null; published_at: number | null }>(
+    conn,
+    `SELECT doc_id, text, title, category, entity, published_at FROM ${corpus.name} ORDER BY doc_id`,
+  );
+  return rows.map((r) => ({
+    kind: 'Doc',
+    doc_id: r.doc_id,
+    text: r.text,
+    ...(r.title !== null ? { title: r.title } : {}),
+    ...(r.category !== null ? { category: r.category } : {}),
+    ...(r.entity !== null ? { entity: r.entity } : {}),
+    ...(r.published_at !== null ? { published_at: r.published_at } : {}),
+  }));
 }

@@ -14,8 +14,11 @@ import type { IngestOptions } from './options.js';
 import { requireUsableRows } from './no-usable-rows.js';
 import { loadSerps } from './serps.js';
 import { createMacros, TS_FUTURE_MARGIN_MS } from './sql.js';
+import { ingestRelations, type IngestRelations } from './relations.js';
 
 export interface IngestResult {
+  /** The tables ingest wrote (the canonical tables, corpus, labels, quarantine, presentation features, randomised pages). */
+  readonly relations: IngestRelations;
   /** One per input kind (serps/events/corpus/labels) that was configured; counts add up (see docs/formats.md). */
   readonly stats: readonly StageStats[];
   /** file -> 'iso' | 'epoch_s' | 'epoch_ms' (detected or configured). */
@@ -158,7 +161,7 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, hooks:
     if (missing) warnings.push(`${missing} clicked doc ids are not in the corpus (kept here; the positives stage counts them)`);
   }
   for (const s of stats) for (const n of s.notes ?? []) warnings.push(`${s.stage}: ${n}`);
-  return { stats, timestampFormats, warnings, fixed };
+  return { relations: ingestRelations(undefined, { randomized: opts.serps.length > 0 }), stats, timestampFormats, warnings, fixed };
 }
 
 /**

@@ -24,7 +24,7 @@ export const ingestOptions = z.object({
   timestamps: z.enum(['auto', 'iso', 'epoch_s', 'epoch_ms']).default('auto')
     .describe('How timestamps are written. "auto" detects per file (ISO strings; numbers below 1e11 are seconds, else milliseconds) and reports what it found.'),
   maxRowBytes: z.number().int().min(1024).default(8 * 1024 * 1024)
-    .describe('A JSONL line or CSV row longer than this many bytes is quarantined (reason row_too_long, with its beginning) and the run goes on. Default 8 MiB: a multi-megabyte document still passes (DuckDB reads lines up to 2 MB by default), while a row that long in a click log is a runaway field or a missing newline.'),
+    .describe('A JSONL line or CSV row longer than this many bytes is quarantined (row_too_long, with its beginning) and the run goes on. Default 8 MiB: a large document still passes, while a click-log row that long is a runaway field or a missing newline.'),
   maxDwellMs: z.number().int().positive().default(6 * 3600 * 1000)
     .describe('Dwell above this is absurd (a tab left open): the click is kept but its dwell becomes unknown. Default 6 h.'),
 });

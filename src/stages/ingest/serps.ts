@@ -140,14 +140,52 @@ export function typedClickFields(type: string): Set<string> | undefined {
 const scalarFromX = (F: Fields<(typeof SERP_FIELDS)[number]>): string =>
   SCALAR_FIELDS.map((n) => `cf_str(${F.v(n)}) AS ${n}_s, json_type(${F.v(n)}) AS ${n}_k`).join(', ');
 
+type SerpSource = { readonly fidx: number; readonly parquet?: ParquetSource; readonly sort?: boolean };
+
 /**
  * SERP records (staged in `stg`, or Parquet files read typed) -> serps, impressions, clicks,
  * conversions. Row problems quarantine the record; click/conversion problems quarantine only that
  * click/conversion. Rows stay in input order from the staging table to `impressions`, so the big
- * tables need no sort; duplicates are found with GROUP BY ... HAVING first.
+ * tables need no sort; duplicates are found with GROUP BY ... HAVING first. Named steps below.
  */
 export async function loadSerps(ctx: Ctx, stg: string, mapping: Readonly<Record<string, string>>, rowsRead: number,
-  sources: readonly ({ fidx: number; parquet?: ParquetSource; sort?: boolean })[] = [{ fidx: 0, sort: true }]): Promise<{ stats: StageStats; fixed: Record<string, number> }> {
+  sources: readonly SerpSource[] = [{ fidx: 0, sort: true }]): Promise<{ stats: StageStats; fixed: Record<string, number> }> {
+  const { conn } = ctx;
+  await parseSerpRecords(ctx, stg, mapping, sources);
+  await markDuplicateSerps(conn, sources);
+  await conn.run(`INSERT INTO serps SELECT serp_id, session_id, user_id, ts, query, success, file, line FROM _cf_s3 WHERE q IS NULL`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${RANDOMIZED_TABLE} (serp_id VARCHAR NOT NULL)`);
+  await conn.run(`INSERT INTO ${RANDOMIZED_TABLE} SELECT serp_id FROM _cf_s3 WHERE q IS NULL AND randomized`);
+  await toQuarantine(conn, '_cf_s3', 'serps');
+  let dropped = await reasonCounts(conn, '_cf_s3');
+  const serpsOut = await queryNumber(conn, `SELECT count(*) FROM _cf_s3 WHERE q IS NULL`);
+
+  const { resultsIn, impOut, dropped: impDropped } = await loadImpressions(conn);
+  const { presIn, presOut, dropped: presDropped } = await loadPresentation(conn, new Fields('serps', SERP_FIELDS, mapping));
+  const { clicksIn, clicksOut, rankFixed, dwellNulled, dropped: clickDropped } = await loadClicks(ctx);
+  const { convIn, convOut, dropped: convDropped } = await loadConversions(ctx);
+  dropped = add(add(add(add(dropped, impDropped), presDropped), clickDropped), convDropped);
+
+  const fixed: Record<string, number> = {};
+  if (rankFixed) fixed.click_rank_fixed = rankFixed;
+  if (dwellNulled) fixed.absurd_dwell_nulled = dwellNulled;
+  const notes: string[] = [];
+  if (rankFixed) notes.push(`${rankFixed} clicks gave a rank that disagreed with the results list: the rank was taken from the results`);
+  if (dwellNulled) notes.push(`${dwellNulled} clicks had dwell_ms above maxDwellMs (${ctx.maxDwellMs}): kept with unknown dwell`);
+  return {
+    stats: {
+      stage: 'ingest:serps',
+      in: { rows: rowsRead, results: resultsIn, clicks: clicksIn, conversions: convIn, ...(presIn ? { presentation: presIn } : {}) },
+      out: { rows: serpsOut, impressions: impOut, clicks: clicksOut, conversions: convOut, ...(presIn ? { presentation: presOut } : {}) },
+      dropped,
+      notes,
+    },
+    fixed,
+  };
+}
+
+/** Parse the staged (or Parquet) SERP records into _cf_s3: one row per record, its fields and the reason it is rejected (q). */
+async function parseSerpRecords(ctx: Ctx, stg: string, mapping: Readonly<Record<string, string>>, sources: readonly SerpSource[]): Promise<void> {
   const { conn, tsFmt } = ctx;
   const F = new Fields('serps', SERP_FIELDS, mapping);
   const v = (n: (typeof SERP_FIELDS)[number]) => F.v(n);
@@ -205,6 +243,10 @@ SELECT * EXCLUDE (x, rl, rj, ${SCALAR_FIELDS.map((n) => `${n}_k`).join(', ')}), 
 END AS q
 FROM a`);
 
+}
+
+/** Mark repeated serp_ids in _cf_s3 (identical: duplicate_event, different: duplicate_serp_id) and give quarantined Parquet rows their raw text. */
+async function markDuplicateSerps(conn: Ctx['conn'], sources: readonly SerpSource[]): Promise<void> {
   // duplicates: only serp_ids seen twice among valid rows are looked at closely (and hashed)
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_sd AS
 WITH d AS (SELECT serp_id FROM _cf_s3 WHERE q IS NULL GROUP BY serp_id HAVING count(*) > 1),
@@ -232,13 +274,11 @@ FROM w WHERE rn > 1`);
         WHERE file_row_number + 1 IN (SELECT line FROM _cf_s3 WHERE fidx = ${s.fidx} AND q IS NOT NULL)) r
       WHERE _cf_s3.fidx = ${s.fidx} AND _cf_s3.line = r.line`);
   }
-  await conn.run(`INSERT INTO serps SELECT serp_id, session_id, user_id, ts, query, success, file, line FROM _cf_s3 WHERE q IS NULL`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS ${RANDOMIZED_TABLE} (serp_id VARCHAR NOT NULL)`);
-  await conn.run(`INSERT INTO ${RANDOMIZED_TABLE} SELECT serp_id FROM _cf_s3 WHERE q IS NULL AND randomized`);
-  await toQuarantine(conn, '_cf_s3', 'serps');
-  let dropped = await reasonCounts(conn, '_cf_s3');
-  const serpsOut = await queryNumber(conn, `SELECT count(*) FROM _cf_s3 WHERE q IS NULL`);
+}
 
+/** Impressions of the loaded records, in input order; empty or non-string result items are quarantined. */
+async function loadImpressions(conn: Ctx['conn']): Promise<{ resultsIn: number; impOut: number; dropped: Record<string, number> }> {
+  let dropped: Record<string, number> = {};
   // impressions: straight from the loaded rows, in input order (no intermediate table, no sort);
   // bad items are looked at only when some exist
   const badItem = `d IS NULL OR trim(d) = ''`;
@@ -256,6 +296,13 @@ FROM w WHERE rn > 1`);
     await conn.run(`DROP TABLE _cf_imp`);
   }
 
+  return { resultsIn, impOut, dropped };
+}
+
+/** Presentation features of the loaded records (impression_features); a bad item quarantines only itself. */
+async function loadPresentation(conn: Ctx['conn'], F: Fields<(typeof SERP_FIELDS)[number]>): Promise<{ presIn: number; presOut: number; dropped: Record<string, number> }> {
+  const L = (n: (typeof SERP_FIELDS)[number]) => F.label(n);
+  let dropped: Record<string, number> = {};
   // presentation: item problems quarantine only that item (the record and its clicks stay)
   await conn.run(IMPRESSION_FEATURES_DDL);
   let presIn = 0;
@@ -284,6 +331,13 @@ FROM u`);
     await conn.run(`DROP TABLE _cf_p1`);
   }
 
+  return { presIn, presOut, dropped };
+}
+
+/** Clicks of the loaded records, ranked from the record's own results; duplicates and bad clicks are quarantined. */
+async function loadClicks(ctx: Ctx): Promise<{ clicksIn: number; clicksOut: number; rankFixed: number; dwellNulled: number; dropped: Record<string, number> }> {
+  const { conn, tsFmt } = ctx;
+  let dropped: Record<string, number> = {};
   // clicks: the rank comes from the record's own results (a lambda before unnest, so the results
   // list is not copied per click); duplicates via GROUP BY ... HAVING, then a window on the hits only
   const blankOr = (d: string) => `${d} IS NULL OR trim(${d}) = ''`;
@@ -346,6 +400,13 @@ WHERE rn > 1`);
   const rankFixed = await queryNumber(conn, `SELECT count(*) FROM _cf_c2 WHERE q IS NULL AND rank_s IS NOT NULL AND (rank_d IS NULL OR rank_d <> shown_rank)`);
   const dwellNulled = await queryNumber(conn, `SELECT count(*) FROM _cf_c2 WHERE q IS NULL AND dwell_d > ${ctx.maxDwellMs}`);
 
+  return { clicksIn, clicksOut, rankFixed, dwellNulled, dropped };
+}
+
+/** Conversions of the loaded records; duplicates and bad conversions are quarantined. */
+async function loadConversions(ctx: Ctx): Promise<{ convIn: number; convOut: number; dropped: Record<string, number> }> {
+  const { conn, tsFmt } = ctx;
+  let dropped: Record<string, number> = {};
   // conversions
   await conn.run(`CREATE OR REPLACE TEMP TABLE _cf_v1 AS
 WITH u AS (
@@ -375,23 +436,9 @@ FROM (SELECT *, row_number() OVER (PARTITION BY (q0 IS NULL), serp_id, doc_id, t
   const convOut = await queryNumber(conn, `SELECT count(*) FROM _cf_v2 WHERE q IS NULL`);
   await conn.run(`DROP TABLE _cf_c2; DROP TABLE _cf_v2;`);
 
-  const fixed: Record<string, number> = {};
-  if (rankFixed) fixed.click_rank_fixed = rankFixed;
-  if (dwellNulled) fixed.absurd_dwell_nulled = dwellNulled;
-  const notes: string[] = [];
-  if (rankFixed) notes.push(`${rankFixed} clicks gave a rank that disagreed with the results list: the rank was taken from the results`);
-  if (dwellNulled) notes.push(`${dwellNulled} clicks had dwell_ms above maxDwellMs (${ctx.maxDwellMs}): kept with unknown dwell`);
-  return {
-    stats: {
-      stage: 'ingest:serps',
-      in: { rows: rowsRead, results: resultsIn, clicks: clicksIn, conversions: convIn, ...(presIn ? { presentation: presIn } : {}) },
-      out: { rows: serpsOut, impressions: impOut, clicks: clicksOut, conversions: convOut, ...(presIn ? { presentation: presOut } : {}) },
-      dropped,
-      notes,
-    },
-    fixed,
-  };
+  return { convIn, convOut, dropped };
 }
+
 
 /** Keep `_cf_s3` alive for timestamp detection; the caller drops it. */
 export const SERPS_ROWS_TABLE = '_cf_s3';

@@ -1,4 +1,7 @@
-import { queryNumber, queryRows, readColumns, type DuckDBConnection } from '../../db/duckdb.js';
+import { queryRows, readColumns, type DuckDBConnection } from '../../db/duckdb.js';
+import { columnsOf, type Relation } from '../../db/relation.js';
+import type { Clicks, Impressions } from '../ingest/relations.js';
+import type { SerpFacts } from '../sessions/sessions.js';
 import { usageError } from '../../errors.js';
 import type { NegativeOptions } from './options.js';
 import type { Behaviour, MiningContext, NegativeCandidate, NegativeMiner } from './types.js';
@@ -28,6 +31,7 @@ export function createBehaviouralMiner(
   return {
     source: 'behavioural',
     missingDocs: () => missing,
+    dropped: (): Record<string, number> => (missing > 0 ? { 'candidates.behavioural_doc_not_in_corpus': missing } : {}),
     mine(queries, ctx) {
       return Promise.resolve(
         queries.map((q) => {
@@ -68,20 +72,25 @@ export function createBehaviouralMiner(
  * values count 1 (unweighted). `beforeTs` keeps only pages at or before it and clicks at or
  * before it or without a time (the chronological split's pre-cutoff view).
  */
-export async function loadWeightedSkips(conn: DuckDBConnection, propensity: readonly number[], opts: { readonly beforeTs?: number | null } = {}): Promise<Map<string, number>> {
+export async function loadWeightedSkips(
+  conn: DuckDBConnection,
+  input: { readonly serpFacts: SerpFacts; readonly clicks: Clicks; readonly impressions: Impressions },
+  propensity: readonly number[],
+  opts: { readonly beforeTs?: number | null } = {},
+): Promise<Map<string, number>> {
   const p = propensity.slice(1).map((v) => (Number.isFinite(v) && v > 0 ? v : 1));
   const list = p.length ? `[${p.map((v) => v.toPrecision(17)).join(', ')}]::DOUBLE[]` : '[1.0]::DOUBLE[]';
   const cut = opts.beforeTs === undefined || opts.beforeTs === null ? null : Math.floor(opts.beforeTs);
   const serpWhere = cut === null ? '' : `WHERE ts <= ${cut}`;
   const clickWhere = cut === null ? '' : `WHERE k.ts IS NULL OR k.ts <= ${cut}`;
   const rows = await queryRows<{ k: string; w: number }>(conn, `
-    WITH s AS (SELECT serp_id, query_norm FROM serp_facts ${serpWhere}),
-    k AS (SELECT k.serp_id, k.doc_id, k.rank FROM clicks k SEMI JOIN s USING (serp_id) ${clickWhere}),
+    WITH s AS (SELECT serp_id, query_norm FROM ${input.serpFacts.name} ${serpWhere}),
+    k AS (SELECT k.serp_id, k.doc_id, k.rank FROM ${input.clicks.name} k SEMI JOIN s USING (serp_id) ${clickWhere}),
     m AS (SELECT serp_id, max(rank) AS max_rank FROM k GROUP BY serp_id),
     clicked AS (SELECT DISTINCT serp_id, doc_id FROM k)
     SELECT s.query_norm || chr(9) || i.doc_id AS k,
            sum(coalesce(list_extract(${list}, i.rank), ${p.length ? p[p.length - 1]!.toPrecision(17) : '1.0'}))::DOUBLE AS w
-    FROM impressions i JOIN m USING (serp_id) JOIN s USING (serp_id)
+    FROM ${input.impressions.name} i JOIN m USING (serp_id) JOIN s USING (serp_id)
     ANTI JOIN clicked c ON c.serp_id = i.serp_id AND c.doc_id = i.doc_id
     WHERE i.rank < m.max_rank AND s.query_norm IS NOT NULL
     GROUP BY 1 ORDER BY 1`);
@@ -89,26 +98,29 @@ export async function loadWeightedSkips(conn: DuckDBConnection, propensity: read
 }
 
 /**
- * Expected examinations per `${query_norm}\t${doc_id}` of the unclicked pairs, read from the
- * `evidence` table of the current catalog as gradeEvidence left it (column
+ * Expected examinations per `${query_norm}\t${doc_id}` of the unclicked pairs, read from graded
+ * evidence (gradeEvidence's relation, or a calibration of it: column
  * `expected_examinations`: the sum over the pair's impressions of exam(least(rank, R)), the bias
  * stage's curve with values clamped to at most 1 and non-finite or non-positive values set to
  * 1e-3). Only pairs without a click are read (the behavioural miner weighs no other), and only
  * those with at least `minImpressions` impressions: expected examinations never exceed the
  * impression count (every exam value is <= 1), so a pair below negatives.behavioural.minExposure
  * impressions can never pass that threshold, and the miner falls back to its impression count.
- * Read only; a table without the column (evidence not graded) is a usage error.
+ * Read only; a relation without the column (evidence not graded) is a usage error.
  */
-export async function loadExpectedExaminations(conn: DuckDBConnection, opts: { readonly minImpressions?: number } = {}): Promise<Map<string, number>> {
-  const has = await queryNumber(conn, "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = 'evidence' AND column_name = 'expected_examinations'");
-  if (has === 0) {
+export async function loadExpectedExaminations(
+  conn: DuckDBConnection,
+  evidence: Relation<'query_norm' | 'doc_id' | 'clicks' | 'impressions' | 'expected_examinations'>,
+  opts: { readonly minImpressions?: number } = {},
+): Promise<Map<string, number>> {
+  if (!(await columnsOf(conn, evidence.name))?.includes('expected_examinations')) {
     throw usageError('no_expected_examinations', 'loadExpectedExaminations reads evidence.expected_examinations, which gradeEvidence (src/stages/evidence/grading.ts) adds: grade the evidence table first.', { stage: 'negatives' });
   }
   const m = opts.minImpressions ?? 0;
   if (!Number.isFinite(m)) throw usageError('bad_min_impressions', `loadExpectedExaminations: minImpressions must be a finite number, got ${m}.`, { stage: 'negatives' });
   const cols = await readColumns(conn, `
     SELECT query_norm || chr(9) || doc_id AS k, expected_examinations::DOUBLE AS x
-    FROM evidence WHERE clicks = 0 AND impressions >= ${m} AND query_norm IS NOT NULL AND doc_id IS NOT NULL`);
+    FROM ${evidence.name} WHERE clicks = 0 AND impressions >= ${m} AND query_norm IS NOT NULL AND doc_id IS NOT NULL`);
   const k = cols.str('k');
   const x = cols.num('x');
   const out = new Map<string, number>();

@@ -1,24 +1,16 @@
 import { usageError } from '../../errors.js';
 import { buildBm25, type Bm25Index } from '../../retrieval/bm25.js';
-import type { Doc, Evidence, MultiPositive, StageStats } from '../../types.js';
-import { createAmbiguityFilter } from '../false-negatives/ambiguity.js';
-import { createCalibratedFilter } from '../false-negatives/calibrated.js';
-import { createClickVetoFilter } from '../false-negatives/click-veto.js';
-import { createJudgeFilter, type JudgeFilter } from '../false-negatives/judge.js';
-import { createNearDuplicateFilter, type NearDuplicateFilter } from '../false-negatives/near-duplicate.js';
-import { createPositiveAwareFilter } from '../false-negatives/positive-aware.js';
-import { createPreferBehaviouralFilter } from '../false-negatives/prefer-behavioural.js';
-import { createSameFieldFilter } from '../false-negatives/same-field.js';
-import type { FalseNegativeFilter, FilterCandidate, FilterRecord, Judge, RemovedExample } from '../false-negatives/types.js';
-import { createBehaviouralMiner } from './behavioural-miner.js';
-import { createBm25Miner } from './bm25-miner.js';
-import { createDenseMiner } from './dense-miner.js';
-import { embedNormalized, type Embedder } from './embedder.js';
-import { negativeOptions, type NegativeOptions, type NegativeOptionsInput } from './options.js';
-import { createRandomMiner, drawDistinct } from './random-miner.js';
-import { queryRng } from './window.js';
 import { renderDocument } from '../../text/render.js';
-import type { MineQuery, MiningContext, NegativeCandidate, NegativeMiner, NegativeSource, TrainingRecord } from './types.js';
+import type { Doc, Evidence, MultiPositive, StageStats } from '../../types.js';
+import { createFilters } from '../false-negatives/filters.js';
+import { findNearDuplicateFilter } from '../false-negatives/near-duplicate.js';
+import type { FalseNegativeFilter, FilterCandidate, FilterRecord, Judge, RemovedExample } from '../false-negatives/types.js';
+import { embedNormalized, type Embedder } from './embedder.js';
+import { miners } from './miners.js';
+import { negativeOptions, type NegativeOptions, type NegativeOptionsInput } from './options.js';
+import { drawDistinct } from './random-miner.js';
+import type { MineQuery, MinerSetup, MiningContext, NegativeCandidate, NegativeMiner, NegativeSource, TrainingRecord } from './types.js';
+import { queryRng } from './window.js';
 
 export interface MineNegativesInput {
   readonly positives: readonly MultiPositive[];
@@ -163,6 +155,54 @@ async function applyFilters(rec: FilterRecord, cands: FilterCandidate[], tallies
   return cands;
 }
 
+/** What one `mineNegatives` call counts, for its stage stats. */
+interface Counts {
+  readonly generated: Record<string, number>;
+  readonly mineDropped: Record<string, number>;
+  readonly selOut: Record<string, number>;
+  selIn: number;
+  surplus: number;
+  tooFew: number;
+  lostWithRecord: number;
+  noPositives: number;
+  short: number;
+  pairsOut: number;
+  readonly hard: Map<NegativeSource, { sum: number; n: number }>;
+  readonly fill: { records: number; drawn: number; removed: number; surplus: number; used: number; stillShort: number };
+}
+
+/** The resources and tallies of one `mineNegatives` call, shared by its steps. */
+interface Run {
+  readonly input: MineNegativesInput;
+  readonly o: NegativeOptions;
+  readonly ctx: MiningContext;
+  readonly miners: readonly NegativeMiner[];
+  readonly scorer: RecordScorer['kind'];
+  readonly tallies: readonly FilterTally[];
+  /** The fill's own tallies: its candidates pass the same filters, counted apart from the miners' candidates. */
+  readonly fillTallies: readonly FilterTally[];
+  /** Corpus indices the random fill may draw from (published before the cutoff). */
+  readonly fillable: readonly number[];
+  readonly renderText: (doc: Doc) => string;
+  readonly bm25: Bm25Index;
+  /** BM25 score per corpus index for the record being scored (zero elsewhere). */
+  readonly bm25Scratch: Float32Array;
+  readonly docVecs: Float32Array | undefined;
+  readonly records: TrainingRecord[];
+  readonly counts: Counts;
+}
+
+/** A record's scores, once per record: BM25 for every matching doc, cosine when an embedder is given. */
+interface ScoredRecord {
+  readonly rec: FilterRecord;
+  readonly positives: readonly { readonly doc: number; readonly doc_id: string; readonly text: string; readonly score: number; readonly grade: number; readonly weight: number }[];
+  toCandidate(c: NegativeCandidate): FilterCandidate;
+  /** Zero the BM25 scratch entries this record set. */
+  clear(): void;
+}
+
+type Chosen = FilterCandidate & { readonly filled?: true };
+
 /**
  * Mine negatives for every query with positives, remove likely false negatives, and pick
  * `perRecord` negatives per record. See docs/stages/negatives.md.
@@ -170,248 +210,279 @@ async function applyFilters(rec: FilterRecord, cands: FilterCandidate[], tallies
 export async function mineNegatives(input: MineNegativesInput, options?: NegativeOptionsInput | NegativeOptions): Promise<MineNegativesResult> {
   const t0 = performance.now();
   const o = parseOptions(options);
-  const f = o.filters;
   const ctx = createMiningContext(input, o.seed, o.embedBatchSize);
   const notes: string[] = [];
-  const emb = input.embedder;
-
-  const miners: NegativeMiner[] = [];
-  let behavioural: ReturnType<typeof createBehaviouralMiner> | undefined;
-  for (const m of o.miners) {
-    if (m === 'random') miners.push(createRandomMiner(o.random, o.seed));
-    else if (m === 'bm25') miners.push(createBm25Miner(o.bm25, o.seed));
-    else if (m === 'behavioural') miners.push((behavioural = createBehaviouralMiner(o.behavioural, input.weightedSkips ? { weightedSkips: input.weightedSkips } : {})));
-    else if (!emb) notes.push('dense miner skipped: no embedder given.');
-    else miners.push(createDenseMiner(o.dense, o.seed));
-  }
-
-  const scorer = f.positiveAware.scorer === 'auto' ? (emb ? 'dense' : 'bm25') : f.positiveAware.scorer;
-  if (scorer === 'dense' && !emb) throw usageError('no_embedder', 'filters.positiveAware.scorer is "dense" but no embedder was given; pass one or use "bm25" / "auto".', { stage: STAGE });
-  notes.push(`scores (positives, negatives, positive-aware filter, hardness) are ${scorer === 'dense' ? `cosine under ${emb!.id}` : 'BM25'}.`);
-
-  const filters: FalseNegativeFilter[] = [];
-  if (f.clickVeto.enabled) {
-    filters.push(createClickVetoFilter(f.clickVeto, { evidence: input.evidence, positives: input.positives, ...(input.familyOf ? { familyOf: input.familyOf } : {}), ...(input.sessionCoClicks ? { sessionCoClicks: input.sessionCoClicks } : {}) }));
-    if (f.clickVeto.sessionScope && !input.sessionCoClicks) notes.push('click veto: sessionScope is on but no sessionCoClicks were given (loadSessionCoClicks reads them from the log); only the family veto applies.');
-  }
-  if (f.sameField.enabled) {
-    const present = f.sameField.fields.filter((k) => input.docs.some((d) => d[k] !== undefined && d[k] !== ''));
-    if (present.length > 0) filters.push(createSameFieldFilter({ ...f.sameField, fields: present }, input.docs));
-    else notes.push(`same-field filter skipped: the corpus has no ${f.sameField.fields.join('/')} field.`);
-  }
-  let nearDup: NearDuplicateFilter | undefined;
-  if (f.nearDuplicate.enabled) filters.push((nearDup = createNearDuplicateFilter(f.nearDuplicate, input.docs)));
-  // With only BM25 to score, a positive that shares no word with its query (a synonym, a novice
-  // phrasing) scores near zero and the rule would throw away every lexical hard negative: under
-  // "auto" it runs only when an embedder gives semantic scores.
-  if (f.positiveAware.enabled && (emb || f.positiveAware.scorer === 'bm25')) filters.push(createPositiveAwareFilter(f.positiveAware));
-  else if (f.positiveAware.enabled) notes.push('positive-aware filter skipped: it needs semantic scores (an embedder) under scorer "auto"; BM25 scores would remove the lexical hard negatives of every query whose positive uses other words. Set filters.positiveAware.scorer: bm25 to force it.');
-  if (f.ambiguity.enabled) {
-    if (emb) filters.push(createAmbiguityFilter(f.ambiguity));
-    else notes.push('ambiguity filter skipped: it needs an embedder for the semantic similarity.');
-  }
-  let judgeFilter: JudgeFilter | undefined;
-  if (f.judge.enabled && input.judge) filters.push((judgeFilter = createJudgeFilter(f.judge, input.judge)));
-  else if (f.judge.enabled) notes.push('judge filter skipped: no judge given.');
-  if (input.calibratedVeto) filters.push(createCalibratedFilter(input.calibratedVeto.pairs, input.calibratedVeto.vetoAbove));
-  if (f.preferBehavioural.enabled) filters.push(createPreferBehaviouralFilter());
-  const tallies: FilterTally[] = filters.map((filter) => ({ filter, seen: 0, removed: {}, examples: [] }));
-  // the fill's own tallies: its candidates pass the same filters, counted apart from the miners' candidates
-  const fillTallies: FilterTally[] = filters.map((filter) => ({ filter, seen: 0, removed: {}, examples: [] }));
-  const fill = { records: 0, drawn: 0, removed: 0, surplus: 0, used: 0, stillShort: 0 };
-  const renderText = input.renderText ?? ((d: Doc) => renderDocument(d, true));
-  const cutoff = input.fillPublishedBefore ?? null;
-  const fillable: number[] = [];
-  if (o.fill === 'random') input.docs.forEach((d, i) => { if (cutoff === null || d.published_at === undefined || d.published_at < cutoff) fillable.push(i); });
-
-  const generated: Record<string, number> = {};
-  const mineDropped: Record<string, number> = {};
-  const selOut: Record<string, number> = {};
-  let selIn = 0, surplus = 0, tooFew = 0, lostWithRecord = 0, noPositives = 0, short = 0, pairsOut = 0;
-  const hard = new Map<NegativeSource, { sum: number; n: number }>();
-  const records: TrainingRecord[] = [];
-  const bm25 = ctx.bm25();
-  const bm25Scratch = new Float32Array(bm25.size);
-  const docVecs = emb ? await ctx.docVectors() : undefined;
-  const dim = emb?.dim ?? 0;
-
+  const miners = createMiners(o, input, notes);
+  const scorer = chooseScorer(o.filters.positiveAware.scorer, input.embedder, notes);
+  const { filters, notes: filterNotes } = createFilters({
+    options: o.filters,
+    docs: input.docs,
+    evidence: input.evidence,
+    positives: input.positives,
+    semantic: input.embedder !== undefined,
+    ...(input.familyOf ? { familyOf: input.familyOf } : {}),
+    ...(input.sessionCoClicks ? { sessionCoClicks: input.sessionCoClicks } : {}),
+    ...(input.judge ? { judge: input.judge } : {}),
+    ...(input.calibratedVeto ? { calibratedVeto: input.calibratedVeto } : {}),
+  });
+  notes.push(...filterNotes);
+  const run = await startRun(input, o, ctx, miners, filters, scorer);
   try {
-    for (let b0 = 0; b0 < input.positives.length; b0 += QUERY_BATCH) {
-      const batch = input.positives.slice(b0, b0 + QUERY_BATCH);
-      const queries: MineQuery[] = batch.map((m) => {
-        const ex = new Set<number>();
-        for (const p of m.positives) {
-          const d = ctx.docIndex.get(p.doc_id);
-          if (d !== undefined) ex.add(d);
-        }
-        return { query: m.query, query_norm: m.query_norm, exclude: ex };
-      });
-      if (emb) await ctx.queryVectors(queries.map((q) => q.query)); // one batched call per QUERY_BATCH, cached for the miners and the scores
-      const perMiner = [];
-      for (const miner of miners) perMiner.push(await miner.mine(queries, ctx));
-
-      for (let qi = 0; qi < batch.length; qi++) {
-        const m = batch[qi]!;
-        if (m.positives.length === 0) {
-          noPositives++;
-          continue;
-        }
-        // Merge: first miner (priority order) wins a doc proposed twice.
-        const merged: NegativeCandidate[] = [];
-        const taken = new Set<number>();
-        for (let mi = 0; mi < miners.length; mi++) {
-          for (const c of perMiner[mi]![qi]!) {
-            generated[c.source] = (generated[c.source] ?? 0) + 1;
-            if (taken.has(c.doc)) {
-              mineDropped['candidates.duplicate'] = (mineDropped['candidates.duplicate'] ?? 0) + 1;
-              continue;
-            }
-            taken.add(c.doc);
-            merged.push(c);
-          }
-        }
-
-        // Scores, once per record: BM25 for every matching doc, cosine when an embedder is given.
-        const res = bm25.search(m.query, bm25.size);
-        for (let i = 0; i < res.ids.length; i++) bm25Scratch[res.ids[i]!] = res.scores[i]!;
-        const qv = emb ? await ctx.queryVector(m.query) : undefined;
-        const cosineOf = (d: number) => (qv && docVecs ? dotAt(qv, docVecs, d * dim, dim) : undefined);
-        const scoreOf = (d: number, bm: number) => (scorer === 'dense' ? cosineOf(d)! : bm);
-        const positives = await Promise.all(
-          m.positives.map(async (p) => {
-            const d = ctx.docIndex.get(p.doc_id) ?? -1;
-            let score = NaN;
-            if (d >= 0) score = scoreOf(d, bm25Scratch[d]!);
-            else if (scorer === 'dense' && qv) score = dotAt(qv, await embedNormalized(emb!, [(input.prompts?.document ?? '') + p.text]), 0, dim);
-            return { doc: d, doc_id: p.doc_id, text: d >= 0 ? renderText(input.docs[d]!) : p.text, score, grade: p.grade, weight: p.weight };
-          }),
-        );
-        const family = input.familyOf?.get(m.query_norm) ?? m.query_norm;
-        const rec: FilterRecord = { query: m.query, query_norm: m.query_norm, family, positives, bm25Max: res.scores.length > 0 ? res.scores[0]! : 0, perRecord: o.perRecord };
-        const toCandidate = (c: NegativeCandidate): FilterCandidate => {
-          const doc = input.docs[c.doc]!;
-          const bm = bm25Scratch[c.doc]!;
-          const cos = cosineOf(c.doc);
-          return {
-            doc: c.doc, doc_id: doc.doc_id, text: doc.text, source: c.source, rank: c.rank, score: scoreOf(c.doc, bm), bm25: bm,
-            ...(cos !== undefined ? { cosine: cos } : {}),
-            ...(c.behaviour ? { behaviour: c.behaviour } : {}),
-          };
-        };
-        const cands = await applyFilters(rec, merged.map(toCandidate), tallies, input.onRemoved);
-
-        selIn += cands.length;
-        const chosen: (FilterCandidate & { filled?: true })[] = selectNegatives(cands, miners.map((x) => x.source), o.perRecord);
-        surplus += cands.length - chosen.length;
-        if (chosen.length < o.perRecord && o.fill === 'random') {
-          // Top up with random documents that pass the same filters (never one a miner proposed: it was merged, kept or removed already).
-          const rng = queryRng(o.seed, 'fill', m.query_norm);
-          const need = o.perRecord - chosen.length;
-          const exclude = queries[qi]!.exclude;
-          const drawn = drawDistinct(rng, fillable.length, need * FILL_DRAWS, (i) => taken.has(fillable[i]!) || exclude.has(fillable[i]!))
-            .map((i, r): NegativeCandidate => ({ doc: fillable[i]!, source: 'random', rank: r + 1 }));
-          for (const c of drawn) taken.add(c.doc);
-          fill.drawn += drawn.length;
-          const passed = await applyFilters(rec, drawn.map(toCandidate), fillTallies, input.onRemoved);
-          fill.removed += drawn.length - passed.length;
-          const used = passed.slice(0, need);
-          fill.surplus += passed.length - used.length;
-          fill.used += used.length;
-          if (used.length > 0) fill.records++;
-          if (used.length < need) fill.stillShort++;
-          for (const c of used) chosen.push({ ...c, filled: true });
-        }
-        for (let i = 0; i < res.ids.length; i++) bm25Scratch[res.ids[i]!] = 0;
-        if (chosen.length < o.perRecord) short++;
-        if (chosen.length < o.minNegatives) {
-          tooFew++;
-          lostWithRecord += chosen.length;
-          continue;
-        }
-        let minPos = Infinity;
-        for (const p of positives) if (!Number.isNaN(p.score) && p.score < minPos) minPos = p.score;
-        for (const c of chosen) {
-          const key = c.filled ? 'negatives_fill' : `negatives_${c.source}`;
-          selOut[key] = (selOut[key] ?? 0) + 1;
-          if (minPos > 0 && Number.isFinite(minPos)) {
-            const h = hard.get(c.source) ?? { sum: 0, n: 0 };
-            h.sum += c.score / minPos;
-            h.n++;
-            hard.set(c.source, h);
-          }
-        }
-        pairsOut += chosen.length;
-        records.push({
-          kind: 'TrainingRecord',
-          query: m.query,
-          query_norm: m.query_norm,
-          family,
-          positives: positives.map((p) => ({ doc_id: p.doc_id, text: p.text, grade: p.grade, weight: p.weight, ...(Number.isNaN(p.score) ? {} : { score: p.score }) })),
-          negatives: chosen.map((c) => ({ doc_id: c.doc_id, text: renderText(input.docs[c.doc]!), source: c.source, score: c.score, rank: c.rank, ...(c.filled ? { filled: true } : {}) })),
-        });
-      }
-    }
+    for (let b0 = 0; b0 < input.positives.length; b0 += QUERY_BATCH) await mineBatch(run, input.positives.slice(b0, b0 + QUERY_BATCH));
   } finally {
     for (const miner of miners) await miner.close?.();
   }
   for (const miner of miners) notes.push(...(miner.notes?.() ?? []));
 
-  const candidatesTotal = Object.values(generated).reduce((a, b) => a + b, 0) - (mineDropped['candidates.duplicate'] ?? 0);
-  const missing = behavioural?.missingDocs() ?? 0;
-  if (missing > 0) mineDropped['candidates.behavioural_doc_not_in_corpus'] = missing;
-  const stats: StageStats[] = [
-    {
-      stage: `${STAGE}/mine`,
-      in: { records: input.positives.length, docs: input.docs.length, evidence: input.evidence.length },
-      out: { candidates: candidatesTotal, ...Object.fromEntries(Object.entries(generated).map(([k, v]) => [`proposed_${k}`, v])) },
-      dropped: mineDropped,
-      notes,
-      seconds: (performance.now() - t0) / 1000,
+  const filtered = filterStats(run.tallies);
+  const stats = [mineStats(run, notes, t0), ...filtered.stats, ...(o.fill === 'random' ? [fillStats(run)] : []), selectStats(run)];
+  const hardness: MineNegativesResult['hardness'] = {};
+  for (const [k, v] of run.counts.hard) hardness[k] = { mean: v.sum / v.n, n: v.n };
+  const dup = findNearDuplicateFilter(filters)?.clusters;
+  const recordScorer: RecordScorer = scorer === 'dense' ? { kind: 'dense', embedder: input.embedder!.id } : { kind: 'bm25' };
+  return { records: run.records, stats, removedExamples: filtered.removedExamples, hardness, scorer: recordScorer, ...(dup ? { duplicates: { clusters: dup.clusters, largest: dup.largest, clustered: dup.clustered } } : {}) };
+}
+
+/** The miners of `negatives.miners`, in order, from the registry; a miner that cannot run leaves a note. */
+function createMiners(o: NegativeOptions, input: MineNegativesInput, notes: string[]): NegativeMiner[] {
+  const setup: MinerSetup = { options: o, ...(input.embedder ? { embedder: input.embedder } : {}), ...(input.weightedSkips ? { weightedSkips: input.weightedSkips } : {}) };
+  const out: NegativeMiner[] = [];
+  for (const name of o.miners) {
+    const m = miners[name](setup);
+    if ('skipped' in m) notes.push(m.skipped);
+    else out.push(m);
+  }
+  return out;
+}
+
+/** The one scale of every score in the records: cosine under the embedder, or BM25. */
+function chooseScorer(choice: 'auto' | 'bm25' | 'dense', emb: Embedder | undefined, notes: string[]): RecordScorer['kind'] {
+  const scorer = choice === 'auto' ? (emb ? 'dense' : 'bm25') : choice;
+  if (scorer === 'dense' && !emb) throw usageError('no_embedder', 'filters.positiveAware.scorer is "dense" but no embedder was given; pass one or use "bm25" / "auto".', { stage: STAGE });
+  notes.push(`scores (positives, negatives, positive-aware filter, hardness) are ${scorer === 'dense' ? `cosine under ${emb!.id}` : 'BM25'}.`);
+  return scorer;
+}
+
+async function startRun(input: MineNegativesInput, o: NegativeOptions, ctx: MiningContext, miners: readonly NegativeMiner[], filters: readonly FalseNegativeFilter[], scorer: RecordScorer['kind']): Promise<Run> {
+  const tally = (filter: FalseNegativeFilter): FilterTally => ({ filter, seen: 0, removed: {}, examples: [] });
+  const cutoff = input.fillPublishedBefore ?? null;
+  const fillable: number[] = [];
+  if (o.fill === 'random') input.docs.forEach((d, i) => { if (cutoff === null || d.published_at === undefined || d.published_at < cutoff) fillable.push(i); });
+  const bm25 = ctx.bm25();
+  return {
+    input, o, ctx, miners, scorer, fillable, bm25,
+    tallies: filters.map(tally),
+    fillTallies: filters.map(tally),
+    renderText: input.renderText ?? ((d: Doc) => renderDocument(d, true)),
+    bm25Scratch: new Float32Array(bm25.size),
+    docVecs: input.embedder ? await ctx.docVectors() : undefined,
+    records: [],
+    counts: {
+      generated: {}, mineDropped: {}, selOut: {}, selIn: 0, surplus: 0, tooFew: 0, lostWithRecord: 0, noPositives: 0, short: 0, pairsOut: 0,
+      hard: new Map(),
+      fill: { records: 0, drawn: 0, removed: 0, surplus: 0, used: 0, stillShort: 0 },
     },
-  ];
+  };
+}
+
+/** Run every miner over one batch of queries, then build each query's record. */
+async function mineBatch(run: Run, batch: readonly MultiPositive[]): Promise<void> {
+  const queries: MineQuery[] = batch.map((m) => {
+    const ex = new Set<number>();
+    for (const p of m.positives) {
+      const d = run.ctx.docIndex.get(p.doc_id);
+      if (d !== undefined) ex.add(d);
+    }
+    return { query: m.query, query_norm: m.query_norm, exclude: ex };
+  });
+  if (run.input.embedder) await run.ctx.queryVectors(queries.map((q) => q.query)); // one batched call per QUERY_BATCH, cached for the miners and the scores
+  const perMiner: NegativeCandidate[][][] = [];
+  for (const miner of run.miners) perMiner.push(await miner.mine(queries, run.ctx));
+  for (let qi = 0; qi < batch.length; qi++) {
+    const m = batch[qi]!;
+    if (m.positives.length === 0) {
+      run.counts.noPositives++;
+      continue;
+    }
+    await mineRecord(run, m, queries[qi]!.exclude, perMiner.map((c) => c[qi]!));
+  }
+}
+
+/** One record: merge the miners' proposals, score, filter, pick, top up, and keep it if it has enough negatives. */
+async function mineRecord(run: Run, m: MultiPositive, exclude: ReadonlySet<number>, proposals: readonly (readonly NegativeCandidate[])[]): Promise<void> {
+  const { o } = run;
+  const { merged, taken } = mergeProposals(run.counts, proposals);
+  const scored = await scoreRecord(run, m);
+  const cands = await applyFilters(scored.rec, merged.map(scored.toCandidate), run.tallies, run.input.onRemoved);
+  run.counts.selIn += cands.length;
+  const chosen: Chosen[] = selectNegatives(cands, run.miners.map((x) => x.source), o.perRecord);
+  run.counts.surplus += cands.length - chosen.length;
+  if (chosen.length < o.perRecord && o.fill === 'random') chosen.push(...(await fillRecord(run, scored, exclude, taken, o.perRecord - chosen.length)));
+  scored.clear();
+  keepRecord(run, m, scored, chosen);
+}
+
+/** The miners' candidates in priority order: the first miner wins a doc proposed twice. */
+function mergeProposals(counts: Counts, proposals: readonly (readonly NegativeCandidate[])[]): { merged: NegativeCandidate[]; taken: Set<number> } {
+  const merged: NegativeCandidate[] = [];
+  const taken = new Set<number>();
+  for (const list of proposals) {
+    for (const c of list) {
+      counts.generated[c.source] = (counts.generated[c.source] ?? 0) + 1;
+      if (taken.has(c.doc)) {
+        counts.mineDropped['candidates.duplicate'] = (counts.mineDropped['candidates.duplicate'] ?? 0) + 1;
+        continue;
+      }
+      taken.add(c.doc);
+      merged.push(c);
+    }
+  }
+  return { merged, taken };
+}
+
+async function scoreRecord(run: Run, m: MultiPositive): Promise<ScoredRecord> {
+  const { input, ctx, bm25, bm25Scratch: scratch, docVecs, scorer } = run;
+  const emb = input.embedder;
+  const dim = emb?.dim ?? 0;
+  const res = bm25.search(m.query, bm25.size);
+  for (let i = 0; i < res.ids.length; i++) scratch[res.ids[i]!] = res.scores[i]!;
+  const qv = emb ? await ctx.queryVector(m.query) : undefined;
+  const cosineOf = (d: number) => (qv && docVecs ? dotAt(qv, docVecs, d * dim, dim) : undefined);
+  const scoreOf = (d: number, bm: number) => (scorer === 'dense' ? cosineOf(d)! : bm);
+  const positives = await Promise.all(
+    m.positives.map(async (p) => {
+      const d = ctx.docIndex.get(p.doc_id) ?? -1;
+      let score = NaN;
+      if (d >= 0) score = scoreOf(d, scratch[d]!);
+      else if (scorer === 'dense' && qv) score = dotAt(qv, await embedNormalized(emb!, [(input.prompts?.document ?? '') + p.text]), 0, dim);
+      return { doc: d, doc_id: p.doc_id, text: d >= 0 ? run.renderText(input.docs[d]!) : p.text, score, grade: p.grade, weight: p.weight };
+    }),
+  );
+  const family = input.familyOf?.get(m.query_norm) ?? m.query_norm;
+  return {
+    rec: { query: m.query, query_norm: m.query_norm, family, positives, bm25Max: res.scores.length > 0 ? res.scores[0]! : 0, perRecord: run.o.perRecord },
+    positives,
+    toCandidate(c) {
+      const doc = input.docs[c.doc]!;
+      const bm = scratch[c.doc]!;
+      const cos = cosineOf(c.doc);
+      return {
+        doc: c.doc, doc_id: doc.doc_id, text: doc.text, source: c.source, rank: c.rank, score: scoreOf(c.doc, bm), bm25: bm,
+        ...(cos !== undefined ? { cosine: cos } : {}),
+        ...(c.behaviour ? { behaviour: c.behaviour } : {}),
+      };
+    },
+    clear() {
+      for (let i = 0; i < res.ids.length; i++) scratch[res.ids[i]!] = 0;
+    },
+  };
+}
+
+/** Top a short record up with random documents that pass the same filters (never one a miner proposed: it was merged, kept or removed already). */
+async function fillRecord(run: Run, scored: ScoredRecord, exclude: ReadonlySet<number>, taken: ReadonlySet<number>, need: number): Promise<Chosen[]> {
+  const { fillable, counts: { fill } } = run;
+  const rng = queryRng(run.o.seed, 'fill', scored.rec.query_norm);
+  const drawn = drawDistinct(rng, fillable.length, need * FILL_DRAWS, (i) => taken.has(fillable[i]!) || exclude.has(fillable[i]!))
+    .map((i, r): NegativeCandidate => ({ doc: fillable[i]!, source: 'random', rank: r + 1 }));
+  fill.drawn += drawn.length;
+  const passed = await applyFilters(scored.rec, drawn.map(scored.toCandidate), run.fillTallies, run.input.onRemoved);
+  fill.removed += drawn.length - passed.length;
+  const used = passed.slice(0, need);
+  fill.surplus += passed.length - used.length;
+  fill.used += used.length;
+  if (used.length > 0) fill.records++;
+  if (used.length < need) fill.stillShort++;
+  return used.map((c) => ({ ...c, filled: true as const }));
+}
+
+/** Count the record's negatives and keep it, unless it has fewer than `minNegatives`. */
+function keepRecord(run: Run, m: MultiPositive, scored: ScoredRecord, chosen: readonly Chosen[]): void {
+  const { o, counts: c } = run;
+  if (chosen.length < o.perRecord) c.short++;
+  if (chosen.length < o.minNegatives) {
+    c.tooFew++;
+    c.lostWithRecord += chosen.length;
+    return;
+  }
+  let minPos = Infinity;
+  for (const p of scored.positives) if (!Number.isNaN(p.score) && p.score < minPos) minPos = p.score;
+  for (const n of chosen) {
+    const key = n.filled ? 'negatives_fill' : `negatives_${n.source}`;
+    c.selOut[key] = (c.selOut[key] ?? 0) + 1;
+    if (minPos > 0 && Number.isFinite(minPos)) {
+      const h = c.hard.get(n.source) ?? { sum: 0, n: 0 };
+      h.sum += n.score / minPos;
+      h.n++;
+      c.hard.set(n.source, h);
+    }
+  }
+  c.pairsOut += chosen.length;
+  run.records.push({
+    kind: 'TrainingRecord',
+    query: m.query,
+    query_norm: m.query_norm,
+    family: scored.rec.family,
+    positives: scored.positives.map((p) => ({ doc_id: p.doc_id, text: p.text, grade: p.grade, weight: p.weight, ...(Number.isNaN(p.score) ? {} : { score: p.score }) })),
+    negatives: chosen.map((n) => ({ doc_id: n.doc_id, text: run.renderText(run.input.docs[n.doc]!), source: n.source, score: n.score, rank: n.rank, ...(n.filled ? { filled: true } : {}) })),
+  });
+}
+
+function mineStats(run: Run, notes: string[], t0: number): StageStats {
+  const { input, counts: { generated, mineDropped } } = run;
+  const candidatesTotal = Object.values(generated).reduce((a, b) => a + b, 0) - (mineDropped['candidates.duplicate'] ?? 0);
+  // a miner listed twice counts its drops once
+  for (const miner of run.miners) Object.assign(mineDropped, miner.dropped?.());
+  return {
+    stage: `${STAGE}/mine`,
+    in: { records: input.positives.length, docs: input.docs.length, evidence: input.evidence.length },
+    out: { candidates: candidatesTotal, ...Object.fromEntries(Object.entries(generated).map(([k, v]) => [`proposed_${k}`, v])) },
+    dropped: mineDropped,
+    notes,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** One `false-negatives/<name>` stage per filter, and up to MAX_EXAMPLES removed candidates each. */
+function filterStats(tallies: readonly FilterTally[]): { stats: StageStats[]; removedExamples: Record<string, RemovedExample[]> } {
+  const stats: StageStats[] = [];
   const removedExamples: Record<string, RemovedExample[]> = {};
   for (const t of tallies) {
     const removed = Object.values(t.removed).reduce((a, b) => a + b, 0);
-    const n: string[] = [];
-    n.push(`removed ${removed} of ${t.seen} candidates (${t.seen > 0 ? ((100 * removed) / t.seen).toFixed(1) : '0.0'}%).`);
-    if (t.filter === judgeFilter) n.push(`judged ${judgeFilter.counts.judged}, unparsable ${judgeFilter.counts.unparsable}, left unjudged ${judgeFilter.counts.unjudged} (maxPerRecord).`);
-    if (t.filter === nearDup && nearDup.clusters) {
-      n.push(`corpus: ${nearDup.clusters.clusters} near-duplicate clusters, largest ${nearDup.clusters.largest} docs, ${nearDup.clusters.clustered} docs in clusters.`);
-    }
-    stats.push({ stage: `false-negatives/${t.filter.name}`, in: { candidates: t.seen }, out: { kept: t.seen - removed }, dropped: t.removed, notes: n });
+    const notes = [`removed ${removed} of ${t.seen} candidates (${t.seen > 0 ? ((100 * removed) / t.seen).toFixed(1) : '0.0'}%).`, ...(t.filter.notes?.() ?? [])];
+    stats.push({ stage: `false-negatives/${t.filter.name}`, in: { candidates: t.seen }, out: { kept: t.seen - removed }, dropped: t.removed, notes });
     removedExamples[t.filter.name] = t.examples;
   }
-  if (o.fill === 'random') {
-    const removedBy = fillTallies.map((t) => `${t.filter.name} ${Object.values(t.removed).reduce((a, b) => a + b, 0)}`).join(', ');
-    stats.push({
-      stage: `${STAGE}/fill`,
-      in: { candidates: fill.drawn },
-      out: { candidates: fill.used, records: fill.records },
-      dropped: { 'candidates.removed_by_filters': fill.removed, 'candidates.surplus': fill.surplus },
-      notes: [
-        `${fill.records} records short of ${o.perRecord} negatives after the filters were topped up with ${fill.used} random documents that passed the same filters (removed by filter: ${removedBy || 'none'}).`,
-        ...(fill.stillShort > 0 ? [`${fill.stillShort} records stayed short: too few documents passed the filters (a small corpus, or a chronological cutoff before most documents were published).`] : []),
-      ],
-    });
+  return { stats, removedExamples };
+}
+
+function fillStats({ o, fillTallies, counts: { fill } }: Run): StageStats {
+  const removedBy = fillTallies.map((t) => `${t.filter.name} ${Object.values(t.removed).reduce((a, b) => a + b, 0)}`).join(', ');
+  return {
+    stage: `${STAGE}/fill`,
+    in: { candidates: fill.drawn },
+    out: { candidates: fill.used, records: fill.records },
+    dropped: { 'candidates.removed_by_filters': fill.removed, 'candidates.surplus': fill.surplus },
+    notes: [
+      `${fill.records} records short of ${o.perRecord} negatives after the filters were topped up with ${fill.used} random documents that passed the same filters (removed by filter: ${removedBy || 'none'}).`,
+      ...(fill.stillShort > 0 ? [`${fill.stillShort} records stayed short: too few documents passed the filters (a small corpus, or a chronological cutoff before most documents were published).`] : []),
+    ],
+  };
+}
+
+function selectStats({ input, o, records, counts: c }: Run): StageStats {
+  const notes: string[] = [];
+  if (c.short > 0) {
+    notes.push(`${c.short} of ${input.positives.length} records got fewer than ${o.perRecord} negatives: consider a wider bm25/dense window or count, or more miners (e.g. "random").`);
   }
-  const selNotes: string[] = [];
-  if (short > 0) {
-    selNotes.push(`${short} of ${input.positives.length} records got fewer than ${o.perRecord} negatives: consider a wider bm25/dense window or count, or more miners (e.g. "random").`);
-  }
-  stats.push({
+  return {
     stage: `${STAGE}/select`,
     // candidates in: what passed the filters, plus the fill's random documents that passed them too (negatives/fill)
-    in: { candidates: selIn + fill.used, records: input.positives.length },
-    out: { records: records.length, negatives: pairsOut, ...selOut },
+    in: { candidates: c.selIn + c.fill.used, records: input.positives.length },
+    out: { records: records.length, negatives: c.pairsOut, ...c.selOut },
     // unit-prefixed reasons (see stages/report): candidates in = negatives out + candidates.*; records in = records out + records.*
-    dropped: { 'candidates.surplus': surplus, 'candidates.of_dropped_records': lostWithRecord, 'records.too_few_negatives': tooFew, 'records.without_positives': noPositives },
-    notes: selNotes,
-  });
-  const hardness: MineNegativesResult['hardness'] = {};
-  for (const [k, v] of hard) hardness[k] = { mean: v.sum / v.n, n: v.n };
-  const dup = nearDup?.clusters;
-  const recordScorer: RecordScorer = scorer === 'dense' ? { kind: 'dense', embedder: emb!.id } : { kind: 'bm25' };
-  return { records, stats, removedExamples, hardness, scorer: recordScorer, ...(dup ? { duplicates: { clusters: dup.clusters, largest: dup.largest, clustered: dup.clustered } } : {}) };
+    dropped: { 'candidates.surplus': c.surplus, 'candidates.of_dropped_records': c.lostWithRecord, 'records.too_few_negatives': c.tooFew, 'records.without_positives': c.noPositives },
+    notes,
+  };
 }
 
 function dotAt(q: Float32Array, m: Float32Array, off: number, dim: number): number {

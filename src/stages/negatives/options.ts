@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { falseNegativeOptions } from '../false-negatives/options.js';
+import { minerNames } from './miners.js';
 
 /** The candidate window shared by the ranked miners: skip the top `skipTop`, look at the next `window`, keep `count`. */
 const windowOptions = (d: { skipTop: number; skipTopWhy: string; window: number; count: number; sampling: 'top' | 'random' }) =>
@@ -16,14 +17,14 @@ const windowOptions = (d: { skipTop: number; skipTopWhy: string; window: number;
 
 export const negativeOptions = z.object({
   seed: z.number().int().default(42).describe('Seed for every random choice; each query gets its own stream, so results do not depend on query order.'),
-  miners: z.array(z.enum(['random', 'bm25', 'behavioural', 'dense'])).min(1).default(['behavioural', 'bm25', 'dense'])
-    .describe('Miners to run, in priority order (the final pick goes round-robin in this order). "dense" is skipped with a note when no embedder is given. "random" is an easy baseline, off by default.'),
+  miners: z.array(z.enum(minerNames)).min(1).default(['behavioural', 'bm25', 'dense'])
+    .describe('Miners to run in priority order (the final pick goes round-robin in this order); "dense" is skipped with a note when no embedder is given. "random" is an easy baseline and off by default.'),
   perRecord: z.number().int().positive().default(4)
     .describe('Negatives per training record. 4 hard negatives is a common budget (e.g. E5/BGE fine-tuning recipes use 1-7); in-batch negatives add the rest.'),
   minNegatives: z.number().int().nonnegative().default(0)
     .describe('Records left with fewer negatives than this after filtering are dropped (counted as records.too_few_negatives). Default 0: a record without hard negatives still trains with in-batch negatives, and dropping it would lose a good positive.'),
   fill: z.enum(['random', 'none']).default('random')
-    .describe('A record left with fewer than perRecord negatives after the filters is topped up with random corpus documents (before the chronological cutoff) that pass the same filters, marked `filled`; "none" leaves it short. Random is the default because trainers need a fixed number of negatives per row (sentence-transformers n-tuples, FlagEmbedding and Tevatron fail on empty lists) and a filtered random document is the least likely false negative.'),
+    .describe('A record left with fewer than perRecord negatives is topped up with random pre-cutoff documents that pass the same filters, marked `filled`; "none" leaves it short. Random because trainers need a fixed number of negatives per row, and a filtered random document is the least likely false negative.'),
   embedBatchSize: z.number().int().positive().default(256).describe('Texts per Embedder.embed call.'),
   random: z.object({
     count: z.number().int().positive().default(10).describe('Documents drawn uniformly from the corpus per query (positives excluded).'),

@@ -1,8 +1,11 @@
 import type { Doc, Evidence } from '../../types.js';
 import type { Bm25Index } from '../../retrieval/bm25.js';
 import type { Embedder } from './embedder.js';
+import type { MinerName } from './miners.js';
+import type { NegativeOptions } from './options.js';
 
-export type NegativeSource = 'random' | 'bm25' | 'behavioural' | 'dense';
+/** Which miner proposed a negative: a key of the miner registry (stages/negatives/miners.ts). */
+export type NegativeSource = MinerName;
 
 /** One training example: a query, its graded positives and the mined, filtered negatives. */
 export interface TrainingRecord {
@@ -78,6 +81,19 @@ export interface NegativeMiner {
   mine(queries: readonly MineQuery[], ctx: MiningContext): Promise<NegativeCandidate[][]>;
   /** Notes for the stage stats (e.g. the recall of an approximate search). */
   notes?(): string[];
+  /** Candidates it could not propose, by unit-prefixed reason (added to negatives/mine's drops). */
+  dropped?(): Record<string, number>;
   /** Releases what the miner built (an approximate index's worker threads). */
   close?(): Promise<void>;
 }
+
+/** What a miner factory gets: the validated options and the inputs of the `mineNegatives` call it needs. */
+export interface MinerSetup {
+  readonly options: NegativeOptions;
+  readonly embedder?: Embedder;
+  /** See `MineNegativesInput.weightedSkips`. */
+  readonly weightedSkips?: ReadonlyMap<string, number>;
+}
+
+/** Builds one miner, or says why it cannot run (the note goes to the stage stats and the miner is left out). */
+export type MinerFactory = (setup: MinerSetup) => NegativeMiner | { readonly skipped: string };

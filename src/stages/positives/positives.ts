@@ -1,8 +1,8 @@
 /**
  * Positives stage: graded (query, document) pairs with the document text joined in.
  *
- * Input: evidence records (sorted by query_norm, doc_id), the `corpus` table, and (when present)
- * the `click_facts` table for the number of kept clicks per pair.
+ * Input: evidence records (sorted by query_norm, doc_id), the corpus relation, and (when given)
+ * the evidence stage's click facts for the number of kept clicks per pair.
  * Output: `pairs` (PositivePair, in evidence order) and `multi` (one MultiPositive per query, its
  * positives by grade, then weight, then doc_id).
  * Drops (each pair in exactly one, in this order): below_min_grade, below_min_clicks,
@@ -12,6 +12,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Evidence, MultiPositive, PositivePair, StageStats } from '../../types.js';
 import { queryRows } from '../../db/duckdb.js';
+import { relationExists } from '../../db/relation.js';
+import type { ClickFacts } from '../evidence/evidence.js';
+import type { Corpus } from '../ingest/relations.js';
 import { usageError } from '../../errors.js';
 import { appendStringRows } from '../sessions/db-helpers.js';
 import type { PositiveOptions } from './options.js';
@@ -19,15 +22,21 @@ import { renderDocument } from '../../text/render.js';
 
 const STAGE = 'positives';
 
+/** What the positives stage reads besides the evidence records. */
+export interface PositivesInput {
+  readonly corpus: Corpus;
+  /** Without it (or when it does not exist) minClicks is checked against all clicks of the pair. */
+  readonly clickFacts?: ClickFacts;
+}
 
 export async function buildPositives(
   conn: DuckDBConnection,
+  input: PositivesInput,
   evidence: readonly Evidence[],
   opts: PositiveOptions,
 ): Promise<{ pairs: PositivePair[]; multi: MultiPositive[]; stats: StageStats }> {
   const t0 = performance.now();
-  const tables = new Set((await queryRows<{ table_name: string }>(conn, "SELECT table_name FROM duckdb_tables() WHERE table_name IN ('corpus', 'click_facts')")).map((r) => r.table_name));
-  if (!tables.has('corpus')) {
+  if (!(await relationExists(conn, input.corpus))) {
     throw usageError('no_corpus', 'no corpus loaded: positives need document text. Set input.corpus (doc_id, text, optional title) in the config or pass --corpus.', { stage: STAGE });
   }
   const dropped = { below_min_grade: 0, below_min_clicks: 0, doc_not_in_corpus: 0, empty_text: 0, over_max_per_query: 0 };
@@ -43,16 +52,17 @@ export async function buildPositives(
   await appendStringRows(conn, '_pos_in', (function* () {
     for (const i of candidates) yield [i, evidence[i]!.query_norm, evidence[i]!.doc_id] as const;
   })());
-  const keptSql = tables.has('click_facts')
+  const clickFacts = input.clickFacts && (await relationExists(conn, input.clickFacts)) ? input.clickFacts : null;
+  const keptSql = clickFacts
     ? `(SELECT cf.query_norm, cf.doc_id, count(*) FILTER (WHERE cf.kept) AS kept
-        FROM click_facts cf SEMI JOIN _pos_in p USING (query_norm, doc_id) GROUP BY 1, 2)`
+        FROM ${clickFacts.name} cf SEMI JOIN _pos_in p USING (query_norm, doc_id) GROUP BY 1, 2)`
     : '(SELECT NULL::VARCHAR AS query_norm, NULL::VARCHAR AS doc_id, NULL::BIGINT AS kept WHERE false)';
-  if (!tables.has('click_facts')) notes.push('no click_facts table: minClicks was checked against all clicks of the pair.');
+  if (!clickFacts) notes.push('no click_facts table: minClicks was checked against all clicks of the pair.');
   const joined = await queryRows<{ idx: number; kept: number | null; text: string | null; title: string | null; in_corpus: boolean }>(conn, `
     SELECT p.idx, k.kept, c.text, c.title, c.doc_id IS NOT NULL AS in_corpus
     FROM _pos_in p
     LEFT JOIN ${keptSql} k ON k.query_norm = p.query_norm AND k.doc_id = p.doc_id
-    LEFT JOIN corpus c ON c.doc_id = p.doc_id
+    LEFT JOIN ${input.corpus.name} c ON c.doc_id = p.doc_id
     ORDER BY p.idx
   `);
   await conn.run('DROP TABLE IF EXISTS _pos_in');
@@ -60,7 +70,7 @@ export async function buildPositives(
   const pairs: PositivePair[] = [];
   for (const r of joined) {
     const e = evidence[r.idx]!;
-    const kept = r.kept ?? (tables.has('click_facts') ? 0 : e.clicks);
+    const kept = r.kept ?? (clickFacts ? 0 : e.clicks);
     if (kept < opts.minClicks) { dropped.below_min_clicks++; continue; }
     if (!r.in_corpus) { dropped.doc_not_in_corpus++; continue; }
     const text = renderDocument({ text: r.text ?? '', title: r.title }, opts.includeTitle);

@@ -5,13 +5,14 @@ import { writeFileAtomic } from '../../util/fs.js';
 import type { TrainingRecord } from '../negatives/types.js';
 import type { Split } from '../splits/splits.js';
 import { checklist, type Checklist } from './checklist.js';
-import { reportData } from './data.js';
+import { reportData, type ReportRelations } from './data.js';
 import { ExampleCollector } from './examples.js';
 import type { ReportOptions, ReportOptionsInput } from './options.js';
 import { renderMarkdown, type Report } from './report.js';
 
 /** What the pipeline hands the report beyond the stages' own sections. */
 export interface ReportSectionsInput {
+  readonly relations: ReportRelations;
   readonly examples: ExampleCollector;
   readonly pairs: readonly PositivePair[];
   readonly records: readonly TrainingRecord[];
@@ -29,7 +30,7 @@ export function exampleCollector(positives: readonly MultiPositive[], config: { 
 
 /** The report's own sections (`reportData`, `examples`), computed from the build's tables and records. */
 export async function reportSections(conn: DuckDBConnection, i: ReportSectionsInput): Promise<{ reportData: unknown; examples: unknown }> {
-  const data = await reportData(conn, { pairs: i.pairs, records: i.records, splitOf: i.splitOf, familyOf: i.familyOf, headTail: i.config.balance.headTail, options: i.config.report, seed: i.config.seed });
+  const data = await reportData(conn, i.relations, { pairs: i.pairs, records: i.records, splitOf: i.splitOf, familyOf: i.familyOf, headTail: i.config.balance.headTail, options: i.config.report, seed: i.config.seed });
   const splitOfQuery = (q: string) => i.splitOf.get(i.familyOf.get(q) ?? q) ?? null;
   return { reportData: data, examples: i.examples.section(i.pairs, i.records, i.docs, splitOfQuery) };
 }

@@ -84,6 +84,15 @@ export interface ReportData {
   readonly sessionLinks: { readonly heldOut: number; readonly crossing: number };
 }
 
+/** The relations the report reads (handles of the stages that wrote them; any object with a SQL-ready `name`). */
+export interface ReportRelations {
+  readonly serpFacts: { readonly name: string };
+  readonly clickFacts: { readonly name: string };
+  readonly impressions: { readonly name: string };
+  readonly clicks: { readonly name: string };
+  readonly reformulations: { readonly name: string };
+}
+
 export interface ReportDataInput {
   readonly pairs: readonly PositivePair[];
   readonly records: readonly TrainingRecord[];
@@ -219,11 +228,11 @@ function balanceData(records: readonly TrainingRecord[], splitOf: ReadonlyMap<st
   return { records: per, topQueries: { queries: top.size, pairs: topPairs, of: trainPairs }, lorenz: l.curve, gini: l.gini, docs: perDoc.size };
 }
 
-async function dwellData(conn: DuckDBConnection): Promise<ReportData['positives']['dwell']> {
+async function dwellData(conn: DuckDBConnection, rel: ReportRelations): Promise<ReportData['positives']['dwell']> {
   const edges = DWELL_BINS_S.slice(1).map((s) => s * 1000);
   const bin = `CASE ${edges.map((e, i) => `WHEN dwell_ms < ${e} THEN ${i}`).join(' ')} ELSE ${edges.length} END`;
   const rows = await queryRows<{ kept: boolean; bin: number | null; n: number }>(conn,
-    `SELECT kept, CASE WHEN dwell_ms IS NULL THEN NULL ELSE ${bin} END AS bin, count(*)::BIGINT AS n FROM click_facts GROUP BY ALL ORDER BY ALL`);
+    `SELECT kept, CASE WHEN dwell_ms IS NULL THEN NULL ELSE ${bin} END AS bin, count(*)::BIGINT AS n FROM ${rel.clickFacts.name} GROUP BY ALL ORDER BY ALL`);
   const kept = new Array<number>(DWELL_BINS_S.length).fill(0);
   const discarded = new Array<number>(DWELL_BINS_S.length).fill(0);
   let unknownKept = 0, unknownDiscarded = 0;
@@ -237,10 +246,10 @@ async function dwellData(conn: DuckDBConnection): Promise<ReportData['positives'
   return { kept, discarded, unknownKept, unknownDiscarded };
 }
 
-async function ctrData(conn: DuckDBConnection, maxRank = 20): Promise<RankRate[]> {
+async function ctrData(conn: DuckDBConnection, rel: ReportRelations, maxRank = 20): Promise<RankRate[]> {
   const rows = await queryRows<{ rank: number; n: number; c: number }>(conn, `
     SELECT i.rank, count(*)::BIGINT AS n, count(k.doc_id)::BIGINT AS c
-    FROM impressions i LEFT JOIN (SELECT DISTINCT serp_id, doc_id FROM clicks) k USING (serp_id, doc_id)
+    FROM ${rel.impressions.name} i LEFT JOIN (SELECT DISTINCT serp_id, doc_id FROM ${rel.clicks.name}) k USING (serp_id, doc_id)
     WHERE i.rank <= ${maxRank} GROUP BY i.rank ORDER BY i.rank`);
   return rows.map((r) => {
     const n = Number(r.n), c = Number(r.c);
@@ -249,16 +258,16 @@ async function ctrData(conn: DuckDBConnection, maxRank = 20): Promise<RankRate[]
   });
 }
 
-async function timeData(conn: DuckDBConnection, seed: number): Promise<ReportData['time']> {
-  const [span] = await queryRows<{ first: number | null; last: number | null }>(conn, 'SELECT min(ts) AS first, max(ts) AS last FROM serp_facts');
+async function timeData(conn: DuckDBConnection, rel: ReportRelations, seed: number): Promise<ReportData['time']> {
+  const [span] = await queryRows<{ first: number | null; last: number | null }>(conn, `SELECT min(ts) AS first, max(ts) AS last FROM ${rel.serpFacts.name}`);
   const first = span?.first ?? null, last = span?.last ?? null;
   if (first === null || last === null) return { first: null, last: null, evidenceByWeek: [], pagesByWeek: [], drift: null };
   const L = Number(last);
   const weeks = Math.floor((L - Number(first)) / WEEK_MS) + 1;
   const ev = await queryRows<{ w: number; n: number }>(conn, `
     SELECT ((${L} - coalesce(k.ts, s.ts)) // ${WEEK_MS})::BIGINT AS w, count(*)::BIGINT AS n
-    FROM click_facts k JOIN serp_facts s USING (serp_id) WHERE k.kept GROUP BY 1 ORDER BY 1`);
-  const pg = await queryRows<{ w: number; n: number }>(conn, `SELECT ((${L} - ts) // ${WEEK_MS})::BIGINT AS w, count(*)::BIGINT AS n FROM serp_facts GROUP BY 1 ORDER BY 1`);
+    FROM ${rel.clickFacts.name} k JOIN ${rel.serpFacts.name} s USING (serp_id) WHERE k.kept GROUP BY 1 ORDER BY 1`);
+  const pg = await queryRows<{ w: number; n: number }>(conn, `SELECT ((${L} - ts) // ${WEEK_MS})::BIGINT AS w, count(*)::BIGINT AS n FROM ${rel.serpFacts.name} GROUP BY 1 ORDER BY 1`);
   const fill = (rows: { w: number; n: number }[]) => {
     const a = new Array<number>(weeks).fill(0);
     for (const r of rows) {
@@ -268,7 +277,7 @@ async function timeData(conn: DuckDBConnection, seed: number): Promise<ReportDat
     return a;
   };
   const thirds = await queryRows<{ part: number; rnd: number; q: string; n: number }>(conn, `
-    WITH t AS (SELECT query_norm, ntile(3) OVER (ORDER BY ts, serp_id) AS part, hash(serp_id || '${seed}') % 3 AS rnd FROM serp_facts)
+    WITH t AS (SELECT query_norm, ntile(3) OVER (ORDER BY ts, serp_id) AS part, hash(serp_id || '${seed}') % 3 AS rnd FROM ${rel.serpFacts.name})
     SELECT part, rnd, query_norm AS q, count(*)::BIGINT AS n FROM t GROUP BY ALL ORDER BY ALL`);
   const maps = { old: new Map<string, number>(), new: new Map<string, number>(), r0: new Map<string, number>(), r2: new Map<string, number>() };
   const add = (m: Map<string, number>, q: string, n: number) => m.set(q, (m.get(q) ?? 0) + n);
@@ -291,8 +300,8 @@ async function timeData(conn: DuckDBConnection, seed: number): Promise<ReportDat
   return { first: Number(first), last: L, evidenceByWeek: fill(ev), pagesByWeek: fill(pg), drift };
 }
 
-async function sessionLinks(conn: DuckDBConnection, splitOf: (q: string) => Split | null): Promise<ReportData['sessionLinks']> {
-  const rows = await queryRows<{ a: string; b: string; n: number }>(conn, 'SELECT query_norm_from AS a, query_norm_to AS b, count AS n FROM reformulations ORDER BY 1, 2');
+async function sessionLinks(conn: DuckDBConnection, rel: ReportRelations, splitOf: (q: string) => Split | null): Promise<ReportData['sessionLinks']> {
+  const rows = await queryRows<{ a: string; b: string; n: number }>(conn, `SELECT query_norm_from AS a, query_norm_to AS b, count AS n FROM ${rel.reformulations.name} ORDER BY 1, 2`);
   let heldOut = 0, crossing = 0;
   for (const r of rows) {
     const sa = splitOf(r.a), sb = splitOf(r.b);
@@ -305,16 +314,16 @@ async function sessionLinks(conn: DuckDBConnection, splitOf: (q: string) => Spli
 }
 
 /** Everything the checklist and the charts need beyond the other sections (see ReportData). */
-export async function reportData(conn: DuckDBConnection, input: ReportDataInput): Promise<ReportData> {
+export async function reportData(conn: DuckDBConnection, rel: ReportRelations, input: ReportDataInput): Promise<ReportData> {
   const inDataset = new Set(input.records.map((r) => r.query_norm));
   const traffic = new Map<string, number>();
-  for (const r of await queryRows<{ q: string; n: number }>(conn, 'SELECT query_norm AS q, count(*)::BIGINT AS n FROM serp_facts GROUP BY 1 ORDER BY 1')) traffic.set(r.q, Number(r.n));
+  for (const r of await queryRows<{ q: string; n: number }>(conn, `SELECT query_norm AS q, count(*)::BIGINT AS n FROM ${rel.serpFacts.name} GROUP BY 1 ORDER BY 1`)) traffic.set(r.q, Number(r.n));
   return {
-    positives: positivesData(input.pairs, await dwellData(conn)),
+    positives: positivesData(input.pairs, await dwellData(conn, rel)),
     negatives: negativesData(input.records, input.options.negatives.hardAt),
     balance: balanceData(input.records, input.splitOf, traffic, input.headTail),
-    time: await timeData(conn, input.seed),
-    ctrByRank: await ctrData(conn),
-    sessionLinks: await sessionLinks(conn, (q) => (inDataset.has(q) ? (input.splitOf.get(input.familyOf.get(q) ?? q) ?? null) : null)),
+    time: await timeData(conn, rel, input.seed),
+    ctrByRank: await ctrData(conn, rel),
+    sessionLinks: await sessionLinks(conn, rel, (q) => (inDataset.has(q) ? (input.splitOf.get(input.familyOf.get(q) ?? q) ?? null) : null)),
   };
 }

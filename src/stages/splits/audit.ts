@@ -1,5 +1,5 @@
 import { normalizeQuery } from '../../text/normalize.js';
-import { LshIndex, MinHasher, jaccardSorted, trigramSet } from '../families/minhash.js';
+import { LshIndex, createMinHasher, jaccardSorted, trigramSet } from '../../text/minhash.js';
 import { auditOptions, type AuditOptions, type AuditOptionsInput } from './options.js';
 
 /**
@@ -60,7 +60,7 @@ export function auditLeakage(input: { train: readonly AuditQuery[]; test: readon
   const shared = [...new Set(test.map((q) => q.family).filter((f) => trainFamilies.has(f)))].sort();
 
   // nearest training query
-  const hasher = new MinHasher({ numHashes: o.numHashes, bands: o.bands, seed: o.seed });
+  const hasher = createMinHasher({ numPerm: o.numHashes, bands: o.bands, seed: o.seed, permutation: 'affine' });
   const B = o.bands;
   const trainText = [...new Set(train.map((q) => normalizeQuery(q.query)))].sort();
   const sets: Uint32Array[] = new Array(trainText.length);

@@ -9,7 +9,7 @@ export const splitOptions = z.object({
     test: z.number().min(0).max(1).default(0.1),
   }).prefault({}).describe('Share of families per split (must sum to 1). 80/10/10 is the usual default for a few thousand families or more.'),
   cutoff: z.number().optional()
-    .describe('Chronological mode: epoch ms. Families first seen after it are held out and evidence after it is never used for training. Default: the first-seen time below which `fractions.train` of the families fall.'),
+    .describe('Chronological mode: epoch ms after which families are held out and evidence is never used for training. Default: the first-seen time below which `fractions.train` of the families fall.'),
   seed: z.number().int().default(42).describe('Seed of the family hash (hashed mode, and dev/test in chronological mode).'),
   headShare: z.number().min(0).max(1).default(0.5)
     .describe('Frequency buckets by traffic: families in descending count order that make up the first headShare of all traffic are head. Half of traffic is the usual head/tail cut in query-log studies (Spink & Jansen; Downey et al. 2007).'),
@@ -20,17 +20,17 @@ export const splitOptions = z.object({
   minPerStratum: z.number().int().nonnegative().default(1)
     .describe('Hashed assignment gives each split at least this many families of every (bucket, slice) stratum that has enough families, so rare strata (the head, a small locale) still appear in dev and test.'),
   minTestClicks: z.number().int().nonnegative().default(2)
-    .describe('A family that would go to test needs at least this many clicks on its graded positives (over all its queries); one with fewer goes to dev, before the weak-link purge (so its links move no training family). A query seen with one click cannot be placed in its need\'s family by any log signal: on eight simulated help-desk worlds (bench/leakage.ts, 20,000 sessions each) the intent of 14.9% of one-click test queries was in training, 4.8% at two clicks, 0% at six or more, while their qrels were as often right (76% vs 69%). Never empties a (bucket, slice) stratum of test below minPerStratum. 0 or 1 turns it off. Families without a click count (library input without `clicks`) are not checked.'),
+    .describe('A family that would go to test needs at least this many clicks on its graded positives, else it goes to dev before the purge (0 or 1 = off; never empties a test stratum). 2 because one-click test queries leak far more often: 14.9% against 4.8% at two clicks (docs/design/splits-min-test-clicks.md).'),
   purgeLinked: z.enum(['dev', 'off']).default('dev')
     .describe('Training families weakly linked to a test family (families.links: evidence too weak to merge them) move to dev, so test needs do not leak into training through fragments the family rules could not join. Dev may then share needs with test: report the final figure on test.'),
   purgeHops: z.number().int().nonnegative().default(1)
     .describe('How many link hops from a test family are followed through training families (1 = direct neighbours). Each hop moves more training families to dev; see docs/stages/splits.md for the measured trade-off.'),
   purgeKeepsStrata: z.boolean().default(true)
-    .describe('purgeLinked never empties a (bucket, slice) stratum of training: when it would, the minPerStratum linked families with the fewest links to test (then the most traffic) stay in train and are counted. Without it the head, whose few large families are all linked to each other, left training entirely on the simulated help-desk world (20,000 sessions, seed 7: 0 head families and 0 head traffic in train). The price is leakage through the kept links (there, test queries whose intent is in training 6.4% -> 14.1%; seed 42: 3.9% either way), which purgeKeepMovesTest mostly removes (9.3% and 1.8%). Set false to favour a clean test over a complete training set.'),
+    .describe('purgeLinked never empties a (bucket, slice) stratum of training: the minPerStratum linked families with the fewest test links stay in train. On because without it the head left training entirely on a simulated world; false favours a clean test (docs/design/splits-purge-keeps-strata.md).'),
   purgeKeepMovesTest: z.boolean().default(true)
-    .describe('When purgeKeepsStrata must keep a linked family in train, prefer the one whose test neighbours can all leave test without emptying a test stratum: moved to dev, or (a family held out only by topUpBuckets) sent back to train and replaced by the first family of its stratum, by hash, that has no link to the kept ones. The kept family then has no link to test. Simulated help-desk world, 20,000 sessions, chronological: share of test queries whose intent is in training 3.9% -> 1.8% (seed 42) and 14.1% -> 9.3% (seed 7), with 8% / 27% more training records (fewer families purged); hashed unchanged. Falls back to the plain rule when no candidate qualifies.'),
+    .describe('When purgeKeepsStrata keeps a linked family in train, its test neighbours leave test (to dev, or back to train with an unlinked stand-in held out). On because it cut chronological leakage (3.9% to 1.8%, seed 42) with more training records (docs/design/splits-purge-keeps-strata.md).'),
   topUpBuckets: z.boolean().default(true)
-    .describe('Chronological mode: families new after the cutoff are nearly all tail, so dev and test would hold no head query. When a (bucket, slice) stratum has no held-out family, minPerStratum of its families (chosen by hash) are held out as well (their training records disappear with them; no family is on both sides).'),
+    .describe('Chronological mode: a (bucket, slice) stratum with no held-out family gets minPerStratum of its families (by hash) held out too. On because families new after the cutoff are nearly all tail, so dev and test would otherwise hold no head query.'),
   unknownTimestamps: z.enum(['refuse', 'allow']).default('refuse')
     .describe('isTrainEvidenceAllowed on evidence with no timestamp in chronological mode: refuse (cannot be shown to precede the cutoff) or allow.'),
 });

@@ -25,7 +25,7 @@ export const simulateOptions = z.object({
   truthClicks: z.boolean().default(false)
     .describe('Also write truth/clicks.jsonl: per click the hidden satisfaction, pogo flag and grade. For calibrating signals; large on big logs.'),
   logging: z.enum(['full', 'clicked-only']).default('full')
-    .describe('What the log records of a result page: "full" lists every shown result (SERP `results`, one impression event each); "clicked-only" lists only the clicked results, as logs that keep only clicks do (the full pages go to truth/shown.jsonl). "full" is the default because position bias, skip-above evidence and exposure without clicks need the unclicked impressions.'),
+    .describe('"full" logs every shown result of a page; "clicked-only" logs only the clicked results, as click-only logs do (the full pages go to truth/shown.jsonl). full by default because position bias, skip-above evidence and exposure without clicks need the unclicked impressions.'),
   testShare: z.number().min(0).max(1).default(0.2)
     .describe('Share of query families (intents) in the test split, chosen by a hash of the family id (stable across seeds).'),
 
@@ -47,7 +47,7 @@ export const simulateOptions = z.object({
       .describe('Share of documents with an eye-catching title ("Quick fix: ..."), clicked more often regardless of relevance (presentation bias).'),
     publishYears: z.number().positive().default(2).describe('Documents are published over this many years before the end of the log.'),
     extraArticles: z.number().int().min(0).default(0)
-      .describe('Help-desk world: extra articles per intent (community threads, known-issue notes, release notes), each grade 2 or grade 1 with equal odds; their grade-2 ones also count grade 1 for the same need on other platforms, so many documents are relevant to each query (a broad-topic, TREC-like world). 0 by default: a help desk has few articles per problem, and the extra documents make every random or mined negative far more often relevant.'),
+      .describe('Help-desk world: extra articles per intent (threads, known-issue and release notes), each grade 2 or 1, for a broad-topic, TREC-like world with many relevant documents per query. 0 by default: a help desk has few articles per problem, and extras make mined negatives far more often relevant.'),
     collectionVariants: z.number().int().min(0).default(0)
       .describe('Real-collection worlds: extra query variants per query made by dropping one content word (style "keyword"). 0 = queries exactly as given.'),
   }).prefault({}),
@@ -68,7 +68,7 @@ export const simulateOptions = z.object({
 
   clicks: z.object({
     model: z.enum(['pbm', 'cascade', 'dbn']).default('pbm')
-      .describe('Click model. "pbm": click = examined(rank) AND attracted, independently per rank (the examination curve is exact truth). "cascade": top-down, stops at the first click (Craswell et al. 2008). "dbn": top-down, stops when satisfied, else continues with probability `continuation` (Chapelle & Zhang 2009).'),
+      .describe('Click model: "pbm" clicks when examined(rank) and attracted, per rank; "cascade" stops at the first click (Craswell et al. 2008); "dbn" stops when satisfied, else goes on with probability `continuation` (Chapelle and Zhang 2009). pbm by default: its examination curve is exact truth.'),
     examinationExponent: z.number().min(0).default(0.8)
       .describe('PBM examination probability at rank r is 1 / r^exponent (0.8 gives 1, 0.57, 0.42 ... 0.16 at rank 10, close to eye-tracking and intervention estimates, Joachims et al. 2017).'),
     continuation: z.number().min(0).max(1).default(0.85).describe('DBN: probability to look at the next result when not satisfied.'),
@@ -95,7 +95,7 @@ export const simulateOptions = z.object({
     pogoRate: z.number().min(0).max(1).default(0.5)
       .describe('Probability that an unsatisfied click is a pogo-stick: a quick return to the result page (short dwell), then another click or a reformulation.'),
     dwellSignal: z.boolean().default(true)
-      .describe('false: the dwell of every click is drawn from one distribution (an unsatisfied click\'s: pogo length with pogoRate, else an unsatisfied read) whatever its satisfaction or pogo flag, and the clicks themselves stay as with true. true by default because on most logs long dwell goes with satisfaction (Fox et al. 2005); false checks that dwell rules do no harm on logs where it does not (TREC Session 2014).'),
+      .describe("false draws every click's dwell from one distribution whatever its satisfaction, the clicks unchanged. true by default because on most logs long dwell goes with satisfaction (Fox et al. 2005); false checks that dwell rules do no harm where it does not (TREC Session 2014)."),
     pogoMedianSec: z.number().positive().default(7).describe('Median dwell of a pogo-stick (and of a quick satisfied click).'),
     pogoSigma: z.number().positive().default(0.6).describe('Log-sd of the pogo dwell.'),
     reformulateRate: z.number().min(0).max(1).default(0.6)

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { createRng, hash32, type Rng } from '../../util/rng.js';
 import { stableJson, writeFileAtomic } from '../../util/fs.js';
-import type { SimulateOptionsInput } from './options.js';
+import type { SimulateOptions, SimulateOptionsInput } from './options.js';
 import { parseSimulateOptions } from './parse.js';
-import { buildCandidates } from './ranker.js';
+import { buildCandidates, type CandidateIndex } from './ranker.js';
 import { LineSink, TimeHeap } from './sink.js';
 import { cumulative, sampleCumulative } from './text.js';
 import type { QueryStyle, SimulateStats, SimulatedWorld } from './types.js';
@@ -17,6 +17,308 @@ const USER_STYLE: readonly Readonly<Partial<Record<QueryStyle, number>>>[] = [
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Query indexes grouped by family (contiguous), with cumulative family weights and, per user type, cumulative query weights. */
+function queriesByFamily(world: SimulatedWorld) {
+  const famOf = new Map<string, number>();
+  const famQueries: number[][] = [];
+  world.queries.forEach((q, i) => {
+    let f = famOf.get(q.family);
+    if (f === undefined) { f = famQueries.length; famOf.set(q.family, f); famQueries.push([]); }
+    (famQueries[f] as number[]).push(i);
+  });
+  const F = famQueries.length;
+  const qOrder = Int32Array.from(famQueries.flat());
+  const famStart = new Int32Array(F + 1);
+  famQueries.forEach((a, f) => { famStart[f + 1] = (famStart[f] as number) + a.length; });
+  const famWeight = famQueries.map((a) => a.reduce((s, qi) => s + (world.queries[qi]?.weight ?? 0), 0));
+  const famCum = cumulative(famWeight);
+  const styleCum = USER_STYLE.map((mult) => cumulative(Array.from(qOrder, (qi) => {
+    const q = world.queries[qi];
+    return q ? q.weight * (mult[q.style] ?? 1) : 0;
+  })));
+  return { F, qOrder, famStart, famCum, styleCum };
+}
+
+/**
+ * Click probability of each candidate: relevance + presentation bias + popularity + a fixed
+ * per-(query, doc) jitter (snippet quality), so equally graded documents differ.
+ */
+function clickAttractiveness(world: SimulatedWorld, cand: CandidateIndex, ck: SimulateOptions['clicks']): Float32Array {
+  const pop = Float64Array.from(world.docs, (d) => d.popularity);
+  const attractiveDoc = Uint8Array.from(world.docs, (d) => (d.attractive ? 1 : 0));
+  const attr = new Float32Array(cand.doc.length);
+  for (let qi = 0; qi < world.queries.length; qi++) {
+    const qtext = world.queries[qi]?.query ?? '';
+    for (let c = cand.start[qi] as number; c < (cand.start[qi + 1] as number); c++) {
+      const d = cand.doc[c] as number;
+      const jitter = (hash32(`${qtext}\u0000${world.docs[d]?.doc_id}`) / 4294967296 - 0.5) * 0.2;
+      const a = (ck.attractiveness[cand.grade[c] as number] as number) + ck.presentationBias * (attractiveDoc[d] as number) + ck.popularityBias * (pop[d] as number) + jitter;
+      attr[c] = Math.min(0.97, Math.max(0.01, a));
+    }
+  }
+  return attr;
+}
+
+/**
+ * Presentation per document, as JSON text ('' when not written): the badge marks the attractive
+ * (presentation-biased) documents; the thumbnail is a hash of the doc id (no RNG stream is used,
+ * so the rest of the log is the same with or without presentation).
+ */
+function presentationJson(world: SimulatedWorld, opts: SimulateOptions): string[] {
+  const pr = opts.presentation;
+  return world.docs.map((d) => {
+    if (!pr.write) return '';
+    const thumb = hash32(`thumbnail\u0000${d.doc_id}`, opts.seed >>> 0) / 4294967296 < pr.thumbnailShare;
+    return `{"thumbnail":${thumb}${d.attractive ? ',"badge":"quick fix"' : ''}}`;
+  });
+}
+
+/** Session start times, sorted: a uniform day, a working-hours bump within it. */
+function sessionStarts(opts: SimulateOptions, tRng: Rng): Float64Array {
+  const startMs = Date.parse(opts.start);
+  const endMs = Date.parse(opts.end) + DAY;
+  const days = Math.max(1, Math.floor((endMs - startMs) / DAY));
+  const starts = new Float64Array(opts.sessions);
+  for (let i = 0; i < opts.sessions; i++) {
+    const day = tRng.int(days);
+    let h = 13.5 + 3.5 * tRng.normal();
+    h = ((h % 24) + 24) % 24;
+    starts[i] = startMs + day * DAY + Math.floor(h * 3_600_000);
+  }
+  starts.sort();
+  return starts;
+}
+
+/** What ranking a page needs: the candidates, the ranker's options, its noise stream and the page buffers. */
+interface Ranking {
+  readonly cand: CandidateIndex;
+  readonly rk: SimulateOptions['ranker'];
+  readonly pop: Float64Array;
+  readonly publishedAt: Float64Array;
+  readonly normalTable: Float64Array;
+  readonly rRng: Rng;
+  readonly topC: Int32Array;
+  readonly topS: Float64Array;
+}
+
+/**
+ * Ranks the candidates of query `qi` published by time `t` into `topC` (lexical + popularity +
+ * some true relevance + noise), then maybe promotes a lookalike into the top 3 (a ranker
+ * mistake) and maybe shuffles the page (a randomised page). Returns the page length.
+ */
+function rankPage(g: Ranking, qi: number, t: number): { n: number; shuffled: boolean } {
+  const { cand, rk, pop, publishedAt, normalTable, rRng, topC, topS } = g;
+  const K = topC.length;
+  const NT = normalTable.length;
+  const c0 = cand.start[qi] as number, c1 = cand.start[qi + 1] as number;
+  let n = 0;
+  let looks = 0;
+  for (let c = c0; c < c1; c++) {
+    if ((publishedAt[cand.doc[c] as number] as number) > t) continue;
+    const v = (cand.lex[c] as number) + rk.popularityWeight * (pop[cand.doc[c] as number] as number) + rk.relevanceWeight * (cand.grade[c] as number) / 3 + rk.noise * (normalTable[rRng.int(NT)] as number);
+    looks += cand.lookalike[c] as number;
+    // insertion into the top-k
+    if (n < K || v > (topS[n - 1] as number)) {
+      let i = n < K ? n++ : K - 1;
+      while (i > 0 && (topS[i - 1] as number) < v) { topS[i] = topS[i - 1] as number; topC[i] = topC[i - 1] as number; i--; }
+      topS[i] = v; topC[i] = c;
+    }
+  }
+  if (looks > 0 && rRng.next() < rk.lookalikeRate) {
+    let pick = rRng.int(looks);
+    let lc = c0;
+    for (let c = c0; c < c1; c++) if (cand.lookalike[c] && (publishedAt[cand.doc[c] as number] as number) <= t && pick-- === 0) { lc = c; break; }
+    let at = -1;
+    for (let i = 0; i < n; i++) if (topC[i] === lc) at = i;
+    const pos = rRng.int(Math.min(3, Math.max(1, n)));
+    if (at === -1) { if (n < K) n++; at = n - 1; }
+    if (at > pos) {
+      for (let i = at; i > pos; i--) topC[i] = topC[i - 1] as number;
+      topC[pos] = lc;
+    }
+  }
+  let shuffled = false;
+  if (rk.shuffleRate > 0 && rRng.next() < rk.shuffleRate) {
+    shuffled = true;
+    for (let i = n - 1; i > 0; i--) { const j = rRng.int(i + 1); const x = topC[i] as number; topC[i] = topC[j] as number; topC[j] = x; }
+  }
+  return { n, shuffled };
+}
+
+/** What clicking a page needs: the click model, its streams and the per-click buffers it fills. */
+interface Clicking {
+  readonly cand: CandidateIndex;
+  readonly ck: SimulateOptions['clicks'];
+  readonly bh: SimulateOptions['behaviour'];
+  readonly exam: Float64Array;
+  readonly attr: Float32Array;
+  readonly cRng: Rng;
+  readonly dRng: Rng | undefined;
+  readonly topC: Int32Array;
+  readonly examinedByRank: number[];
+  readonly clickRank: Int32Array;
+  readonly clickSat: Uint8Array;
+  readonly clickPogo: Uint8Array;
+  readonly clickTs: Float64Array;
+  readonly clickDwell: Float64Array;
+}
+
+/** Clicks on the `n` results in `topC` under the click model (PBM, cascade or DBN), with satisfaction, pogo and dwell; returns the number of clicks. */
+function clickPage(k: Clicking, n: number): number {
+  const { cand, ck, bh, exam, attr, cRng, dRng, topC } = k;
+  const lognormal = (median: number, sigma: number) => median * Math.exp(sigma * cRng.normal());
+  let nClicks = 0;
+  let stop = false;
+  for (let r = 0; r < n && !stop; r++) {
+    const c = topC[r] as number;
+    let clicked: boolean;
+    if (ck.model === 'pbm') {
+      const examined = cRng.next() < (exam[r] as number);
+      if (examined) k.examinedByRank[r]!++;
+      clicked = cRng.next() < (attr[c] as number) && examined;
+    } else {
+      k.examinedByRank[r]!++;
+      clicked = cRng.next() < (attr[c] as number);
+    }
+    if (clicked) {
+      const sat = cRng.next() < (ck.satisfaction[cand.grade[c] as number] as number);
+      let isPogo = false;
+      let dwell: number;
+      if (sat) dwell = cRng.next() < bh.quickSatisfiedRate ? lognormal(bh.pogoMedianSec, bh.pogoSigma) : lognormal(bh.satisfiedMedianSec, bh.satisfiedSigma);
+      else if (cRng.next() < bh.pogoRate) { isPogo = true; dwell = lognormal(bh.pogoMedianSec, bh.pogoSigma); }
+      else dwell = lognormal(bh.unsatisfiedMedianSec, bh.unsatisfiedSigma);
+      if (dRng) dwell = dRng.next() < bh.pogoRate ? bh.pogoMedianSec * Math.exp(bh.pogoSigma * dRng.normal()) : bh.unsatisfiedMedianSec * Math.exp(bh.unsatisfiedSigma * dRng.normal());
+      k.clickRank[nClicks] = r; k.clickSat[nClicks] = sat ? 1 : 0; k.clickPogo[nClicks] = isPogo ? 1 : 0;
+      k.clickDwell[nClicks] = Math.max(1000, Math.round(dwell * 1000));
+      nClicks++;
+      if (ck.model === 'cascade') stop = true;
+      else if (ck.model === 'dbn') { if (sat || !isPogo) stop = true; }
+    }
+    if (!stop && ck.model === 'dbn' && cRng.next() >= ck.continuation) stop = true;
+  }
+  return nClicks;
+}
+
+/** Click times of the page shown at `serpTs` (into `clickTs`), when it ends, and whether a click satisfied. */
+function pageTimeline(k: Clicking, nClicks: number, serpTs: number): { pageEnd: number; pageSat: boolean } {
+  const { cRng, clickRank, clickTs, clickDwell, clickSat } = k;
+  let tt = serpTs + 1500 + 600 * cRng.next();
+  let lastRank = 0;
+  let pageSat = false;
+  for (let i = 0; i < nClicks; i++) {
+    const r = clickRank[i] as number;
+    tt += 700 * (r - lastRank + 1) * (0.5 + cRng.next());
+    lastRank = r;
+    clickTs[i] = Math.round(tt);
+    tt = (clickTs[i] as number) + (clickDwell[i] as number) + 800 + 1500 * cRng.next();
+    if (clickSat[i]) pageSat = true;
+  }
+  const pageEnd = nClicks > 0 ? (clickTs[nClicks - 1] as number) + (clickDwell[nClicks - 1] as number) : serpTs + 4000 + 8000 * cRng.next();
+  return { pageEnd, pageSat };
+}
+
+/** Where a page goes: the sinks and heaps, the JSON of queries, documents and presentations, the page's click buffers and the click tally. */
+interface PageWriter {
+  readonly world: SimulatedWorld;
+  readonly cand: CandidateIndex;
+  readonly clicking: Clicking;
+  readonly qJson: readonly string[];
+  readonly dJson: readonly string[];
+  readonly presJson: readonly string[];
+  readonly writePresentation: boolean;
+  readonly givenDwell: boolean;
+  readonly clickedOnly: boolean;
+  readonly clickedAt: Uint8Array;
+  readonly serpSink: LineSink | undefined;
+  readonly eventHeap: TimeHeap | undefined;
+  readonly clickSink: LineSink | undefined;
+  readonly shownSink: LineSink | undefined;
+  /** SERP lines of the current session, finished with its success flag when the session ends. */
+  readonly pageLines: string[];
+  readonly pageTs: number[];
+  readonly tally: { clicks: number; satClicks: number; unsatClicks: number; pogo: number; conversions: number; readonly clicksByRank: number[] };
+}
+
+interface Page { readonly serpId: string; readonly qi: number; readonly n: number; readonly nClicks: number; readonly serpTs: number; readonly shuffled: boolean; readonly head: string }
+
+/** Writes one page: its SERP line (pending the session's success), its events, its truth lines and its conversions. */
+function writePage(w: PageWriter, page: Page): void {
+  const { world, cand, qJson, dJson, presJson, givenDwell, clickedOnly, clickedAt, serpSink, clickSink, shownSink, tally } = w;
+  const eventSink = w.eventHeap;
+  const eventHeap = w.eventHeap as TimeHeap;
+  const { topC, clickRank, clickSat, clickPogo, clickTs, clickDwell, cRng, ck } = w.clicking;
+  const { serpId, qi, n, nClicks, serpTs, shuffled, head } = page;
+  const pr = { write: w.writePresentation };
+  const sTs = iso(serpTs);
+  let resStr = '';
+  let presStr = '';
+  let shownStr = '';
+  if (clickedOnly) {
+    clickedAt.fill(0);
+    for (let i = 0; i < nClicks; i++) clickedAt[clickRank[i] as number] = 1;
+  }
+  for (let r = 0, listed = 0; r < n; r++) {
+    const d = cand.doc[topC[r] as number] as number;
+    if (shownSink) shownStr += (r ? ',' : '') + dJson[d];
+    if (clickedOnly && !clickedAt[r]) continue;
+    resStr += (listed ? ',' : '') + dJson[d];
+    if (pr.write) presStr += (listed ? ',' : '') + presJson[d];
+    listed++;
+  }
+  if (shownSink) shownSink.line(`{"serp_id":"${serpId}","query":${qJson[qi]},"results":[${shownStr}]}`);
+  let clkStr = '';
+  let convStr = '';
+  const evBase = `,${head},"serp_id":"${serpId}"`;
+  if (eventSink) {
+    eventHeap.push(serpTs, `{"type":"search","ts":"${sTs}"${evBase},"query":${qJson[qi]}}`);
+    for (let r = 0; r < n; r++) {
+      if (clickedOnly && !clickedAt[r]) continue;
+      const d = cand.doc[topC[r] as number] as number;
+      eventHeap.push(serpTs, `{"type":"impression","ts":"${sTs}"${evBase},"doc_id":${dJson[d]},"rank":${r + 1}${pr.write ? `,"presentation":${presJson[d]}` : ''}}`);
+    }
+  }
+  for (let i = 0; i < nClicks; i++) {
+    const r = clickRank[i] as number;
+    const c = topC[r] as number;
+    const d = cand.doc[c] as number;
+    const cts = clickTs[i] as number;
+    const dwell = clickDwell[i] as number;
+    const cIso = iso(cts);
+    const dwellStr = givenDwell ? `,"dwell_ms":${dwell}` : '';
+    clkStr += `${i ? ',' : ''}{"doc_id":${dJson[d]},"ts":"${cIso}"${dwellStr},"rank":${r + 1}}`;
+    if (eventSink) eventHeap.push(cts, `{"type":"click","ts":"${cIso}"${evBase},"doc_id":${dJson[d]},"rank":${r + 1}${dwellStr}}`);
+    tally.clicks++;
+    tally.clicksByRank[r]!++;
+    if (clickSat[i]) tally.satClicks++; else tally.unsatClicks++;
+    if (clickPogo[i]) tally.pogo++;
+    if (clickSink) clickSink.line(`{"serp_id":"${serpId}","doc_id":${dJson[d]},"rank":${r + 1},"grade":${cand.grade[c]},"satisfied":${clickSat[i] ? 'true' : 'false'},"pogo":${clickPogo[i] ? 'true' : 'false'},"dwell_ms":${dwell}}`);
+    if (clickSat[i] && cRng.next() < ck.conversionRate) {
+      const vts = Math.round(cts + dwell * (0.3 + 0.6 * cRng.next()));
+      const rating = cRng.next() < 0.2;
+      const kindStr = rating ? `"kind":"rating","value":${4 + cRng.int(2)}` : `"kind":"${world.conversionKind}"`;
+      convStr += `${convStr ? ',' : ''}{"doc_id":${dJson[d]},"ts":"${iso(vts)}",${kindStr}}`;
+      if (eventSink) eventHeap.push(vts, `{"type":"conversion","ts":"${iso(vts)}"${evBase},"doc_id":${dJson[d]},${kindStr}}`);
+      tally.conversions++;
+    }
+  }
+  if (serpSink) {
+    w.pageLines.push(`{"serp_id":"${serpId}",${head},"ts":"${sTs}","query":${qJson[qi]},"results":[${resStr}],${pr.write ? `"presentation":[${presStr}],` : ''}"clicks":[${clkStr}],"conversions":[${convStr}],${shuffled ? '"randomized":true,' : ''}"session_success":`);
+    w.pageTs.push(serpTs);
+  }
+
+}
+
+/**
+ * Ranking noise needs ~40 normal draws per page: a table of 2^16 normal quantiles indexed by a
+ * uniform draw is indistinguishable here and much cheaper than Box-Muller.
+ */
+function normalTable(): Float64Array {
+  const NT = 1 << 16;
+  const table = new Float64Array(NT);
+  for (let i = 0; i < NT; i++) table[i] = normalQuantile((i + 0.5) / NT);
+  return table;
+}
 
 /**
  * Simulate users searching a world and write the click log plus the truth.
@@ -36,73 +338,22 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
   const D = world.docs.length;
   const cand = buildCandidates(world, rk.candidates);
 
-  // Queries grouped by family, contiguous, with per-user-type cumulative weights.
-  const famOf = new Map<string, number>();
-  const famQueries: number[][] = [];
-  world.queries.forEach((q, i) => {
-    let f = famOf.get(q.family);
-    if (f === undefined) { f = famQueries.length; famOf.set(q.family, f); famQueries.push([]); }
-    (famQueries[f] as number[]).push(i);
-  });
-  const F = famQueries.length;
-  const qOrder = Int32Array.from(famQueries.flat());
-  const famStart = new Int32Array(F + 1);
-  famQueries.forEach((a, f) => { famStart[f + 1] = (famStart[f] as number) + a.length; });
-  const famWeight = famQueries.map((a) => a.reduce((s, qi) => s + (world.queries[qi]?.weight ?? 0), 0));
-  const famCum = cumulative(famWeight);
-  const styleCum = USER_STYLE.map((mult) => cumulative(Array.from(qOrder, (qi) => {
-    const q = world.queries[qi];
-    return q ? q.weight * (mult[q.style] ?? 1) : 0;
-  })));
-
+  const { F, qOrder, famStart, famCum, styleCum } = queriesByFamily(world);
   const pop = Float64Array.from(world.docs, (d) => d.popularity);
-  const attractiveDoc = Uint8Array.from(world.docs, (d) => (d.attractive ? 1 : 0));
   // A document cannot be shown before it is published.
   const publishedAt = Float64Array.from(world.docs, (d) => d.published_at);
   const exam = Float64Array.from({ length: K }, (_, r) => world.examination[r] ?? 1 / Math.pow(r + 1, ck.examinationExponent));
-  // Click probability of each candidate: relevance + presentation bias + popularity + a fixed
-  // per-(query, doc) jitter (snippet quality), so equally graded documents differ.
-  const attr = new Float32Array(cand.doc.length);
-  for (let qi = 0; qi < Q; qi++) {
-    const qtext = world.queries[qi]?.query ?? '';
-    for (let c = cand.start[qi] as number; c < (cand.start[qi + 1] as number); c++) {
-      const d = cand.doc[c] as number;
-      const jitter = (hash32(`${qtext}\u0000${world.docs[d]?.doc_id}`) / 4294967296 - 0.5) * 0.2;
-      const a = (ck.attractiveness[cand.grade[c] as number] as number) + ck.presentationBias * (attractiveDoc[d] as number) + ck.popularityBias * (pop[d] as number) + jitter;
-      attr[c] = Math.min(0.97, Math.max(0.01, a));
-    }
-  }
-
+  const attr = clickAttractiveness(world, cand, ck);
   const qJson = world.queries.map((q) => JSON.stringify(q.query));
   const dJson = world.docs.map((d) => JSON.stringify(d.doc_id));
-  // Presentation per document, as JSON text ('' when not written): the badge marks the attractive
-  // (presentation-biased) documents; the thumbnail is a hash of the doc id (no RNG stream is used,
-  // so the rest of the log is the same with or without presentation).
-  const pr = opts.presentation;
-  const presJson = world.docs.map((d) => {
-    if (!pr.write) return '';
-    const thumb = hash32(`thumbnail\u0000${d.doc_id}`, opts.seed >>> 0) / 4294967296 < pr.thumbnailShare;
-    return `{"thumbnail":${thumb}${d.attractive ? ',"badge":"quick fix"' : ''}}`;
-  });
+  const presJson = presentationJson(world, opts);
   const wantSerps = opts.format.includes('serps');
   const wantEvents = opts.format.includes('events');
   const givenDwell = opts.dwell === 'given';
   const clickedOnly = opts.logging === 'clicked-only';
 
-  // Session start times: uniform days, working-hours bump, sorted.
-  const startMs = Date.parse(opts.start);
-  const endMs = Date.parse(opts.end) + DAY;
-  const days = Math.max(1, Math.floor((endMs - startMs) / DAY));
   const S = opts.sessions;
-  const tRng = rng.fork('time');
-  const starts = new Float64Array(S);
-  for (let i = 0; i < S; i++) {
-    const day = tRng.int(days);
-    let h = 13.5 + 3.5 * tRng.normal();
-    h = ((h % 24) + 24) % 24;
-    starts[i] = startMs + day * DAY + Math.floor(h * 3_600_000);
-  }
-  starts.sort();
+  const starts = sessionStarts(opts, rng.fork('time'));
   const U = opts.users ?? Math.max(1, Math.round(S / 3));
   const usedUser = new Uint8Array(U);
 
@@ -121,30 +372,23 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
   // Without a dwell signal the dwell comes from its own stream, after the usual draws, so that
   // clicks, satisfaction and the rest of the page are the same as with the signal.
   const dRng = bh.dwellSignal ? undefined : rng.fork('flat-dwell');
-  const flatDwell = (r: Rng) => (r.next() < bh.pogoRate ? bh.pogoMedianSec * Math.exp(bh.pogoSigma * r.normal()) : bh.unsatisfiedMedianSec * Math.exp(bh.unsatisfiedSigma * r.normal()));
-
-  // Ranking noise needs ~40 normal draws per page: a table of 2^16 normal quantiles indexed by a
-  // uniform draw is indistinguishable here and much cheaper than Box-Muller.
-  const NT = 1 << 16;
-  const normalTable = new Float64Array(NT);
-  for (let i = 0; i < NT; i++) normalTable[i] = normalQuantile((i + 0.5) / NT);
-  const score = new Float64Array(64);
-  const topC = new Int32Array(K);
-  const topS = new Float64Array(K);
-  const clickRank = new Int32Array(K);
-  const clickSat = new Uint8Array(K);
-  const clickPogo = new Uint8Array(K);
-  const clickTs = new Float64Array(K);
-  const clickDwell = new Float64Array(K);
-  const clickedAt = new Uint8Array(K);
-
-  const clicksByRank = new Array<number>(K).fill(0);
-  const pagesByRank = new Array<number>(K).fill(0);
+  const ranking: Ranking = { cand, rk, pop, publishedAt, normalTable: normalTable(), rRng, topC: new Int32Array(K), topS: new Float64Array(K) };
   const examinedByRank = new Array<number>(K).fill(0);
-  let pages = 0, clicks = 0, satClicks = 0, unsatClicks = 0, pogo = 0, conversions = 0;
+  const clicking: Clicking = {
+    cand, ck, bh, exam, attr, cRng, dRng, topC: ranking.topC, examinedByRank,
+    clickRank: new Int32Array(K), clickSat: new Uint8Array(K), clickPogo: new Uint8Array(K), clickTs: new Float64Array(K), clickDwell: new Float64Array(K),
+  };
+
+  const pagesByRank = new Array<number>(K).fill(0);
+  let pages = 0;
   let reformChances = 0, reforms = 0, switches = 0, abandoned = 0, successful = 0;
   const pageLines: string[] = [];
   const pageTs: number[] = [];
+  const tally = { clicks: 0, satClicks: 0, unsatClicks: 0, pogo: 0, conversions: 0, clicksByRank: new Array<number>(K).fill(0) };
+  const writer: PageWriter = {
+    world, cand, clicking, qJson, dJson, presJson, writePresentation: opts.presentation.write, givenDwell, clickedOnly, clickedAt: new Uint8Array(K),
+    serpSink, eventHeap: eventSink ? eventHeap : undefined, clickSink, shownSink, pageLines, pageTs, tally,
+  };
 
   try {
     for (let s = 0; s < S; s++) {
@@ -167,149 +411,15 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
 
       for (let page = 0; ; page++) {
         const serpId = `p${pages++}`;
-        // Rank: lexical + popularity + some true relevance + noise.
-        const c0 = cand.start[qi] as number, c1 = cand.start[qi + 1] as number;
-        const nc = c1 - c0;
-        let sc2 = score;
-        if (nc > sc2.length) sc2 = new Float64Array(nc);
-        let n = 0;
-        let looks = 0;
-        for (let c = c0; c < c1; c++) {
-          if ((publishedAt[cand.doc[c] as number] as number) > t) continue;
-          const v = (cand.lex[c] as number) + rk.popularityWeight * (pop[cand.doc[c] as number] as number) + rk.relevanceWeight * (cand.grade[c] as number) / 3 + rk.noise * (normalTable[rRng.int(NT)] as number);
-          sc2[c - c0] = v;
-          looks += cand.lookalike[c] as number;
-          // insertion into the top-k
-          if (n < K || v > (topS[n - 1] as number)) {
-            let i = n < K ? n++ : K - 1;
-            while (i > 0 && (topS[i - 1] as number) < v) { topS[i] = topS[i - 1] as number; topC[i] = topC[i - 1] as number; i--; }
-            topS[i] = v; topC[i] = c;
-          }
-        }
-        if (looks > 0 && rRng.next() < rk.lookalikeRate) {
-          // Promote one lookalike into the top 3 (a ranker mistake).
-          let pick = rRng.int(looks);
-          let lc = c0;
-          for (let c = c0; c < c1; c++) if (cand.lookalike[c] && (publishedAt[cand.doc[c] as number] as number) <= t && pick-- === 0) { lc = c; break; }
-          let at = -1;
-          for (let i = 0; i < n; i++) if (topC[i] === lc) at = i;
-          const pos = rRng.int(Math.min(3, Math.max(1, n)));
-          if (at === -1) { if (n < K) n++; at = n - 1; }
-          if (at > pos) {
-            for (let i = at; i > pos; i--) topC[i] = topC[i - 1] as number;
-            topC[pos] = lc;
-          }
-        }
-        let shuffled = false;
-        if (rk.shuffleRate > 0 && rRng.next() < rk.shuffleRate) {
-          shuffled = true;
-          for (let i = n - 1; i > 0; i--) { const j = rRng.int(i + 1); const x = topC[i] as number; topC[i] = topC[j] as number; topC[j] = x; }
-        }
+        const { n, shuffled } = rankPage(ranking, qi, t);
         for (let r = 0; r < n; r++) pagesByRank[r]!++;
 
-        // Clicks.
-        let nClicks = 0;
-        let stop = false;
-        for (let r = 0; r < n && !stop; r++) {
-          const c = topC[r] as number;
-          let clicked: boolean;
-          if (ck.model === 'pbm') {
-            const examined = cRng.next() < (exam[r] as number);
-            if (examined) examinedByRank[r]!++;
-            clicked = cRng.next() < (attr[c] as number) && examined;
-          } else {
-            examinedByRank[r]!++;
-            clicked = cRng.next() < (attr[c] as number);
-          }
-          if (clicked) {
-            const sat = cRng.next() < (ck.satisfaction[cand.grade[c] as number] as number);
-            let isPogo = false;
-            let dwell: number;
-            if (sat) dwell = cRng.next() < bh.quickSatisfiedRate ? lognormal(bh.pogoMedianSec, bh.pogoSigma) : lognormal(bh.satisfiedMedianSec, bh.satisfiedSigma);
-            else if (cRng.next() < bh.pogoRate) { isPogo = true; dwell = lognormal(bh.pogoMedianSec, bh.pogoSigma); }
-            else dwell = lognormal(bh.unsatisfiedMedianSec, bh.unsatisfiedSigma);
-            if (dRng) dwell = flatDwell(dRng);
-            clickRank[nClicks] = r; clickSat[nClicks] = sat ? 1 : 0; clickPogo[nClicks] = isPogo ? 1 : 0;
-            clickDwell[nClicks] = Math.max(1000, Math.round(dwell * 1000));
-            nClicks++;
-            if (ck.model === 'cascade') stop = true;
-            else if (ck.model === 'dbn') { if (sat || !isPogo) stop = true; }
-          }
-          if (!stop && ck.model === 'dbn' && cRng.next() >= ck.continuation) stop = true;
-        }
+        const nClicks = clickPage(clicking, n);
 
-        // Timeline of the page.
         const serpTs = Math.round(t);
-        let tt = serpTs + 1500 + 600 * cRng.next();
-        let lastRank = 0;
-        let pageSat = false;
-        for (let i = 0; i < nClicks; i++) {
-          const r = clickRank[i] as number;
-          tt += 700 * (r - lastRank + 1) * (0.5 + cRng.next());
-          lastRank = r;
-          clickTs[i] = Math.round(tt);
-          tt = (clickTs[i] as number) + (clickDwell[i] as number) + 800 + 1500 * cRng.next();
-          if (clickSat[i]) pageSat = true;
-        }
-        const pageEnd = nClicks > 0 ? (clickTs[nClicks - 1] as number) + (clickDwell[nClicks - 1] as number) : serpTs + 4000 + 8000 * cRng.next();
+        const { pageEnd, pageSat } = pageTimeline(clicking, nClicks, serpTs);
 
-        // Page lines.
-        const sTs = iso(serpTs);
-        let resStr = '';
-        let presStr = '';
-        let shownStr = '';
-        if (clickedOnly) {
-          clickedAt.fill(0);
-          for (let i = 0; i < nClicks; i++) clickedAt[clickRank[i] as number] = 1;
-        }
-        for (let r = 0, listed = 0; r < n; r++) {
-          const d = cand.doc[topC[r] as number] as number;
-          if (shownSink) shownStr += (r ? ',' : '') + dJson[d];
-          if (clickedOnly && !clickedAt[r]) continue;
-          resStr += (listed ? ',' : '') + dJson[d];
-          if (pr.write) presStr += (listed ? ',' : '') + presJson[d];
-          listed++;
-        }
-        if (shownSink) shownSink.line(`{"serp_id":"${serpId}","query":${qJson[qi]},"results":[${shownStr}]}`);
-        let clkStr = '';
-        let convStr = '';
-        const evBase = `,${head},"serp_id":"${serpId}"`;
-        if (eventSink) {
-          eventHeap.push(serpTs, `{"type":"search","ts":"${sTs}"${evBase},"query":${qJson[qi]}}`);
-          for (let r = 0; r < n; r++) {
-            if (clickedOnly && !clickedAt[r]) continue;
-            const d = cand.doc[topC[r] as number] as number;
-            eventHeap.push(serpTs, `{"type":"impression","ts":"${sTs}"${evBase},"doc_id":${dJson[d]},"rank":${r + 1}${pr.write ? `,"presentation":${presJson[d]}` : ''}}`);
-          }
-        }
-        for (let i = 0; i < nClicks; i++) {
-          const r = clickRank[i] as number;
-          const c = topC[r] as number;
-          const d = cand.doc[c] as number;
-          const cts = clickTs[i] as number;
-          const dwell = clickDwell[i] as number;
-          const cIso = iso(cts);
-          const dwellStr = givenDwell ? `,"dwell_ms":${dwell}` : '';
-          clkStr += `${i ? ',' : ''}{"doc_id":${dJson[d]},"ts":"${cIso}"${dwellStr},"rank":${r + 1}}`;
-          if (eventSink) eventHeap.push(cts, `{"type":"click","ts":"${cIso}"${evBase},"doc_id":${dJson[d]},"rank":${r + 1}${dwellStr}}`);
-          clicks++;
-          clicksByRank[r]!++;
-          if (clickSat[i]) satClicks++; else unsatClicks++;
-          if (clickPogo[i]) pogo++;
-          if (clickSink) clickSink.line(`{"serp_id":"${serpId}","doc_id":${dJson[d]},"rank":${r + 1},"grade":${cand.grade[c]},"satisfied":${clickSat[i] ? 'true' : 'false'},"pogo":${clickPogo[i] ? 'true' : 'false'},"dwell_ms":${dwell}}`);
-          if (clickSat[i] && cRng.next() < ck.conversionRate) {
-            const vts = Math.round(cts + dwell * (0.3 + 0.6 * cRng.next()));
-            const rating = cRng.next() < 0.2;
-            const kindStr = rating ? `"kind":"rating","value":${4 + cRng.int(2)}` : `"kind":"${world.conversionKind}"`;
-            convStr += `${convStr ? ',' : ''}{"doc_id":${dJson[d]},"ts":"${iso(vts)}",${kindStr}}`;
-            if (eventSink) eventHeap.push(vts, `{"type":"conversion","ts":"${iso(vts)}"${evBase},"doc_id":${dJson[d]},${kindStr}}`);
-            conversions++;
-          }
-        }
-        if (serpSink) {
-          pageLines.push(`{"serp_id":"${serpId}",${head},"ts":"${sTs}","query":${qJson[qi]},"results":[${resStr}],${pr.write ? `"presentation":[${presStr}],` : ''}"clicks":[${clkStr}],"conversions":[${convStr}],${shuffled ? '"randomized":true,' : ''}"session_success":`);
-          pageTs.push(serpTs);
-        }
+        writePage(writer, { serpId, qi, n, nClicks, serpTs, shuffled, head });
 
         // What next: stop, reformulate, switch topic or abandon.
         t = pageEnd + 1000 * lognormal(6, 0.5);
@@ -373,14 +483,14 @@ export async function simulateLog(world: SimulatedWorld, input: SimulateOptionsI
   return {
     stage: 'simulate',
     in: { docs: D, queries: Q, families: F, qrels: world.qrels.length },
-    out: { sessions: S, serps: pages, clicks, conversions, users, ...(eventSink ? { events: eventSink.lines } : {}) },
+    out: { sessions: S, serps: pages, clicks: tally.clicks, conversions: tally.conversions, users, ...(eventSink ? { events: eventSink.lines } : {}) },
     dropped: {},
     notes: [...(world.notes ?? [])],
     seconds: (performance.now() - t0) / 1000,
     detail: {
-      pages, sessions: S, users, clicks, satisfiedClicks: satClicks, unsatisfiedClicks: unsatClicks, pogo, conversions,
+      pages, sessions: S, users, clicks: tally.clicks, satisfiedClicks: tally.satClicks, unsatisfiedClicks: tally.unsatClicks, pogo: tally.pogo, conversions: tally.conversions,
       reformulationChances: reformChances, reformulations: reforms, topicSwitches: switches, abandonedSessions: abandoned,
-      successfulSessions: successful, clicksByRank, pagesByRank, examinedByRank: examinedShare, bytes,
+      successfulSessions: successful, clicksByRank: tally.clicksByRank, pagesByRank, examinedByRank: examinedShare, bytes,
     },
   };
 }

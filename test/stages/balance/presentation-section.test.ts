@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { presentationSection, renderPresentationSection } from '../../../src/stages/balance/presentation.js';
+import { LOG } from '../sessions/fixture.js';
 
 let conn: DuckDBConnection;
 let close: () => void;
@@ -23,9 +24,9 @@ const pages = async (n: number, f: (i: number) => { docs: string[]; clicked: str
 
 describe('presentationSection', () => {
   it('is null without the table, and null when it is empty', async () => {
-    expect(await presentationSection(conn)).toBeNull();
+    expect(await presentationSection(conn, LOG)).toBeNull();
     await conn.run('CREATE TABLE impression_features (serp_id VARCHAR, rank INTEGER, feature VARCHAR, value VARCHAR)');
-    expect(await presentationSection(conn)).toBeNull();
+    expect(await presentationSection(conn, LOG)).toBeNull();
   });
 
   it('compares at equal rank: the badge doubles CTR at each rank, the thumbnail changes nothing', async () => {
@@ -42,7 +43,7 @@ describe('presentationSection', () => {
       const badgeRank = even ? 1 : 2;
       return { docs, clicked, features: [[badgeRank, 'badge', 'quick fix'], [1, 'thumbnail', 'false'], [2, 'thumbnail', k % 2 === 0 ? 'true' : 'false']] };
     });
-    const s = (await presentationSection(conn))!;
+    const s = (await presentationSection(conn, LOG))!;
     expect(s.pages).toBe(20);
     expect(s.impressions).toBe(40);
     expect(s.features.map((f) => f.feature)).toEqual(['badge=quick fix', 'thumbnail']);
@@ -66,11 +67,11 @@ describe('presentationSection', () => {
   it('keeps the most frequent maxFeatures and leaves out ranks past maxRank', async () => {
     await conn.run('CREATE TABLE impression_features (serp_id VARCHAR, rank INTEGER, feature VARCHAR, value VARCHAR)');
     await pages(3, (i) => ({ docs: ['a', 'b', 'c'], clicked: ['a'], features: [[1, 'badge', `v${i}`], [2, 'bold', 'true'], [3, 'bold', 'true'], [1, 'bold', 'false']] }));
-    const s = (await presentationSection(conn, { maxFeatures: 1, maxRank: 2 }))!;
+    const s = (await presentationSection(conn, LOG, { maxFeatures: 1, maxRank: 2 }))!;
     expect(s.features.map((f) => f.feature)).toEqual(['bold']);
     expect(s.featuresNotShown).toBe(3);
     expect(s.impressions).toBe(6);
     expect(s.features[0]!.impressionsWith).toBe(3);
-    await expect(presentationSection(conn, { maxFeatures: 0 })).rejects.toThrow(/maxFeatures must be an integer >= 1/);
+    await expect(presentationSection(conn, LOG, { maxFeatures: 0 })).rejects.toThrow(/maxFeatures must be an integer >= 1/);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { CANONICAL_DDL } from '../../../src/types.js';
 import { clickCountsFromDb } from '../../../src/stages/bias/from-duckdb.js';
+import { LOG } from '../sessions/fixture.js';
 
 let db: Awaited<ReturnType<typeof openDb>>;
 let conn: DuckDBConnection;
@@ -30,7 +31,7 @@ afterAll(() => db.close());
 
 describe('clickCountsFromDb', () => {
   it('aggregates (normalised query, doc, rank) to impressions and binary clicks', async () => {
-    const { counts, stats } = await clickCountsFromDb(conn, { maxRank: 10, holdoutShare: 0, seed: 1, randomizedWhere: "s.serp_id LIKE 'rand-%'" });
+    const { counts, stats } = await clickCountsFromDb(conn, LOG, { maxRank: 10, holdoutShare: 0, seed: 1, randomizedWhere: "s.serp_id LIKE 'rand-%'" });
     expect(counts.queries).toEqual(['reset okta token', 'vpn']);
     const cells = new Map<string, [number, number]>();
     for (let i = 0; i < counts.train.length; i++) {
@@ -53,12 +54,12 @@ describe('clickCountsFromDb', () => {
   });
 
   it('splits a seeded share of pages into the holdout fold, the same way every time', async () => {
-    const a = await clickCountsFromDb(conn, { maxRank: 10, holdoutShare: 0.5, seed: 3 });
-    const b = await clickCountsFromDb(conn, { maxRank: 10, holdoutShare: 0.5, seed: 3 });
+    const a = await clickCountsFromDb(conn, LOG, { maxRank: 10, holdoutShare: 0.5, seed: 3 });
+    const b = await clickCountsFromDb(conn, LOG, { maxRank: 10, holdoutShare: 0.5, seed: 3 });
     expect(a.counts.train.pages + a.counts.holdout.pages).toBe(4);
     expect(a.counts.holdout.pages).toBe(b.counts.holdout.pages);
     expect(Array.from(a.counts.holdout.impressions)).toEqual(Array.from(b.counts.holdout.impressions));
-    const all = await clickCountsFromDb(conn, { maxRank: 10, holdoutShare: 0.999999, seed: 3 });
+    const all = await clickCountsFromDb(conn, LOG, { maxRank: 10, holdoutShare: 0.999999, seed: 3 });
     expect(all.counts.train.pages).toBe(0);
   });
 });

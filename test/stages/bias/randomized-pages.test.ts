@@ -8,6 +8,7 @@ import { ingest } from '../../../src/stages/ingest/ingest.js';
 import { RANDOMIZED_WHERE } from '../../../src/stages/ingest/serps.js';
 import { biasOptions, clickCountsFromDb, estimatePropensities } from '../../../src/stages/bias/index.js';
 import { buildHelpdeskWorld, parseSimulateOptions, simulateLog } from '../../../src/tools/simulate/index.js';
+import { LOG } from '../sessions/fixture.js';
 
 describe('randomised pages: simulator marks them, ingest keeps the mark, the bias stage uses them', () => {
   let dir: string;
@@ -33,7 +34,7 @@ describe('randomised pages: simulator marks them, ingest keeps the mark, the bia
       await ingest(conn, cfg.input);
       expect(await queryNumber(conn, 'SELECT count(*) FROM serp_randomized')).toBe(marked);
       const o = biasOptions.parse({ ciSamples: 0, minRandomizedPages: 500 });
-      const { counts } = await clickCountsFromDb(conn, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed: o.seed, randomizedWhere: RANDOMIZED_WHERE });
+      const { counts } = await clickCountsFromDb(conn, LOG, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed: o.seed, randomizedWhere: RANDOMIZED_WHERE });
       expect(counts.randomized.pages).toBe(marked);
       const res = estimatePropensities(counts, o);
       expect(res.estimator).toBe('randomized');

@@ -8,6 +8,7 @@ import { parseConfig } from '../../../src/config.js';
 import { ingest } from '../../../src/stages/ingest/ingest.js';
 import { biasOptions, clickCountsFromDb, estimatePropensities, type PropensityResult } from '../../../src/stages/bias/index.js';
 import { buildHelpdeskWorld, parseSimulateOptions, simulateLog } from '../../../src/tools/simulate/index.js';
+import { LOG } from '../sessions/fixture.js';
 
 // A small seeded help-desk world with concentrated traffic (few intents, many sessions), so each
 // (query, document) pair is seen at several ranks: the regime where PBM-EM is identified.
@@ -25,7 +26,7 @@ describe('estimated examination curve vs the simulator truth', () => {
       const cfg = parseConfig({ input: { serps: [join(dir, 'serps.jsonl')], corpus: join(dir, 'corpus.jsonl') } });
       await ingest(conn, cfg.input);
       const o = biasOptions.parse({ ciSamples: 0 });
-      const { counts } = await clickCountsFromDb(conn, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed: o.seed });
+      const { counts } = await clickCountsFromDb(conn, LOG, { maxRank: o.maxRank, holdoutShare: o.holdoutShare, seed: o.seed });
       res = estimatePropensities(counts, o);
     } finally {
       close();

@@ -5,7 +5,7 @@ import { buildSessions } from '../../../src/stages/sessions/sessions.js';
 import { sessionOptions } from '../../../src/stages/sessions/options.js';
 import { buildEvidence, evidenceInMemoryPredicate, readEvidence, type BuildEvidenceOptions } from '../../../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../../../src/stages/evidence/options.js';
-import { click, freshDb, MIN, SEC, serp } from '../sessions/fixture.js';
+import { EV, EVIDENCE_INPUT, LOG, MIN, SEC, click, freshDb, serp } from '../sessions/fixture.js';
 
 const sOpts = sessionOptions.parse({});
 const eOpts: BuildEvidenceOptions = { ...evidenceOptions.parse({}), minExposureForNegative: undefined };
@@ -17,8 +17,8 @@ beforeEach(async () => ({ conn, close } = await freshDb()));
 afterEach(() => close());
 
 async function run(o: BuildEvidenceOptions = eOpts) {
-  await buildSessions(conn, sOpts);
-  return buildEvidence(conn, o);
+  await buildSessions(conn, LOG, sOpts);
+  return buildEvidence(conn, EVIDENCE_INPUT, o);
 }
 
 /**
@@ -58,7 +58,7 @@ describe('buildEvidence: which pairs are read into memory', () => {
     const strict = await run({ ...eOpts, minExposureForNegative: 4 });
     expect(strict.evidence.map((e) => e.doc_id)).toEqual(['d1', 'd2']);
     // the records equal the full read of the same rows
-    const full = await readEvidence(conn);
+    const full = await readEvidence(conn, EV.evidence);
     expect(strict.evidence).toEqual(full.filter((e) => e.doc_id === 'd1' || e.doc_id === 'd2'));
   });
 

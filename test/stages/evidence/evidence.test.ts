@@ -5,7 +5,7 @@ import { buildSessions } from '../../../src/stages/sessions/sessions.js';
 import { sessionOptions } from '../../../src/stages/sessions/options.js';
 import { buildEvidence, CLICK_OUTCOMES } from '../../../src/stages/evidence/evidence.js';
 import { evidenceOptions, type EvidenceOptions } from '../../../src/stages/evidence/options.js';
-import { click, freshDb, insert, MIN, SEC, serp } from '../sessions/fixture.js';
+import { EVIDENCE_INPUT, LOG, MIN, SEC, click, freshDb, insert, serp } from '../sessions/fixture.js';
 
 const sOpts = sessionOptions.parse({});
 const eOpts = evidenceOptions.parse({});
@@ -17,8 +17,8 @@ beforeEach(async () => ({ conn, close } = await freshDb()));
 afterEach(() => close());
 
 async function run(o: EvidenceOptions = eOpts) {
-  await buildSessions(conn, sOpts);
-  return buildEvidence(conn, o);
+  await buildSessions(conn, LOG, sOpts);
+  return buildEvidence(conn, EVIDENCE_INPUT, o);
 }
 const outcomes = async () =>
   Object.fromEntries((await queryRows<{ click_id: number; outcome: string }>(conn, 'SELECT click_id, outcome FROM click_facts')).map((r) => [r.click_id, r.outcome]));
@@ -72,8 +72,8 @@ describe('buildEvidence: click outcomes', () => {
   });
 
   it('rejects shortDwellMs above satisfiedDwellMs', async () => {
-    await buildSessions(conn, sOpts);
-    await expect(buildEvidence(conn, { ...eOpts, shortDwellMs: 40_000 })).rejects.toThrow(/shortDwellMs <= satisfiedDwellMs/);
+    await buildSessions(conn, LOG, sOpts);
+    await expect(buildEvidence(conn, EVIDENCE_INPUT, { ...eOpts, shortDwellMs: 40_000 })).rejects.toThrow(/shortDwellMs <= satisfiedDwellMs/);
   });
 });
 

@@ -2,13 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { buildSessions } from '../../../src/stages/sessions/sessions.js';
 import { sessionOptions } from '../../../src/stages/sessions/options.js';
-import { buildEvidence, dropGradingInputs, gradingInputsCurrent } from '../../../src/stages/evidence/evidence.js';
+import { buildEvidence } from '../../../src/stages/evidence/evidence.js';
+import { relationExists } from '../../../src/db/relation.js';
 import { evidenceOptions } from '../../../src/stages/evidence/options.js';
 import { gradeEvidence, gradingOptions } from '../../../src/stages/evidence/grading.js';
-import { freshDb, syntheticLog } from '../sessions/fixture.js';
+import { EV, EVIDENCE_INPUT, GRADING_INPUT, LOG, freshDb, syntheticLog } from '../sessions/fixture.js';
 
 // gradeEvidence has two ways to get each pair's expected examinations: from the per-pair impression
-// ranks buildEvidence keeps (temp._ev_imp), or by joining the impressions again. They must agree to
+// ranks buildEvidence hands over (EvidenceKeys), or by joining the impressions again. They must agree to
 // the last bit, on every column of the graded table and in the records.
 const T0 = 1_700_000_000_000;
 const EXAM = [1, 0.7, 0.5, 0.4, 0.31, 0.25];
@@ -29,19 +30,16 @@ async function world(): Promise<void> {
 }
 
 async function graded(keep: boolean): Promise<unknown[]> {
-  const ev = await buildEvidence(conn, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
-  expect(await gradingInputsCurrent(conn)).toBe(true);
-  if (!keep) await dropGradingInputs(conn);
-  expect(await gradingInputsCurrent(conn)).toBe(keep);
-  const g = await gradeEvidence(conn, ev.evidence, EXAM, gradingOptions.parse({}));
-  expect(await gradingInputsCurrent(conn)).toBe(false);
-  return [g.evidence, await queryRows(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id')];
+  const ev = await buildEvidence(conn, EVIDENCE_INPUT, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
+  const g = await gradeEvidence(conn, { ...GRADING_INPUT, ...(keep ? { keys: ev.keys } : {}) }, ev.evidence, EXAM, gradingOptions.parse({}));
+  for (const k of Object.values(ev.keys)) expect(await relationExists(conn, k)).toBe(!keep);
+  return [g.evidence, await queryRows(conn, `SELECT * FROM ${g.relations.evidence.name} ORDER BY query_norm, doc_id`)];
 }
 
 describe('gradeEvidence with the inputs buildEvidence keeps', () => {
   it('gives the same graded table and records as joining the impressions again', async () => {
     await world();
-    await buildSessions(conn, sessionOptions.parse({}));
+    await buildSessions(conn, LOG, sessionOptions.parse({}));
     const [recordsKept, tableKept] = await graded(true);
     const [recordsJoined, tableJoined] = await graded(false);
     expect(tableKept).toEqual(tableJoined);
@@ -52,12 +50,13 @@ describe('gradeEvidence with the inputs buildEvidence keeps', () => {
     expect(t.some((r) => r.expected_examinations > 0 && !Number.isInteger(r.expected_examinations * 100))).toBe(true);
   });
 
-  it('are ignored once the evidence table is replaced', async () => {
+  it('leave the evidence relation as it is: grading writes its own', async () => {
     await world();
-    await buildSessions(conn, sessionOptions.parse({}));
-    await buildEvidence(conn, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
-    expect(await gradingInputsCurrent(conn)).toBe(true);
-    await conn.run('CREATE OR REPLACE TABLE evidence AS SELECT * FROM evidence');
-    expect(await gradingInputsCurrent(conn)).toBe(false);
+    await buildSessions(conn, LOG, sessionOptions.parse({}));
+    const ev = await buildEvidence(conn, EVIDENCE_INPUT, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
+    const before = await queryRows(conn, `SELECT * FROM ${EV.evidence.name} ORDER BY query_norm, doc_id`);
+    const g = await gradeEvidence(conn, { ...GRADING_INPUT, keys: ev.keys }, ev.evidence, EXAM, gradingOptions.parse({}));
+    expect(g.relations.evidence.name).toBe('evidence_graded');
+    expect(await queryRows(conn, `SELECT * FROM ${EV.evidence.name} ORDER BY query_norm, doc_id`)).toEqual(before);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, queryRows, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { evidenceInMemoryPredicate, readEvidence } from '../../../src/stages/evidence/evidence.js';
 import { gradeEvidence, gradePair, gradingOptions, type GradingOptionsInput } from '../../../src/stages/evidence/grading.js';
+import { EV, GRADING_INPUT } from '../sessions/fixture.js';
 
 // 400 pairs (20 queries x 20 docs) with hashed impressions at ranks 1..12 and hashed click outcomes:
 // enough variety to hit every branch of gradePair (conversions, medium dwell, grade 0..3).
@@ -67,10 +68,10 @@ describe('gradeEvidence computes gradePair in SQL', () => {
       await world(conn);
       const o = gradingOptions.parse(input);
       const want = await reference(conn, o);
-      const ev = await readEvidence(conn);
-      const r = await gradeEvidence(conn, ev, EXAM, o);
+      const ev = await readEvidence(conn, EV.evidence);
+      const r = await gradeEvidence(conn, GRADING_INPUT, ev, EXAM, o);
       const table = await queryRows<{ query_norm: string; doc_id: string; grade: number; weight: number; relevance: number; signals: string[] }>(
-        conn, 'SELECT query_norm, doc_id, grade, weight, relevance, signals FROM evidence');
+        conn, 'SELECT query_norm, doc_id, grade, weight, relevance, signals FROM evidence_graded');
       expect(table.length).toBe(want.size);
       const grades = new Set<number>();
       for (const t of table) {
@@ -95,9 +96,9 @@ describe('gradeEvidence computes gradePair in SQL', () => {
     const exam = [1, 0.7, 0.5, 0.4, 0.31, 0.25, 0.2, 0.18, 3e-7, 0.12];
     const o = gradingOptions.parse({});
     const want = await reference(conn, o, exam);
-    await gradeEvidence(conn, await readEvidence(conn), exam, o);
+    await gradeEvidence(conn, GRADING_INPUT, await readEvidence(conn, EV.evidence), exam, o);
     const table = await queryRows<{ query_norm: string; doc_id: string; grade: number; weight: number; relevance: number }>(
-      conn, 'SELECT query_norm, doc_id, grade, weight, relevance FROM evidence');
+      conn, 'SELECT query_norm, doc_id, grade, weight, relevance FROM evidence_graded');
     expect(table.length).toBe(want.size);
     for (const t of table) {
       const w = want.get(`${t.query_norm}\t${t.doc_id}`)!;
@@ -107,14 +108,14 @@ describe('gradeEvidence computes gradePair in SQL', () => {
 
   it('grades the subset buildEvidence keeps in memory (minExposureForNegative) like the full set, table included', async () => {
     await world(conn);
-    const full = await gradeEvidence(conn, await readEvidence(conn), EXAM, gradingOptions.parse({}));
-    const fullTable = await queryRows(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id');
+    const full = await gradeEvidence(conn, GRADING_INPUT, await readEvidence(conn, EV.evidence), EXAM, gradingOptions.parse({}));
+    const fullTable = await queryRows(conn, 'SELECT * FROM evidence_graded ORDER BY query_norm, doc_id');
     await world(conn);
-    const subset = await readEvidence(conn, evidenceInMemoryPredicate(4));
+    const subset = await readEvidence(conn, EV.evidence, evidenceInMemoryPredicate(4));
     expect(subset.length).toBeLessThan(full.evidence.length);
     expect(subset.length).toBeGreaterThan(0);
-    const part = await gradeEvidence(conn, subset, EXAM, gradingOptions.parse({}));
-    expect(await queryRows(conn, 'SELECT * FROM evidence ORDER BY query_norm, doc_id')).toEqual(fullTable);
+    const part = await gradeEvidence(conn, GRADING_INPUT, subset, EXAM, gradingOptions.parse({}));
+    expect(await queryRows(conn, 'SELECT * FROM evidence_graded ORDER BY query_norm, doc_id')).toEqual(fullTable);
     const byKey = new Map(full.evidence.map((e) => [`${e.query_norm}\t${e.doc_id}`, e]));
     expect(part.evidence.map((e) => byKey.get(`${e.query_norm}\t${e.doc_id}`))).toEqual(part.evidence);
     expect(part.stats.out).toMatchObject({ ...full.stats.out, evidence_rows_in_memory: subset.length });
@@ -122,43 +123,43 @@ describe('gradeEvidence computes gradePair in SQL', () => {
 
   it('funnel rule keeps grade, weight and signals but still writes the relevance columns', async () => {
     await world(conn);
-    const ev = await readEvidence(conn);
-    const r = await gradeEvidence(conn, ev, EXAM, gradingOptions.parse({ rule: 'funnel' }));
+    const ev = await readEvidence(conn, EV.evidence);
+    const r = await gradeEvidence(conn, GRADING_INPUT, ev, EXAM, gradingOptions.parse({ rule: 'funnel' }));
     expect(r.evidence).toEqual(ev);
-    const n = await queryRows<{ n: number; rel: number }>(conn, 'SELECT count(*) FILTER (WHERE grade <> funnel_grade) AS n, count(*) FILTER (WHERE relevance > 0) AS rel FROM evidence');
+    const n = await queryRows<{ n: number; rel: number }>(conn, 'SELECT count(*) FILTER (WHERE grade <> funnel_grade) AS n, count(*) FILTER (WHERE relevance > 0) AS rel FROM evidence_graded');
     expect(n[0]).toEqual({ n: 0, rel: expect.any(Number) });
     expect(n[0]!.rel).toBeGreaterThan(0);
   });
 
   it('auto grades by relevance from an identified curve and by the funnel from one that is not, saying why', async () => {
     await world(conn);
-    const ev = await readEvidence(conn);
+    const ev = await readEvidence(conn, EV.evidence);
     const auto = gradingOptions.parse({});
     expect(auto.rule).toBe('auto');
-    const ok = await gradeEvidence(conn, ev, EXAM, auto, { identified: true, reasons: [] });
+    const ok = await gradeEvidence(conn, GRADING_INPUT, ev, EXAM, auto, { identified: true, reasons: [] });
     expect(ok.rule).toMatchObject({ requested: 'auto', rule: 'relevance' });
     expect(ok.evidence).not.toEqual(ev);
     expect(ok.stats.notes![0]).toMatch(/^grades from debiased relevance .*curve is identified/);
     await world(conn);
-    const ev2 = await readEvidence(conn);
-    const no = await gradeEvidence(conn, ev2, EXAM, auto, { identified: false, reasons: ['its interval comes from 7 queries (< minQueries 10)'] });
+    const ev2 = await readEvidence(conn, EV.evidence);
+    const no = await gradeEvidence(conn, GRADING_INPUT, ev2, EXAM, auto, { identified: false, reasons: ['its interval comes from 7 queries (< minQueries 10)'] });
     expect(no.rule).toMatchObject({ requested: 'auto', rule: 'funnel' });
     expect(no.evidence).toEqual(ev2);
     expect(no.stats.notes![0]).toBe('grades from the click-funnel rule (grading.rule auto: the position-bias curve is not identified (its interval comes from 7 queries (< minQueries 10)), so the click funnel).');
     // an explicit rule is not overridden by the identification
     await world(conn);
-    const ev3 = await readEvidence(conn);
-    const forced = await gradeEvidence(conn, ev3, EXAM, gradingOptions.parse({ rule: 'relevance' }), { identified: false, reasons: ['x'] });
+    const ev3 = await readEvidence(conn, EV.evidence);
+    const forced = await gradeEvidence(conn, GRADING_INPUT, ev3, EXAM, gradingOptions.parse({ rule: 'relevance' }), { identified: false, reasons: ['x'] });
     expect(forced.rule.rule).toBe('relevance');
     expect(forced.evidence).toEqual(ok.evidence);
   });
 
   it('rejects records that are not one of the sets buildEvidence returns, naming the fix', async () => {
     await world(conn);
-    const ev = await readEvidence(conn);
-    await expect(gradeEvidence(conn, ev.slice(1), EXAM, gradingOptions.parse({}))).rejects.toThrow(/pass every record of buildEvidence/);
+    const ev = await readEvidence(conn, EV.evidence);
+    await expect(gradeEvidence(conn, GRADING_INPUT, ev.slice(1), EXAM, gradingOptions.parse({}))).rejects.toThrow(/pass every record of buildEvidence/);
     const swapped = [...ev];
     [swapped[0], swapped[1]] = [swapped[1]!, swapped[0]!];
-    await expect(gradeEvidence(conn, swapped, EXAM, gradingOptions.parse({}))).rejects.toThrow(/table order/);
+    await expect(gradeEvidence(conn, GRADING_INPUT, swapped, EXAM, gradingOptions.parse({}))).rejects.toThrow(/table order/);
   });
 });

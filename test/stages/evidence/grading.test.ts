@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, queryRows, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { readEvidence } from '../../../src/stages/evidence/evidence.js';
 import { gradeEvidence, gradePair, gradingOptions } from '../../../src/stages/evidence/grading.js';
+import { EV, GRADING_INPUT } from '../sessions/fixture.js';
 
 const O = gradingOptions.parse({});
 const base = { clicks: 0, expectedExaminations: 0, good: 0, bad: 0, medium: 0, converted: 0 };
@@ -87,9 +88,9 @@ describe('gradeEvidence on DuckDB tables', () => {
   });
   afterAll(() => close());
 
-  it('regrades from the debiased relevance and rewrites the evidence table with its inputs', async () => {
-    const ev = await readEvidence(conn);
-    const r = await gradeEvidence(conn, ev, [1, 0.5, 0.25], O);
+  it('regrades from the debiased relevance into its own relation with its inputs', async () => {
+    const ev = await readEvidence(conn, EV.evidence);
+    const r = await gradeEvidence(conn, GRADING_INPUT, ev, [1, 0.5, 0.25], O);
     const byDoc = new Map(r.evidence.map((e) => [e.doc_id, e]));
     expect(byDoc.get('A')!.grade).toBe(2); // a = 3.5 / 6, s = 4 / 5: u = 0.47
     expect(byDoc.get('A')!.signals).toContain('debiased_relevance');
@@ -98,7 +99,7 @@ describe('gradeEvidence on DuckDB tables', () => {
     expect(r.stats.out.grade_2).toBe(1);
     expect(r.stats.out.grade_0).toBe(2);
     const rows = await queryRows<{ doc_id: string; grade: number; expected_examinations: number; ips_clicks: number; funnel_grade: number; bad_clicks: number }>(
-      conn, 'SELECT doc_id, grade, expected_examinations, ips_clicks, funnel_grade, bad_clicks FROM evidence ORDER BY doc_id');
+      conn, 'SELECT doc_id, grade, expected_examinations, ips_clicks, funnel_grade, bad_clicks FROM evidence_graded ORDER BY doc_id');
     expect(rows.map((x) => x.expected_examinations)).toEqual([4, 1, 2]);
     expect(rows[1]!.ips_clicks).toBeCloseTo(4, 10); // one click at rank 3: 1 / 0.25
     expect(rows[0]!.funnel_grade).toBe(2);
@@ -107,12 +108,12 @@ describe('gradeEvidence on DuckDB tables', () => {
   });
 
   it('rejects records that are not in table order (query_norm, doc_id) with a message naming the record', async () => {
-    const ev = await readEvidence(conn);
-    await expect(gradeEvidence(conn, [...ev].reverse(), [1, 0.5, 0.25], O)).rejects.toThrow(/evidence record 0 is .* but the table row is/);
+    const ev = await readEvidence(conn, EV.evidence);
+    await expect(gradeEvidence(conn, GRADING_INPUT, [...ev].reverse(), [1, 0.5, 0.25], O)).rejects.toThrow(/evidence record 0 is .* but the table row is/);
   });
 
   it('rejects decreasing thresholds with a message that says what to set', async () => {
-    const ev = await readEvidence(conn);
-    await expect(gradeEvidence(conn, ev, [1, 0.5], gradingOptions.parse({ thresholds: [0.5, 0.3, 0.6] }))).rejects.toThrow(/non-decreasing/);
+    const ev = await readEvidence(conn, EV.evidence);
+    await expect(gradeEvidence(conn, GRADING_INPUT, ev, [1, 0.5], gradingOptions.parse({ thresholds: [0.5, 0.3, 0.6] }))).rejects.toThrow(/non-decreasing/);
   });
 });

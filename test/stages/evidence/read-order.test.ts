@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDb, queryRows } from '../../../src/db/duckdb.js';
 import { readEvidence } from '../../../src/stages/evidence/evidence.js';
+import { EV } from '../sessions/fixture.js';
 
 /** readEvidence orders in JS by dictionary ranks: it must give SQL's ORDER BY query_norm, doc_id, and the same values. */
 describe('readEvidence order and values', () => {
@@ -20,7 +21,7 @@ describe('readEvidence order and values', () => {
         UNION ALL SELECT NULL, 'x', 'd1', 3, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, NULL, NULL, 0, 0, NULL)
         ORDER BY hash(query_norm, doc_id)`);
       for (const where of ['true', '(clicks > 0 OR skip_above > 0 OR impressions >= 3)']) {
-        const got = await readEvidence(db.conn, where);
+        const got = await readEvidence(db.conn, EV.evidence, where);
         const want = await queryRows<Record<string, unknown>>(db.conn, `SELECT query_norm, query, doc_id, impressions, clicks, satisfied, converted, success_last, short_dwell,
             pogo, unknown_dwell, skip_above, serps, users, first_ts, last_ts, grade, weight, coalesce(signals, []) AS signals FROM evidence WHERE ${where} ORDER BY query_norm, doc_id`);
         expect(want.length).toBeGreaterThan(20);

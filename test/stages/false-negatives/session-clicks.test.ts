@@ -3,6 +3,7 @@ import { openDb, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { loadSessionCoClicks } from '../../../src/stages/false-negatives/session-clicks.js';
 import { mineNegatives } from '../../../src/stages/negatives/mine.js';
 import { doc, ev, multi } from '../negatives/fixtures.js';
+import { SES, EV } from '../sessions/fixture.js';
 
 describe('session co-clicks (click veto across in-session reformulations)', () => {
   let conn: DuckDBConnection;
@@ -26,7 +27,7 @@ describe('session co-clicks (click veto across in-session reformulations)', () =
   afterAll(() => close());
 
   it('maps each record query to the docs clicked for its other in-session queries, discarded clicks included', async () => {
-    const m = await loadSessionCoClicks(conn, ['okta token', 'okta token']);
+    const m = await loadSessionCoClicks(conn, { serpFacts: SES.serpFacts, clickFacts: EV.clickFacts }, ['okta token', 'okta token']);
     expect([...m.entries()]).toEqual([
       ['okta token\tadmin-doc', 'okta admin'],
       ['okta token\tfaq', 'okta login broken'],
@@ -36,20 +37,20 @@ describe('session co-clicks (click veto across in-session reformulations)', () =
   });
 
   it('never pairs a query with its own clicks, with other sessions, or with queries that have no records', async () => {
-    const m = await loadSessionCoClicks(conn, ['okta login broken', 'nobody']);
+    const m = await loadSessionCoClicks(conn, { serpFacts: SES.serpFacts, clickFacts: EV.clickFacts }, ['okta login broken', 'nobody']);
     // its own click (sso) is not a co-click; vpn-doc is in session B with it, pos in session A
     expect([...m.entries()]).toEqual([['okta login broken\tpos', 'okta token'], ['okta login broken\tvpn-doc', 'vpn']]);
-    expect((await loadSessionCoClicks(conn, [])).size).toBe(0);
+    expect((await loadSessionCoClicks(conn, { serpFacts: SES.serpFacts, clickFacts: EV.clickFacts }, [])).size).toBe(0);
   });
 
   it('keeps only pages and clicks up to beforeTs (chronological pre-cutoff view)', async () => {
-    const m = await loadSessionCoClicks(conn, ['okta token'], { beforeTs: 450 });
+    const m = await loadSessionCoClicks(conn, { serpFacts: SES.serpFacts, clickFacts: EV.clickFacts }, ['okta token'], { beforeTs: 450 });
     expect([...m.keys()]).toEqual(['okta token\tadmin-doc', 'okta token\tfaq', 'okta token\tsso']);
   });
 
   it('drives the click veto inside mineNegatives, counted under session_click', async () => {
     const docs = [doc('pos', 'reset okta token'), doc('sso', 'okta single sign on login'), doc('other', 'okta status page')];
-    const sessionCoClicks = await loadSessionCoClicks(conn, ['okta token']);
+    const sessionCoClicks = await loadSessionCoClicks(conn, { serpFacts: SES.serpFacts, clickFacts: EV.clickFacts }, ['okta token']);
     const input = { positives: [multi('okta token', [{ doc_id: 'pos', text: 'reset okta token' }])], evidence: [ev('okta token', 'pos', { clicks: 1, grade: 2 }), ev('okta token', 'sso', { skip_above: 2 }), ev('okta token', 'other', { skip_above: 1 })], docs };
     const opts = { miners: ['behavioural' as const], perRecord: 1, fill: 'none' as const, seed: 1 };
     const on = await mineNegatives({ ...input, sessionCoClicks }, opts);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFamilies, type FamilyQuery } from '../../../src/stages/families/families.js';
-import { jaccardSorted, osaDistance, trigramSet } from '../../../src/stages/families/minhash.js';
+import { jaccardSorted, trigramSet } from '../../../src/text/minhash.js';
+import { osaDistance } from '../../../src/stages/families/edit-distance.js';
 import { createRng } from '../../../src/util/rng.js';
 
 const q = (...qs: string[]): FamilyQuery[] => qs.map((query) => ({ query, count: 1 }));

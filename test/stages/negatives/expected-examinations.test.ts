@@ -6,7 +6,7 @@ import { buildEvidence } from '../../../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../../../src/stages/evidence/options.js';
 import { gradeEvidence, gradingOptions } from '../../../src/stages/evidence/grading.js';
 import { loadExpectedExaminations } from '../../../src/stages/negatives/behavioural-miner.js';
-import { freshDb, syntheticLog } from '../sessions/fixture.js';
+import { EV, EVIDENCE_INPUT, GRADING_INPUT, LOG, freshDb, syntheticLog } from '../sessions/fixture.js';
 
 // The behavioural miner's exposure of an unclicked pair used to be computed in JS from per-rank
 // impression counts and the pipeline's propensity array; it is now the graded evidence's
@@ -23,7 +23,7 @@ afterEach(() => close());
 /** 120 pages, 6 queries, 9 results (ranks 7..9 past the curve) from 14 docs, hashed clicks. */
 async function world(): Promise<void> {
   await syntheticLog(conn, { t0: T0, results: 9, docs: 14, clickEvery: 9 });
-  await buildSessions(conn, sessionOptions.parse({}));
+  await buildSessions(conn, LOG, sessionOptions.parse({}));
 }
 
 /** The former JS definition: sum over ranks of impressions x prop[rank], prop = [0, ...clamped curve], past the end its last value. */
@@ -41,9 +41,9 @@ async function formerExposure(): Promise<Map<string, number>> {
 describe('loadExpectedExaminations', () => {
   it('equals the former per-rank exposure for every unclicked pair, and reads no clicked pair', async () => {
     await world();
-    const ev = await buildEvidence(conn, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
-    await gradeEvidence(conn, ev.evidence, EXAM, gradingOptions.parse({}));
-    const x = await loadExpectedExaminations(conn);
+    const ev = await buildEvidence(conn, EVIDENCE_INPUT, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
+    const graded = (await gradeEvidence(conn, GRADING_INPUT, ev.evidence, EXAM, gradingOptions.parse({}))).relations.evidence;
+    const x = await loadExpectedExaminations(conn, graded);
     const former = await formerExposure();
     const unclicked = await queryRows<{ k: string }>(conn, 'SELECT query_norm || chr(9) || doc_id AS k FROM evidence WHERE clicks = 0');
     expect(unclicked.length).toBeGreaterThan(5);
@@ -53,13 +53,14 @@ describe('loadExpectedExaminations', () => {
     const shown = await queryRows<{ n: number }>(conn, 'SELECT count(DISTINCT rank)::INTEGER AS n FROM impressions WHERE rank IN (3, 4, 5, 7, 8, 9)');
     expect(shown[0]!.n).toBe(6);
 
-    const few = await loadExpectedExaminations(conn, { minImpressions: 1e9 });
+    const few = await loadExpectedExaminations(conn, graded, { minImpressions: 1e9 });
     expect(few.size).toBe(0);
   });
 
   it('names the missing grading step when the evidence table has no expected_examinations', async () => {
     await world();
-    await buildEvidence(conn, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
-    await expect(loadExpectedExaminations(conn)).rejects.toThrow(/gradeEvidence/);
+    await buildEvidence(conn, EVIDENCE_INPUT, { ...evidenceOptions.parse({}), minExposureForNegative: 3 });
+    // a relation that claims the column it lacks (the type cannot tell)
+    await expect(loadExpectedExaminations(conn, { ...EV.evidence } as Parameters<typeof loadExpectedExaminations>[1])).rejects.toThrow(/gradeEvidence/);
   });
 });

@@ -5,6 +5,7 @@ import { createMiningContext, mineNegatives } from '../../../src/stages/negative
 import { negativeOptions } from '../../../src/stages/negatives/options.js';
 import type { MineQuery } from '../../../src/stages/negatives/types.js';
 import { doc, ev, multi } from './fixtures.js';
+import { LOG, SES } from '../sessions/fixture.js';
 
 const O = negativeOptions.parse({});
 const qn = 'reset okta token';
@@ -38,27 +39,27 @@ describe('examination-weighted skip-above', () => {
   afterAll(() => close());
 
   it('sums the examination of the skipped ranks, from the canonical tables', async () => {
-    const w = await loadWeightedSkips(conn, propensity);
+    const w = await loadWeightedSkips(conn, { ...LOG, serpFacts: SES.serpFacts }, propensity);
     expect([...w.keys()]).toEqual([`${qn}\tdeep`, `${qn}\ttop`]);
     expect(w.get(`${qn}\ttop`)).toBeCloseTo(1, 12);
     expect(w.get(`${qn}\tdeep`)).toBeCloseTo(0.1 + 0.1 + 0.1, 12);
   });
 
   it('keeps only pages and clicks up to beforeTs (chronological pre-cutoff view)', async () => {
-    const w = await loadWeightedSkips(conn, propensity, { beforeTs: 250 });
+    const w = await loadWeightedSkips(conn, { ...LOG, serpFacts: SES.serpFacts }, propensity, { beforeTs: 250 });
     // s1 and s2 only; s3's click has no time but its page is after the cutoff
     expect(w.get(`${qn}\tdeep`)).toBeCloseTo(0.1, 12);
     expect(w.get(`${qn}\ttop`)).toBeCloseTo(1, 12);
   });
 
   it('counts every skip as 1 without a usable propensity', async () => {
-    const w = await loadWeightedSkips(conn, []);
+    const w = await loadWeightedSkips(conn, { ...LOG, serpFacts: SES.serpFacts }, []);
     expect(w.get(`${qn}\tdeep`)).toBe(3);
     expect(w.get(`${qn}\ttop`)).toBe(1);
   });
 
   it('a skip at rank 1 outweighs three at rank 9 in the miner; raw counts order them the other way', async () => {
-    const weightedSkips = await loadWeightedSkips(conn, propensity);
+    const weightedSkips = await loadWeightedSkips(conn, { ...LOG, serpFacts: SES.serpFacts }, propensity);
     const ctx = createMiningContext({ positives: [], evidence, docs }, 1);
     const [raw] = await createBehaviouralMiner(O.behavioural).mine([q], ctx);
     expect(raw!.map((c) => docs[c.doc]!.doc_id)).toEqual(['deep', 'top']);

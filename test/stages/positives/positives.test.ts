@@ -7,7 +7,7 @@ import { evidenceOptions } from '../../../src/stages/evidence/options.js';
 import { buildPositives } from '../../../src/stages/positives/positives.js';
 import { renderDocument } from '../../../src/text/render.js';
 import { positiveOptions } from '../../../src/stages/positives/options.js';
-import { click, freshDb, insert, MIN, SEC, serp } from '../sessions/fixture.js';
+import { EV, EVIDENCE_INPUT, LOG, MIN, SEC, click, freshDb, insert, serp } from '../sessions/fixture.js';
 
 const pOpts = positiveOptions.parse({});
 const T0 = 1_700_000_000_000;
@@ -41,15 +41,15 @@ async function world(): Promise<void> {
 }
 
 async function evidence() {
-  await buildSessions(conn, sessionOptions.parse({}));
-  return (await buildEvidence(conn, evidenceOptions.parse({}))).evidence;
+  await buildSessions(conn, LOG, sessionOptions.parse({}));
+  return (await buildEvidence(conn, EVIDENCE_INPUT, evidenceOptions.parse({}))).evidence;
 }
 
 describe('buildPositives', () => {
   it('joins text, drops low grades and unknown docs, and counts every pair once', async () => {
     await world();
     const ev = await evidence();
-    const { pairs, multi, stats } = await buildPositives(conn, ev, pOpts);
+    const { pairs, multi, stats } = await buildPositives(conn, { corpus: LOG.corpus, clickFacts: EV.clickFacts }, ev, pOpts);
     expect(pairs.map((p) => [p.doc_id, p.grade])).toEqual([['d1', 2], ['d2', 3], ['d4', 1]]);
     expect(pairs[0]).toMatchObject({ query: 'VPN setup', query_norm: 'vpn setup', positive: 'VPN setup\n\nInstall the client.' });
     expect(pairs[0]!.evidence).toMatchObject({ clicks: 2, satisfied: 2, serps: 2, users: 2, signals: ['satisfied'] });
@@ -66,22 +66,22 @@ describe('buildPositives', () => {
   it('applies minGrade, minClicks, includeTitle and maxPositivesPerQuery', async () => {
     await world();
     const ev = await evidence();
-    const g2 = await buildPositives(conn, ev, { ...pOpts, minGrade: 2 });
+    const g2 = await buildPositives(conn, { corpus: LOG.corpus, clickFacts: EV.clickFacts }, ev, { ...pOpts, minGrade: 2 });
     expect(g2.pairs.map((p) => p.doc_id)).toEqual(['d1', 'd2']);
     expect(g2.stats.dropped.below_min_grade).toBe(2);
-    const c2 = await buildPositives(conn, ev, { ...pOpts, minClicks: 2 });
+    const c2 = await buildPositives(conn, { corpus: LOG.corpus, clickFacts: EV.clickFacts }, ev, { ...pOpts, minClicks: 2 });
     expect(c2.pairs.map((p) => p.doc_id)).toEqual(['d1']);
     expect(c2.stats.dropped.below_min_clicks).toBe(4); // d2, d4, d5, d9: one kept click each
-    const noTitle = await buildPositives(conn, ev, { ...pOpts, includeTitle: false });
+    const noTitle = await buildPositives(conn, { corpus: LOG.corpus, clickFacts: EV.clickFacts }, ev, { ...pOpts, includeTitle: false });
     expect(noTitle.pairs[0]!.positive).toBe('Install the client.');
-    const cap = await buildPositives(conn, ev, { ...pOpts, maxPositivesPerQuery: 1 });
+    const cap = await buildPositives(conn, { corpus: LOG.corpus, clickFacts: EV.clickFacts }, ev, { ...pOpts, maxPositivesPerQuery: 1 });
     expect(cap.pairs.map((p) => p.doc_id)).toEqual(['d2']);
     expect(cap.stats.dropped.over_max_per_query).toBe(2);
   });
 
   it('names the missing corpus', async () => {
     await conn.run('DROP TABLE corpus');
-    await expect(buildPositives(conn, [], pOpts)).rejects.toThrow(/set input.corpus/i);
+    await expect(buildPositives(conn, { corpus: LOG.corpus, clickFacts: EV.clickFacts }, [], pOpts)).rejects.toThrow(/set input.corpus/i);
   });
 
   it('renderDocument', () => {

@@ -1,5 +1,16 @@
 import { openDb, sqlString, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { CANONICAL_DDL } from '../../../src/types.js';
+import { ingestRelations } from '../../../src/stages/ingest/relations.js';
+import { sessionRelations } from '../../../src/stages/sessions/sessions.js';
+import { evidenceRelations, type EvidenceInput } from '../../../src/stages/evidence/evidence.js';
+import type { GradingInput } from '../../../src/stages/evidence/grading.js';
+
+/** The relations of the fixture tables (ingest's names, the default namespace) and of the stages that run on them. */
+export const LOG = ingestRelations();
+export const SES = sessionRelations();
+export const EV = evidenceRelations();
+export const EVIDENCE_INPUT: EvidenceInput = { ...SES, impressions: LOG.impressions, clicks: LOG.clicks };
+export const GRADING_INPUT: GradingInput = { evidence: EV.evidence, clickFacts: EV.clickFacts, impressions: LOG.impressions, serpFacts: SES.serpFacts };
 
 export const EXTRA_DDL = `
 CREATE TABLE corpus(doc_id VARCHAR PRIMARY KEY, text VARCHAR NOT NULL, title VARCHAR, category VARCHAR, entity VARCHAR, published_at BIGINT, extra JSON, src_file VARCHAR, src_line BIGINT);

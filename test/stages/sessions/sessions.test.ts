@@ -4,7 +4,7 @@ import { queryRows } from '../../../src/db/duckdb.js';
 import { buildSessions } from '../../../src/stages/sessions/sessions.js';
 import { sessionOptions } from '../../../src/stages/sessions/options.js';
 import { querySimilarity, trigramJaccard, wordJaccard } from '../../../src/stages/sessions/similarity.js';
-import { click, freshDb, insert, MIN, SEC, serp } from './fixture.js';
+import { LOG, MIN, SEC, click, freshDb, insert, serp } from './fixture.js';
 
 const opts = sessionOptions.parse({});
 const T0 = 1_700_000_000_000;
@@ -27,7 +27,7 @@ describe('buildSessions: sessionization', () => {
     await serp(conn, { serp_id: 'b', ts: T0 + 29 * MIN, query: 'vpn', user_id: 'u1', docs: ['d1'] });
     await serp(conn, { serp_id: 'c', ts: T0 + 60 * MIN, query: 'vpn', user_id: 'u1', docs: ['d1'] });
     await serp(conn, { serp_id: 'z', ts: T0, query: 'vpn', docs: ['d1'] });
-    const { stats } = await buildSessions(conn, opts);
+    const { stats } = await buildSessions(conn, LOG, opts);
     const s = await sessionOf();
     expect(s.a).toBe(s.b);
     expect(s.c).not.toBe(s.b);
@@ -41,7 +41,7 @@ describe('buildSessions: sessionization', () => {
     await serp(conn, { serp_id: 'a', ts: T0, query: 'vpn', user_id: 'u1', docs: ['d1'] });
     await click(conn, { serp_id: 'a', doc_id: 'd1', rank: 1, ts: T0 + 20 * MIN });
     await serp(conn, { serp_id: 'b', ts: T0 + 45 * MIN, query: 'vpn', user_id: 'u1', docs: ['d1'] });
-    await buildSessions(conn, opts);
+    await buildSessions(conn, LOG, opts);
     const s = await sessionOf();
     expect(s.a).toBe(s.b);
   });
@@ -50,7 +50,7 @@ describe('buildSessions: sessionization', () => {
     await serp(conn, { serp_id: 'a', ts: T0, query: 'q', user_id: 'u1', session_id: 'S1', docs: ['d1'] });
     await serp(conn, { serp_id: 'b', ts: T0 + 1 * MIN, query: 'q', user_id: 'u1', session_id: 'S2', docs: ['d1'] });
     await serp(conn, { serp_id: 'c', ts: T0 + 120 * MIN, query: 'q', user_id: 'u1', session_id: 'S1', docs: ['d1'] });
-    await buildSessions(conn, opts);
+    await buildSessions(conn, LOG, opts);
     const s = await sessionOf();
     expect(s.a).toBe('s:S1');
     expect(s.c).toBe('s:S1');
@@ -66,7 +66,7 @@ describe('buildSessions: dwell', () => {
     await click(conn, { click_id: 3, serp_id: 'a', doc_id: 'd3', rank: 3, ts: T0 + 80 * SEC });
     await serp(conn, { serp_id: 'b', ts: T0 + 80 * SEC + 29 * MIN, query: 'other', user_id: 'u1', docs: ['d4'] });
     await click(conn, { click_id: 4, serp_id: 'b', doc_id: 'd4', rank: 1, ts: T0 + 81 * SEC + 29 * MIN });
-    const { stats } = await buildSessions(conn, { ...opts, dwellCapMs: 10 * MIN });
+    const { stats } = await buildSessions(conn, LOG, { ...opts, dwellCapMs: 10 * MIN });
     expect(await clickRow(1)).toMatchObject({ dwell_ms: 45_000, dwell_source: 'derived' });
     expect(await clickRow(2)).toMatchObject({ dwell_ms: 1234, dwell_source: 'given' });
     expect(await clickRow(3)).toMatchObject({ dwell_ms: 10 * MIN, dwell_source: 'derived', dwell_capped: true });
@@ -79,7 +79,7 @@ describe('buildSessions: dwell', () => {
     await click(conn, { click_id: 1, serp_id: 'a', doc_id: 'd1', rank: 1, ts: T0 + 5 * SEC });
     await click(conn, { click_id: 2, serp_id: 'a', doc_id: 'd2', rank: 2, ts: T0 + 10 * SEC });
     await click(conn, { click_id: 3, serp_id: 'a', doc_id: 'd3', rank: 3, ts: T0 + 100 * SEC });
-    await buildSessions(conn, opts);
+    await buildSessions(conn, LOG, opts);
     expect((await clickRow(1)).pogo_return).toBe(true);
     expect((await clickRow(2)).pogo_return).toBe(false);
     expect((await clickRow(3)).pogo_return).toBe(false);
@@ -93,7 +93,7 @@ describe('buildSessions: reformulation', () => {
     await serp(conn, { serp_id: 'b', ts: T0 + 10 * SEC, query: 'reset okta token', user_id: 'u1', docs: ['d2'] });
     await serp(conn, { serp_id: 'c', ts: T0 + 60 * SEC, query: 'lunch menu', user_id: 'u1', docs: ['d3'] });
     await serp(conn, { serp_id: 'd', ts: T0 + 20 * MIN, query: 'lunch menus today', user_id: 'u1', docs: ['d3'] });
-    const { stats } = await buildSessions(conn, opts);
+    const { stats } = await buildSessions(conn, LOG, opts);
     const rows = await queryRows<{ serp_id: string; reformulated: boolean }>(conn, 'SELECT serp_id, reformulated FROM serp_facts ORDER BY serp_id');
     expect(rows.map((r) => r.reformulated)).toEqual([true, false, false, false]);
     expect(await queryRows(conn, 'SELECT * FROM reformulations')).toEqual([
@@ -125,7 +125,7 @@ describe('buildSessions: conversions and success', () => {
       { user_id: 'u2', doc_id: 'd1', ts: T0 + 5 * MIN, kind: 'buy' },   // other user
       { serp_id: 'c', doc_id: 'd1', ts: T0 + 11 * MIN, kind: 'buy' },   // given
     ]);
-    const { stats } = await buildSessions(conn, opts);
+    const { stats } = await buildSessions(conn, LOG, opts);
     const rows = await queryRows<{ serp_id: string | null; link: string }>(conn, 'SELECT serp_id, link FROM conversion_links ORDER BY conv_row');
     expect(rows).toEqual([
       { serp_id: 'a', link: 'linked' },
@@ -146,7 +146,7 @@ describe('buildSessions: conversions and success', () => {
       { user_id: 'u1', ts: T0 + 2 * MIN, success: true },
       { user_id: 'u9', ts: T0 + 2 * MIN, success: true },
     ]);
-    const { stats } = await buildSessions(conn, opts);
+    const { stats } = await buildSessions(conn, LOG, opts);
     const rows = await queryRows<{ serp_id: string; session_success: boolean | null }>(conn, 'SELECT serp_id, session_success FROM serp_facts ORDER BY serp_id');
     expect(rows).toEqual([
       { serp_id: 'a', session_success: true },
@@ -158,6 +158,6 @@ describe('buildSessions: conversions and success', () => {
 
   it('fails with a clear message when ingest did not run', async () => {
     await conn.run('DROP TABLE clicks');
-    await expect(buildSessions(conn, opts)).rejects.toThrow(/clicks do not exist: run ingest/);
+    await expect(buildSessions(conn, LOG, opts)).rejects.toThrow(/clicks do not exist: run ingest/);
   });
 });

@@ -13,7 +13,7 @@ import { buildSessions } from '../../../src/stages/sessions/sessions.js';
 import { sessionOptions } from '../../../src/stages/sessions/options.js';
 import { buildEvidence, CLICK_OUTCOMES } from '../../../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../../../src/stages/evidence/options.js';
-import { freshDb } from './fixture.js';
+import { EVIDENCE_INPUT, LOG, freshDb } from './fixture.js';
 
 const DIR = resolve(process.env.CLICKFORGE_DATA ?? resolve(import.meta.dirname, '../../../../shared/data'), 'trec-session-2014-clicks');
 const present = existsSync(join(DIR, 'train_per_query_quid.txt'));
@@ -54,7 +54,7 @@ describe.skipIf(!present)('sessions + evidence on TREC Session 2014 (real log)',
   afterAll(() => close?.());
 
   it('keeps given sessions, finds reformulations, and buckets every click', async () => {
-    const ses = await buildSessions(conn, sessionOptions.parse({}));
+    const ses = await buildSessions(conn, LOG, sessionOptions.parse({}));
     expect(ses.stats.in.serps).toBe(pages);
     expect(ses.stats.out.sessions).toBe(ses.stats.out.sessions_given);
     const [r] = await queryRows<{ successive: number; reformulated: number }>(conn, `
@@ -62,7 +62,7 @@ describe.skipIf(!present)('sessions + evidence on TREC Session 2014 (real log)',
              count(*) FILTER (WHERE reformulated) AS reformulated FROM serp_facts`);
     // Track sessions are topical: most successive distinct queries share words or trigrams.
     expect(r!.reformulated / r!.successive).toBeGreaterThan(0.6);
-    const ev = await buildEvidence(conn, evidenceOptions.parse({}));
+    const ev = await buildEvidence(conn, EVIDENCE_INPUT, evidenceOptions.parse({}));
     const all = { ...ev.stats.out, ...ev.stats.dropped };
     expect(CLICK_OUTCOMES.reduce((a, o) => a + (all[o] ?? 0), 0)).toBe(clickCount);
     expect(ev.evidence.length).toBeGreaterThan(0);
