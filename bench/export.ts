@@ -18,7 +18,7 @@ import { mkdtemp, readdir, rm, statfs, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { constants } from 'node:buffer';
-import { createJsonlSink, jsonlToParquet, rowGroupSizeFor } from '../src/adapters/sinks/index.js';
+import { createJsonlSink, fileSinks, jsonlToParquet, rowGroupSizeFor } from '../src/adapters/sinks/index.js';
 import { openDb } from '../src/db/duckdb.js';
 import { exportDataset } from '../src/stages/export/export.js';
 import { exportOptions, type ExportOptions } from '../src/stages/export/options.js';
@@ -95,7 +95,7 @@ const rowBytes = Buffer.byteLength(JSON.stringify(tupleRows(records[0]!)[0])) + 
 // ---- disk ----
 const { conn, close } = await openDb();
 const out = await mkdtemp(join(baseDir, 'cf-bench-export-'));
-const exportInput = (n: number, outDir: string) => ({ records: n === nRecords ? records : records.slice(0, n), splitOf: new Map<string, 'train'>(), docs, outDir });
+const exportInput = (n: number, outDir: string) => ({ records: n === nRecords ? records : records.slice(0, n), splitOf: new Map<string, 'train'>(), docs, outDir, sinks: fileSinks });
 const sizeOf = async (dir: string): Promise<number> => {
   let total = 0;
   for (const f of await readdir(dir, { recursive: true, withFileTypes: true })) if (f.isFile()) total += (await stat(join(f.parentPath, f.name))).size;

@@ -62,6 +62,9 @@ export { loadSessionCoClicks } from './stages/false-negatives/session-clicks.js'
 export { IMPRESSION_FEATURES_TABLE } from './stages/ingest/serps.js';
 export { RANDOMIZED_TABLE, RANDOMIZED_WHERE } from './stages/ingest/serps.js';
 
+// ports: what stages take and adapters implement
+export type * from './ports/index.js';
+
 // adapters
 export * from './adapters/embedders/index.js';
 export * from './adapters/judges/index.js';

@@ -25,8 +25,10 @@ import { renderDatasetCard } from './stages/export/card.js';
 import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
 import { presentationSection } from './stages/balance/presentation.js';
-import { createEmbedder } from './adapters/embedders/index.js';
+import { createBuiltinEmbedder, createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
+import { fileSinks } from './adapters/sinks/index.js';
+import type { Judge } from './ports/index.js';
 import { biasSection, calibrationSection, corpusCoverageSection, labelsSection, leakageSection } from './stages/report/sections.js';
 import { assembleReport } from './stages/report/summary.js';
 import { applyCalibration, calibratedMiners, calibratedVeto, readCalibrationFile } from './stages/calibration/apply.js';
@@ -175,22 +177,23 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   const examples = exampleCollector(minePositives, config);
   const neg = await run('negatives', async () => {
     const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
-    const judge = config.judge ? await createJudge(config.judge) : undefined;
+    let judge: Judge | undefined;
     try {
+      judge = config.judge ? await createJudge(config.judge) : undefined;
       return await mineNegatives({ ...mineInput, onRemoved: examples.onRemoved, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
     } finally {
-      await embedder?.close?.();
+      await Promise.all([embedder?.close(), judge?.close()]);
     }
   });
   const exp = await run('export', async () => {
-    const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(out.staging, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query }, config.export);
+    const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(out.staging, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query, sinks: fileSinks }, config.export);
     if (!config.curriculum.enabled) return { ...main, curriculum: null };
-    const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: negativeOptions });
+    const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: negativeOptions, embedderOf: (model) => createBuiltinEmbedder({ model }) });
     const files: Record<string, number> = { ...main.files };
     for (const st of cur.stages) {
       const e = await exportDataset(
         conn,
-        { records: st.records, splitOf: fam.splits.splitOf, docs, outDir: join(out.staging, 'dataset', 'curriculum', st.name), seed: config.seed, queryPrompt: config.prompts.query },
+        { records: st.records, splitOf: fam.splits.splitOf, docs, outDir: join(out.staging, 'dataset', 'curriculum', st.name), seed: config.seed, queryPrompt: config.prompts.query, sinks: fileSinks },
         { ...config.export, formats: config.export.formats.filter((f) => f !== 'beir'), batchSize: 0 },
       );
       for (const [f, n] of Object.entries(e.files)) files[`curriculum/${st.name}/${f}`] = n;

@@ -29,14 +29,14 @@ export const trainOptions = z.object({
     .describe('Records per batch: every other positive in the batch is a negative (in-batch negatives). 64 is a common CPU batch for MNRL; larger batches give more (and harder) in-batch negatives at linear cost.'),
   lr: z.number().positive().default(0.05).describe('Row-wise Adagrad learning rate.'),
   temperature: z.number().positive().default(0.2)
-    .describe('Softmax temperature of the InfoNCE loss. 0.2, not sentence-transformers\' 0.05 (scale 20): on the simulated help desk (positive precision ~0.7) 0.05 -> 0.1 -> 0.2 took held-out nDCG@10 from 0.839 to 0.869 to 0.928, and 0.2 is the one where hard negatives gain (docs/model.md).'),
+    .describe('Softmax temperature of the InfoNCE loss. 0.2, not sentence-transformers\' 0.05 (scale 20), because it trained better models on noisy click positives and is where hard negatives gain (docs/design/model-training-defaults.md).'),
   maxNegatives: z.number().int().min(0).default(4).describe('Explicit hard negatives used per record (the first ones given).'),
   hardNegativeWeight: z.number().min(0).default(1)
     .describe('Weight of an explicit hard negative in the softmax denominator (its exp term is multiplied by it; 1 = a plain extra negative, 0 = ignore hard negatives).'),
   shareNegatives: z.boolean().default(false)
     .describe('true: every query of a batch is contrasted with all hard negatives of the batch (sentence-transformers MNRL); false: only with its own. Shared, BM25 negatives cost 0.014 nDCG@10 against in-batch only; own, they gained (docs/model.md).'),
   warmupEpochs: z.number().int().min(0).default(1)
-    .describe('Epochs with in-batch negatives only (hard negatives ignored) before the `epochs` with hard negatives: the curriculum trained in sequence. 1: hard negatives then gained +0.007 nDCG@10 over in-batch only at the same 3 epochs, +0.005 without the warm-up (docs/model.md).'),
+    .describe('Epochs with in-batch negatives only (hard negatives ignored) before the `epochs` with hard negatives: the curriculum trained in sequence. 1 because hard negatives then gain more over in-batch only than without it (docs/design/model-training-defaults.md).'),
   seed: z.number().int().default(42).describe('Seed of the shuffling (reseeded as seed + epoch).'),
 });
 export type TrainOptions = z.input<typeof trainOptions>;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { usageError } from '../../errors.js';
 import { loadModel, type BiEncoder } from '../../model/bi-encoder.js';
-import type { Embedder } from '../../stages/negatives/embedder.js';
+import type { Embedder } from '../../ports/index.js';
+import { lifecycle } from '../lifecycle.js';
 
 export interface BuiltinEmbedderOptions {
   /** A model file written by model.save(path). */
@@ -29,10 +30,16 @@ export async function createBuiltinEmbedder(opts: BuiltinEmbedderOptions): Promi
   }
   if (opts.model && opts.modelPath) throw usageError('bad_embedder_options', 'builtin embedder: give either `modelPath` or `model`, not both.');
   const model = opts.model ?? (await loadModel(opts.modelPath!));
+  const id = `builtin:${model.dim}d:${biEncoderHash(model)}`;
+  const life = lifecycle(`embedder ${id}`);
   return {
-    id: `builtin:${model.dim}d:${biEncoderHash(model)}`,
+    id,
     dim: model.dim,
     model,
-    embed: async (texts) => model.embed(texts),
+    async embed(texts) {
+      life.assertOpen();
+      return model.embed(texts);
+    },
+    close: life.close,
   };
 }

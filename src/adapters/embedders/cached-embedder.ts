@@ -1,5 +1,6 @@
 import { usageError } from '../../errors.js';
-import type { Embedder } from '../../stages/negatives/embedder.js';
+import type { Embedder } from '../../ports/index.js';
+import { lifecycle } from '../lifecycle.js';
 import { openVectorCache, sha256, type VectorCache } from './vector-cache.js';
 
 export interface CachedEmbedderOptions {
@@ -24,12 +25,15 @@ export async function createCachedEmbedder(inner: Embedder, opts: CachedEmbedder
   const dim = inner.dim;
   const cache = await openVectorCache(opts.cacheDir, inner.id, dim);
   const stats = { hits: 0, misses: 0, innerCalls: 0 };
+  // the wrapped embedder's resources (an ONNX session) are released with the cache
+  const life = lifecycle(`cached embedder ${inner.id}`, () => inner.close());
   return {
     id: inner.id,
     dim,
     cache,
     stats,
     async embed(texts) {
+      life.assertOpen();
       const out = new Float32Array(texts.length * dim);
       const keys = texts.map((t) => sha256(t));
       const missText: string[] = [];
@@ -62,9 +66,6 @@ export async function createCachedEmbedder(inner: Embedder, opts: CachedEmbedder
       await cache.put(missKey, v);
       return out;
     },
-    // the wrapped embedder's resources (an ONNX session) are released with the cache
-    async close() {
-      await inner.close?.();
-    },
+    close: life.close,
   };
 }

@@ -1,4 +1,6 @@
-import type { Embedder } from '../../stages/negatives/embedder.js';
+import type { z } from 'zod';
+import type { Embedder } from '../../ports/index.js';
+import { kindEnum } from '../../util/registry.js';
 import type { BiEncoder } from '../../model/bi-encoder.js';
 import { createBuiltinEmbedder } from './builtin-embedder.js';
 import { createCachedEmbedder } from './cached-embedder.js';
@@ -17,6 +19,21 @@ export {
   type EmbedderSpec, type OpenAIEmbedderOptions, type OnnxEmbedderOptions,
 } from './options.js';
 
+type ResolvedEmbedderSpec = z.infer<typeof embedderSpec>;
+/** Creates one kind of embedder from its validated spec. */
+export type EmbedderFactory<S extends ResolvedEmbedderSpec = ResolvedEmbedderSpec> = (spec: S, signal?: AbortSignal) => Promise<Embedder>;
+
+/** One factory per `kind` of `embedderSpec` (the type below fails when a kind has no entry, or an entry no spec). */
+export const embedders = {
+  builtin: (s) => createBuiltinEmbedder({ modelPath: s.modelPath }),
+  openai: (s, signal) => createOpenAIEmbedder(s, signal),
+  onnx: (s) => createOnnxEmbedder(s),
+} satisfies { [K in ResolvedEmbedderSpec['kind']]: EmbedderFactory<Extract<ResolvedEmbedderSpec, { kind: K }>> };
+
+/** The embedder kinds, from the registry's keys. */
+export const embedderKind = kindEnum(embedders);
+export type EmbedderKind = z.infer<typeof embedderKind>;
+
 /**
  * An Embedder from a config object: `{kind: 'builtin', modelPath}`, `{kind: 'openai', baseUrl,
  * model, ...}` or `{kind: 'onnx', modelDir, ...}`, wrapped in a disk cache when `cacheDir` is set.
@@ -32,9 +49,9 @@ export async function createEmbedder(spec: EmbedderSpec | { kind: 'builtin'; mod
   } else {
     const s = parseOptions(embedderSpec, spec, 'embedder');
     cacheDir = s.cacheDir;
-    if (s.kind === 'builtin') inner = await createBuiltinEmbedder({ modelPath: s.modelPath });
-    else if (s.kind === 'openai') inner = await createOpenAIEmbedder(s, signal);
-    else inner = await createOnnxEmbedder(s);
+    // each entry takes its own kind's spec; TypeScript cannot correlate the lookup with s
+    const create = embedders[s.kind] as EmbedderFactory;
+    inner = await create(s, signal);
   }
   return cacheDir ? createCachedEmbedder(inner, { cacheDir }) : inner;
 }

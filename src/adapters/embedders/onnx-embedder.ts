@@ -3,7 +3,8 @@ import { access, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { inputError, usageError } from '../../errors.js';
-import type { Embedder } from '../../stages/negatives/embedder.js';
+import type { Embedder } from '../../ports/index.js';
+import { lifecycle } from '../lifecycle.js';
 import { onnxEmbedderSpec, parseOptions, type OnnxEmbedderOptions, type ResolvedOnnxEmbedderOptions } from './options.js';
 import { loadTokenizerJson, loadVocabTxt, type WordPieceTokenizer } from './wordpiece.js';
 
@@ -12,7 +13,7 @@ export interface OnnxEmbedder extends Embedder {
   readonly tokenizer: WordPieceTokenizer;
   /** Model runs and texts truncated to maxLength. */
   readonly stats: { runs: number; truncated: number };
-  /** Free the onnxruntime session. */
+  /** Free the onnxruntime session (once, however often it is called). */
   close(): Promise<void>;
 }
 
@@ -114,14 +115,16 @@ export async function createOnnxEmbedder(input: OnnxEmbedderOptions): Promise<On
   const h = createHash('sha256').update(modelBytes).update(await readFile(tokPath)).digest('hex').slice(0, 16);
   const id = `onnx:${basename(o.modelDir)}:${h}:${o.pooling}:${o.maxLength}${o.lowercase ? ':lc' : ''}${o.normalize ? ':norm' : ''}${o.outputName ? `:${o.outputName}` : ''}`;
 
+  const life = lifecycle(`embedder ${id}`, () => session.release());
   return {
     id,
     dim,
     options: o,
     tokenizer,
     stats,
-    close: () => session.release(),
+    close: life.close,
     async embed(texts) {
+      life.assertOpen();
       const out = new Float32Array(texts.length * dim);
       for (let s = 0; s < texts.length; s += o.batchSize) {
         const part = texts.slice(s, s + o.batchSize);

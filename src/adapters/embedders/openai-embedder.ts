@@ -1,5 +1,6 @@
 import { inputError } from '../../errors.js';
-import type { Embedder } from '../../stages/negatives/embedder.js';
+import type { Embedder } from '../../ports/index.js';
+import { lifecycle } from '../lifecycle.js';
 import { createApiEndpoint, type HttpStats } from '../http.js';
 import { openaiEmbedderSpec, parseOptions, type OpenAIEmbedderOptions, type ResolvedOpenAIEmbedderOptions } from './options.js';
 
@@ -59,12 +60,16 @@ export async function createOpenAIEmbedder(input: OpenAIEmbedderOptions, signal?
   };
 
   const id = `openai:${o.model}@${new URL(o.baseUrl).host}${o.path === '/v1/embeddings' ? '' : o.path}:${d}d${o.normalize ? ':norm' : ''}`;
+  // nothing to release: requests go through the global fetch, which owns its connection pool
+  const life = lifecycle(`embedder ${id}`);
   return {
     id,
     dim: d,
     options: o,
     stats,
+    close: life.close,
     async embed(texts) {
+      life.assertOpen();
       const out = new Float32Array(texts.length * d);
       const jobs: Promise<void>[] = [];
       for (let s = 0; s < texts.length; s += o.batchSize) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { inputError } from '../../errors.js';
-import type { Judge } from '../../stages/false-negatives/types.js';
+import type { Judge } from '../../ports/index.js';
+import { lifecycle } from '../lifecycle.js';
 import { parseOptions } from '../embedders/options.js';
 import { createApiEndpoint, type HttpStats } from '../http.js';
 import { newJudgeStats, openJudgeCache, type JudgeStats } from './judge-cache.js';
@@ -63,6 +64,8 @@ export async function createLlmJudge(input: LlmJudgeOptions, signal?: AbortSigna
   const id = `llm:${o.model}@${new URL(o.baseUrl).host}:p${promptHash}:s${o.seed ?? 'none'}:c${o.maxDocChars}`;
   const cache = await openJudgeCache(o.cacheDir, id);
   const stats = Object.assign(newJudgeStats(), { http: http.stats });
+  // nothing to release: requests go through the global fetch, which owns its connection pool
+  const life = lifecycle(`judge ${id}`);
 
   async function ask(query: string, doc: string): Promise<boolean | null> {
     const body: Record<string, unknown> = {
@@ -86,7 +89,9 @@ export async function createLlmJudge(input: LlmJudgeOptions, signal?: AbortSigna
     id,
     options: o,
     stats,
+    close: life.close,
     async judge(query, docs) {
+      life.assertOpen();
       const out: (boolean | null)[] = docs.map(() => null);
       const fresh: { query: string; doc: string; value: number }[] = [];
       const jobs = docs.map(async (d, i) => {

@@ -1,5 +1,6 @@
 import { inputError } from '../../errors.js';
-import type { Judge } from '../../stages/false-negatives/types.js';
+import type { Judge } from '../../ports/index.js';
+import { lifecycle } from '../lifecycle.js';
 import { parseOptions } from '../embedders/options.js';
 import { createApiEndpoint, type HttpStats } from '../http.js';
 import { newJudgeStats, openJudgeCache, type JudgeStats } from './judge-cache.js';
@@ -27,6 +28,8 @@ export async function createRerankJudge(input: RerankJudgeOptions, signal?: Abor
   const id = `rerank:${o.model}@${new URL(o.baseUrl).host}${o.path}`;
   const cache = await openJudgeCache(o.cacheDir, id);
   const stats = Object.assign(newJudgeStats(), { http: http.stats });
+  // nothing to release: requests go through the global fetch, which owns its connection pool
+  const life = lifecycle(`judge ${id}`);
 
   async function request(query: string, docs: readonly string[]): Promise<(number | null)[]> {
     const body: Record<string, unknown> = { model: o.model, query, documents: docs };
@@ -45,6 +48,7 @@ export async function createRerankJudge(input: RerankJudgeOptions, signal?: Abor
   }
 
   async function scores(query: string, docs: readonly string[]): Promise<(number | null)[]> {
+    life.assertOpen();
     const out: (number | null)[] = docs.map(() => null);
     const todo: number[] = [];
     for (let i = 0; i < docs.length; i++) {
@@ -78,6 +82,7 @@ export async function createRerankJudge(input: RerankJudgeOptions, signal?: Abor
     options: o,
     stats,
     scores,
+    close: life.close,
     async judge(query, docs) {
       const sc = await scores(query, docs.map((d) => d.text));
       stats.asked += docs.length;

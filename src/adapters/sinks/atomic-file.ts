@@ -71,7 +71,68 @@ export async function openAtomicFile(path: string, opts: FileSinkOptions = {}): 
   const highWaterMark = Math.max(1, opts.highWaterMark ?? 4 * chunkBytes);
   const fsync = opts.fsync ?? true;
   const tempPath = tempPathFor(path);
-  let stream: WriteStream;
+  const stream = await openTempStream(path, tempPath, highWaterMark, fsync);
+  const file: FileState = { path, tempPath, fsync, stream, failure: undefined, state: 'open', closing: null, committing: null };
+  const drain = drainWaiter(stream);
+  const chunks = chunkWriter(stream, chunkBytes);
+  stream.on('error', (err) => {
+    file.failure ??= writeError(path, err);
+    drain.settle(file.failure);
+  });
+  const result = (ok: boolean): Promise<void> => (file.failure ? Promise.reject(file.failure) : ok && !drain.pending ? RESOLVED : drain.wait());
+  const close = () => closeFile(file, chunks);
+
+  return {
+    path,
+    tempPath,
+    get bytes() {
+      return chunks.bytes;
+    },
+    get drainWaits() {
+      return drain.waits;
+    },
+    get failure() {
+      return file.failure;
+    },
+    append(s) {
+      try {
+        assertWritable(file);
+        return result(chunks.put(s));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    appendLine(s) {
+      try {
+        assertWritable(file);
+        const a = chunks.put(s);
+        return result(chunks.putNewline() && a);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    close,
+    commit: () => commitFile(file, close),
+    abort: () => abortFile(file, drain),
+  };
+}
+
+type FileLifecycle = 'open' | 'closing' | 'closed' | 'committed' | 'aborted';
+
+/** What the lifecycle helpers share about one file. */
+interface FileState {
+  readonly path: string;
+  readonly tempPath: string;
+  readonly fsync: boolean;
+  readonly stream: WriteStream;
+  failure: ClickforgeError | undefined;
+  state: FileLifecycle;
+  closing: Promise<void> | null;
+  committing: Promise<void> | null;
+}
+
+/** The temp file's write stream, once open; on failure the temp file is removed and the error names `path`. */
+async function openTempStream(path: string, tempPath: string, highWaterMark: number, fsync: boolean): Promise<WriteStream> {
   try {
     await mkdir(dirname(path), { recursive: true });
     // flush: fsync before the descriptor is closed (Node >= 20.10)
@@ -80,34 +141,35 @@ export async function openAtomicFile(path: string, opts: FileSinkOptions = {}): 
       s.once('ready', resolve);
       s.once('error', reject);
     });
-    stream = s;
+    return s;
   } catch (err) {
     await rm(tempPath, { force: true }).catch(() => undefined);
     throw writeError(path, err);
   }
+}
 
-  let failure: ClickforgeError | undefined;
-  let state: 'open' | 'closing' | 'closed' | 'committed' | 'aborted' = 'open';
-  let bytes = 0;
-  let drainWaits = 0;
+/** Text copied into reusable buffers of `chunkBytes`; each full buffer is one stream write. */
+interface ChunkWriter {
+  /** Bytes accepted so far. */
+  readonly bytes: number;
+  /** Copy `s` in; false when a flush left the stream over its mark. */
+  put(s: string): boolean;
+  /** Copy a line feed in; false when a flush left the stream over its mark. */
+  putNewline(): boolean;
+  /** Hand the filled part of the buffer to the stream; false when the stream is over its mark. */
+  flush(): boolean;
+}
+
+function chunkWriter(stream: WriteStream, chunkBytes: number): ChunkWriter {
   const pool: Buffer[] = [];
   let buf: Buffer = Buffer.allocUnsafe(chunkBytes);
   let off = 0;
-  let drain: Promise<void> | null = null;
-  let settleDrain: ((err?: unknown) => void) | null = null;
-  let closing: Promise<void> | null = null;
-  let committing: Promise<void> | null = null;
-
-  stream.on('error', (err) => {
-    failure ??= writeError(path, err);
-    settleDrain?.(failure);
-  });
+  let bytes = 0;
 
   const recycle = (b: Buffer) => () => {
     if (b.length === chunkBytes && pool.length < 8) pool.push(b);
   };
 
-  /** Hand the filled part of the buffer to the stream; returns false when the stream is over its mark. */
   const flush = (): boolean => {
     if (off === 0) return true;
     const full = buf;
@@ -117,29 +179,6 @@ export async function openAtomicFile(path: string, opts: FileSinkOptions = {}): 
     return ok;
   };
 
-  const waitDrain = (): Promise<void> => {
-    if (drain) return drain;
-    drainWaits++;
-    drain = new Promise<void>((resolve, reject) => {
-      const onDrain = () => settleDrain?.();
-      settleDrain = (err) => {
-        stream.off('drain', onDrain);
-        drain = null;
-        settleDrain = null;
-        if (err) reject(err);
-        else resolve();
-      };
-      stream.once('drain', onDrain);
-    });
-    return drain;
-  };
-
-  const check = (): void => {
-    if (failure) throw failure;
-    if (state !== 'open') throw internalError('sink_closed', `${path}: write after the sink was ${state === 'aborted' ? 'aborted' : 'committed'}.`, { stage: 'export' });
-  };
-
-  /** Copy `s` into the buffer; returns false when a flush left the stream over its mark. */
   const put = (s: string): boolean => {
     const room = chunkBytes - off;
     // a UTF-16 code unit is at most 3 UTF-8 bytes: rows well below the room skip byteLength
@@ -172,88 +211,121 @@ export async function openAtomicFile(path: string, opts: FileSinkOptions = {}): 
     return ok;
   };
 
-  const result = (ok: boolean): Promise<void> => (failure ? Promise.reject(failure) : ok && !drain ? RESOLVED : waitDrain());
-
-  const close = (): Promise<void> => {
-    if (closing) return closing;
-    if (failure) return Promise.reject(failure);
-    state = 'closing';
-    closing = new Promise<void>((resolve, reject) => {
-      flush();
-      stream.once('close', () => (failure ? reject(failure) : resolve()));
-      stream.once('error', (err) => reject(failure ?? writeError(path, err)));
-      stream.end();
-    }).then(() => {
-      state = 'closed';
-    });
-    return closing;
-  };
-
   return {
-    path,
-    tempPath,
     get bytes() {
       return bytes;
     },
-    get drainWaits() {
-      return drainWaits;
-    },
-    get failure() {
-      return failure;
-    },
-    append(s) {
-      try {
-        check();
-        return result(put(s));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    },
-    appendLine(s) {
-      try {
-        check();
-        const a = put(s);
-        return result(putNewline() && a);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    },
-    close,
-    commit() {
-      if (state === 'aborted') return Promise.reject(internalError('sink_closed', `${path}: commit after the sink was aborted.`, { stage: 'export' }));
-      committing ??= (async () => {
-        try {
-          await close();
-          await rename(tempPath, path);
-          if (fsync) {
-            const dir = await open(dirname(path), 'r');
-            try {
-              await dir.sync();
-            } finally {
-              await dir.close();
-            }
-          }
-          state = 'committed';
-        } catch (err) {
-          failure ??= writeError(path, err);
-          await rm(tempPath, { force: true }).catch(() => undefined);
-          throw failure;
-        }
-      })();
-      return committing;
-    },
-    async abort() {
-      if (state === 'committed' || state === 'aborted') return;
-      state = 'aborted';
-      // a writer waiting for 'drain' is released; its next write fails with sink_closed
-      settleDrain?.();
-      if (!stream.closed) {
-        await new Promise<void>((resolve) => {
-          stream.once('close', () => resolve());
-          stream.destroy();
-        });
-      }
-      await rm(tempPath, { force: true }).catch(() => undefined);
-    },
+    put,
+    putNewline,
+    flush,
   };
+}
+
+/** One shared wait for the stream's 'drain' at a time, released early (rejected) by a stream error. */
+interface DrainWaiter {
+  /** Times a wait began (back-pressure episodes). */
+  readonly waits: number;
+  /** A wait is in progress. */
+  readonly pending: boolean;
+  wait(): Promise<void>;
+  /** End the wait in progress, if any: rejected with `err`, else resolved. */
+  settle(err?: unknown): void;
+}
+
+function drainWaiter(stream: WriteStream): DrainWaiter {
+  let drain: Promise<void> | null = null;
+  let settleDrain: ((err?: unknown) => void) | null = null;
+  let waits = 0;
+  return {
+    get waits() {
+      return waits;
+    },
+    get pending() {
+      return drain !== null;
+    },
+    wait() {
+      if (drain) return drain;
+      waits++;
+      drain = new Promise<void>((resolve, reject) => {
+        const onDrain = () => settleDrain?.();
+        settleDrain = (err) => {
+          stream.off('drain', onDrain);
+          drain = null;
+          settleDrain = null;
+          if (err) reject(err);
+          else resolve();
+        };
+        stream.once('drain', onDrain);
+      });
+      return drain;
+    },
+    settle: (err) => settleDrain?.(err),
+  };
+}
+
+function assertWritable(file: FileState): void {
+  if (file.failure) throw file.failure;
+  if (file.state !== 'open') throw internalError('sink_closed', `${file.path}: write after the sink was ${file.state === 'aborted' ? 'aborted' : 'committed'}.`, { stage: 'export' });
+}
+
+/** Flush the last chunk and end the stream (fsync'd when asked); once, however often it is called. */
+function closeFile(file: FileState, chunks: ChunkWriter): Promise<void> {
+  if (file.closing) return file.closing;
+  if (file.failure) return Promise.reject(file.failure);
+  if (file.state === 'aborted') return Promise.reject(internalError('sink_closed', `${file.path}: close after the sink was aborted.`, { stage: 'export' }));
+  file.state = 'closing';
+  const { stream } = file;
+  file.closing = new Promise<void>((resolve, reject) => {
+    chunks.flush();
+    stream.once('close', () => (file.failure ? reject(file.failure) : resolve()));
+    stream.once('error', (err) => reject(file.failure ?? writeError(file.path, err)));
+    stream.end();
+  }).then(() => {
+    file.state = 'closed';
+  });
+  return file.closing;
+}
+
+/** close(), rename the temp file over the target and (fsync) sync the folder; on failure remove the temp file. */
+function commitFile(file: FileState, close: () => Promise<void>): Promise<void> {
+  if (file.state === 'aborted') return Promise.reject(internalError('sink_closed', `${file.path}: commit after the sink was aborted.`, { stage: 'export' }));
+  file.committing ??= (async () => {
+    try {
+      await close();
+      await rename(file.tempPath, file.path);
+      if (file.fsync) await syncFolder(dirname(file.path));
+      file.state = 'committed';
+    } catch (err) {
+      file.failure ??= writeError(file.path, err);
+      await rm(file.tempPath, { force: true }).catch(() => undefined);
+      throw file.failure;
+    }
+  })();
+  return file.committing;
+}
+
+/** fsync a folder, so a rename in it survives a power loss. */
+async function syncFolder(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Destroy the stream and remove the temp file; a no-op once committed or aborted. Never throws. */
+async function abortFile(file: FileState, drain: DrainWaiter): Promise<void> {
+  if (file.state === 'committed' || file.state === 'aborted') return;
+  file.state = 'aborted';
+  // a writer waiting for 'drain' is released; its next write fails with sink_closed
+  drain.settle();
+  const { stream } = file;
+  if (!stream.closed) {
+    await new Promise<void>((resolve) => {
+      stream.once('close', () => resolve());
+      stream.destroy();
+    });
+  }
+  await rm(file.tempPath, { force: true }).catch(() => undefined);
 }

@@ -1,15 +1,15 @@
 import { usageError } from '../../errors.js';
 import { openAtomicFile, type AtomicFile, type FileSinkOptions } from './atomic-file.js';
-import type { RowSink } from './sink.js';
+import type { RecordSink } from '../../ports/index.js';
 
 /** A file sink that also exposes its temp file (for a converter that reads it before the rename). */
-export interface FileRowSink<T> extends RowSink<T> {
+export interface FileRowSink<T> extends RecordSink<T> {
   /** The temp file rows go to; `commit()` renames it over `paths[0]`. */
   readonly tempPath: string;
   /** Times a write had to wait for the stream to drain. */
   readonly drainWaits: number;
   /** Flush and close the temp file without renaming it (then `commit()` or `abort()`). */
-  close(): Promise<void>;
+  seal(): Promise<void>;
 }
 
 /**
@@ -40,12 +40,14 @@ export function fileRowSink<T>(file: AtomicFile, writeRow: (file: AtomicFile, ro
       rows++;
       return p;
     },
-    close: () => file.close(),
+    seal: () => file.close(),
     async commit() {
       await file.commit();
       return rows;
     },
     abort: () => file.abort(),
+    // abort() is a no-op once committed
+    close: () => file.abort(),
   };
 }
 

@@ -4,7 +4,7 @@ import { internalError, usageError } from '../../errors.js';
 import { tempPathFor } from '../../util/fs.js';
 import { writeError, type FileSinkOptions } from './atomic-file.js';
 import { createJsonlSink } from './jsonl-sink.js';
-import type { RowSink } from './sink.js';
+import type { RecordSink, TableFormat } from '../../ports/index.js';
 
 export interface ParquetOptions {
   /**
@@ -69,8 +69,6 @@ export function rowGroupSizeFor(avgRowBytes: number, targetBytes = DEFAULT_ROW_G
   return Math.min(DUCKDB_ROW_GROUP, Math.max(1, vectors) * 2048);
 }
 
-export type TableFormat = 'jsonl' | 'parquet';
-
 export interface TableSinkOptions extends FileSinkOptions, ParquetOptions {
   /** Without `rowGroupSize`: rows per row group such that one holds about this much JSON (`rowGroupSizeFor`). Default 64 MiB. */
   readonly rowGroupBytes?: number;
@@ -83,7 +81,7 @@ export interface TableSinkOptions extends FileSinkOptions, ParquetOptions {
  * JSONL temp file; `commit()` converts it to Parquet (when asked), then renames the JSONL over
  * `<stem>.jsonl` (when asked) or removes it. If the conversion fails, neither target is replaced.
  */
-export async function createTableSink<T = unknown>(stem: string, formats: readonly TableFormat[], opts: TableSinkOptions = {}): Promise<RowSink<T>> {
+export async function createTableSink<T = unknown>(stem: string, formats: readonly TableFormat[], opts: TableSinkOptions = {}): Promise<RecordSink<T>> {
   const jsonl = formats.includes('jsonl');
   const parquet = formats.includes('parquet');
   if (!jsonl && !parquet) throw usageError('no_file_format', `${stem}: no file format to write; give "jsonl", "parquet" or both.`, { stage: 'export' });
@@ -92,6 +90,8 @@ export async function createTableSink<T = unknown>(stem: string, formats: readon
   const inner = await createJsonlSink<T>(`${stem}.jsonl`, opts);
   if (!parquet) return inner;
   const parquetPath = `${stem}.parquet`;
+  // Parquet only: the JSONL is aborted once converted, so the sink itself remembers the commit
+  let committed = false;
   return {
     paths: jsonl ? [inner.paths[0]!, parquetPath] : [parquetPath],
     get rows() {
@@ -100,15 +100,16 @@ export async function createTableSink<T = unknown>(stem: string, formats: readon
     get bytes() {
       return inner.bytes;
     },
-    write: (row) => inner.write(row),
+    write: (row) => (committed ? Promise.reject(internalError('sink_closed', `${parquetPath}: write after the sink was committed.`, { stage: 'export' })) : inner.write(row)),
     async commit() {
       try {
-        await inner.close();
+        await inner.seal();
         const rowGroupSize = opts.rowGroupSize ?? rowGroupSizeFor(inner.bytes / Math.max(1, inner.rows), opts.rowGroupBytes);
         const n = await jsonlToParquet(conn!, inner.tempPath, parquetPath, { ...opts, rowGroupSize });
         if (n !== inner.rows) throw internalError('parquet_row_count', `${parquetPath}: DuckDB wrote ${n} rows from ${inner.rows} JSONL rows.`, { stage: 'export' });
         if (jsonl) await inner.commit();
         else await inner.abort();
+        committed = true;
         return n;
       } catch (err) {
         await inner.abort();
@@ -116,10 +117,11 @@ export async function createTableSink<T = unknown>(stem: string, formats: readon
       }
     },
     abort: () => inner.abort(),
+    close: () => inner.close(),
   };
 }
 
 /** Parquet only: `createTableSink` with the JSONL as a temp file that is removed after the conversion. */
-export function createParquetSink<T = unknown>(conn: DuckDBConnection, stem: string, opts: Omit<TableSinkOptions, 'conn'> = {}): Promise<RowSink<T>> {
+export function createParquetSink<T = unknown>(conn: DuckDBConnection, stem: string, opts: Omit<TableSinkOptions, 'conn'> = {}): Promise<RecordSink<T>> {
   return createTableSink<T>(stem, ['parquet'], { ...opts, conn });
 }

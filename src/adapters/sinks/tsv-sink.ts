@@ -1,9 +1,8 @@
 import { inputError, usageError } from '../../errors.js';
 import { tsvField } from '../../util/escape.js';
 import { openAtomicFile, type FileSinkOptions } from './atomic-file.js';
+import type { TsvField } from '../../ports/index.js';
 import { fileRowSink, type FileRowSink } from './jsonl-sink.js';
-
-export type TsvField = string | number;
 
 /**
  * `s` as a TSV field: `tsvField`'s rule (no tab, line break or control character), and no leading

@@ -28,7 +28,7 @@
 import { createReadStream } from 'node:fs';
 import type { QuarantineRow, StageStats } from '../../types.js';
 import { inputError, usageError } from '../../errors.js';
-import type { ResultPages } from '../../stages/bias/counts.js';
+import type { ResultPages } from '../../ports/index.js';
 import { intern } from '../../util/intern.js';
 
 const STAGE = 'bias';

@@ -23,15 +23,15 @@ import type { CellCounts, ClickCounts } from './counts.js';
 
 export const identificationOptions = z.object({
   maxClickedShare: z.number().min(0).max(1).default(0.9)
-    .describe('The curve is not identified when at least this share of impressions was clicked: the log then records only clicked results, so no result was seen and skipped. 0.9 because logged pages have 5-30% of impressions clicked, with room for short navigational pages (docs/design/curve-identification.md).'),
+    .describe('The curve is not identified when at least this share of impressions was clicked: the log then records only clicked results, so no result was seen and skipped. 0.9 because logged pages have few impressions clicked, with room for short navigational pages (docs/design/curve-identification.md).'),
   minCurvePairs: z.number().int().nonnegative().default(100)
-    .describe('pbm-em two-step: the curve is not identified when it was fitted on fewer (query, document) pairs (curveFit.pairs), each one comparison of ranks. The simulated worlds fit on 2,500-10,000, TREC Session 2014 on 19 (docs/design/curve-identification.md).'),
+    .describe('pbm-em two-step: the curve is not identified when it was fitted on fewer (query, document) pairs (curveFit.pairs), each one comparison of ranks. 100 is far below what the simulated worlds fit on and far above TREC Session 2014 (docs/design/curve-identification.md).'),
   minQueries: z.number().int().nonnegative().default(10)
-    .describe('The curve is not identified when its bootstrap interval comes from fewer queries (ci.units), too few clusters to say how far the curve can move. 10: the Yandex sample (20 queries) gives a trustworthy curve, TREC Session 2014 (7) does not (docs/design/curve-identification.md).'),
+    .describe('The curve is not identified when its bootstrap interval comes from fewer queries (ci.units), too few clusters to say how far the curve can move. 10: the Yandex sample passes with a trustworthy curve, TREC Session 2014 does not (docs/design/curve-identification.md).'),
   maxIntervalWidth: z.number().positive().default(0.5)
-    .describe('The curve is not identified when the 95% interval is wider than this at some rank (relative to rank 1). 0.5 because at deep-rank values of 0.2-0.5 such a width leaves inverse-propensity weights uncertain by a factor of two; the simulated worlds stay under 0.08.'),
+    .describe('The curve is not identified when the 95% interval is wider than this at some rank (relative to rank 1). 0.5 because at deep-rank values such a width leaves inverse-propensity weights uncertain by a factor of two (docs/design/curve-identification.md).'),
   maxCrossCheckDiff: z.number().nonnegative().default(0.1)
-    .describe('pbm-em: the curve is not identified when intervention harvesting differs from it by more than this at some rank (crossCheck.maxAbsDiff). 0.1 is twice the difference at which the bias stage adds a note; the two estimators agree within 0.02 on the simulated worlds.'),
+    .describe('pbm-em: the curve is not identified when intervention harvesting differs from it by more than this at some rank (crossCheck.maxAbsDiff). 0.1 is twice the difference at which the bias stage adds a note (docs/design/curve-identification.md).'),
 });
 export type IdentificationOptions = z.infer<typeof identificationOptions>;
 

@@ -1,5 +1,5 @@
 export { biasOptions, type BiasOptions, type BiasOptionsInput } from './options.js';
-export { clickCountsFromPages, isHoldout, ClickCountsBuilder, type ClickCounts, type CellCounts, type ResultPages } from './counts.js';
+export { clickCountsFromPages, isHoldout, ClickCountsBuilder, type ClickCounts, type CellCounts } from './counts.js';
 export { clickCountsFromDb, clickCountsSql, type DbCountsOptions } from './from-duckdb.js';
 export { fitPbm, PbmModel, type PbmFitOptions, type HeldOutMetrics } from './pbm.js';
 export { interventionHarvest, type RelativeCurveResult } from './intervention.js';

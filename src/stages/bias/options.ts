@@ -8,7 +8,7 @@ export const biasOptions = z.object({
   maxRank: z.number().int().min(1).max(32).default(10)
     .describe('Ranks 1..maxRank are modelled; deeper impressions are counted as dropped (rank_beyond_max). 10 = one result page, the PyClick default.'),
   pbmFit: z.enum(['two-step', 'pyclick']).default('two-step')
-    .describe("How pbm-em fits: 'two-step' fits the curve by maximum likelihood on informative pairs, then each pair's attractiveness; 'pyclick' is PyClick's one EM over all cells. two-step: its curve is within 0.010 of the truth per rank on simulated worlds, pyclick's 0.094 (docs/design/bias-two-step-fit.md)."),
+    .describe("How pbm-em fits: 'two-step' fits the curve by maximum likelihood on informative pairs, then each pair's attractiveness; 'pyclick' is PyClick's one EM over all cells. two-step because PyClick's prior pulls its curve far below the truth at deep ranks (docs/design/bias-two-step-fit.md)."),
   curveMinImpressions: z.number().nonnegative().default(5)
     .describe("two-step: a pair enters the curve fit with at least this many impressions (ranks 1..maxRank). 5 gave the smallest worst error per rank on the simulated worlds: fewer lets rarely seen pairs push deep examination up, more leaves too few pairs (docs/design/bias-two-step-fit.md)."),
   curveMinRanks: z.number().int().min(1).default(2)
@@ -16,11 +16,11 @@ export const biasOptions = z.object({
   curvePriorWeight: z.number().nonnegative().default(0)
     .describe("two-step: pseudo-impressions of the attractiveness prior during the curve fit. 0 (maximum likelihood) because any fixed prior mean is wrong for deep results and the curve error grows with its weight (docs/design/bias-two-step-fit.md)."),
   curveIterations: z.number().int().min(1).default(1000)
-    .describe('two-step: maximum EM iterations of the curve fit. The relative curve settles in 100-200 iterations on the simulated worlds (raw parameters drift much longer: the scale is not identified).'),
+    .describe('two-step: maximum EM iterations of the curve fit. 1000 leaves room: the relative curve settles in a few hundred (raw parameters drift much longer: the scale is not identified).'),
   curveTolerance: z.number().nonnegative().default(1e-5)
     .describe('two-step: stop the curve fit when no rank of the relative curve moves more than this in one iteration (converged = true in the result).'),
   iterations: z.number().int().min(1).default(50)
-    .describe("EM iterations: of the whole fit ('pyclick') or of the attractiveness step with the curve fixed ('two-step'). 50 is the reference PyClick run; on the Yandex sample the curve moves < 1e-3 after ~30."),
+    .describe("EM iterations: of the whole fit ('pyclick') or of the attractiveness step with the curve fixed ('two-step'). 50 is the reference PyClick run (docs/design/bias-pyclick-reference.md)."),
   init: z.number().gt(0).lt(1).default(0.5)
     .describe('Starting value of every parameter and the prior mean: an unseen (query, document) pair gets this attractiveness. 0.5 as in PyClick.'),
   priorWeight: z.number().nonnegative().default(2)
@@ -32,7 +32,7 @@ export const biasOptions = z.object({
   ciSamples: z.number().int().nonnegative().default(200)
     .describe('Bootstrap replicates for the confidence interval of the curve (0 = no interval). Resampling unit is the query (cluster bootstrap): pages of one query share documents and are not independent. 200 gives stable 95% percentile bounds; each replicate costs one fit.'),
   ciCurveTolerance: z.number().nonnegative().default(1e-4)
-    .describe("two-step: curveTolerance of the bootstrap replicates (they start from the full fit). Measured on the default simulated world, 40 replicates: bounds within 0.001 of those at 1e-5, in 5.1 s instead of 8.1 s."),
+    .describe("two-step: curveTolerance of the bootstrap replicates (they start from the full fit). 1e-4 gives the bounds of 1e-5 in less time (docs/design/bias-pyclick-reference.md)."),
   ciIterations: z.number().int().min(1).default(1000)
     .describe("two-step: maximum EM iterations of one bootstrap replicate's curve fit; the result counts the replicates that hit it (ci.fits). 1000 bounds the worst case without narrowing the interval: lower caps stop replicates near the full fit (docs/design/bias-two-step-fit.md)."),
   ciLevel: z.number().gt(0).lt(1).default(0.95).describe('Coverage of the confidence interval.'),

@@ -1,4 +1,5 @@
-import type { CellCounts, ResultPages } from './counts.js';
+import type { ResultPages } from '../../ports/index.js';
+import type { CellCounts } from './counts.js';
 
 /** PyClick's guard against log(0): parameters never exceed 1 - 1e-6. */
 const PROB_MAX = 1 - 1e-6;

@@ -1,6 +1,6 @@
-import { createBuiltinEmbedder } from '../../adapters/embedders/builtin-embedder.js';
-import { createModel } from '../../model/bi-encoder.js';
+import { createModel, type BiEncoder } from '../../model/bi-encoder.js';
 import { train } from '../../model/train.js';
+import type { Embedder } from '../../ports/index.js';
 import type { Doc, StageStats } from '../../types.js';
 import { renderDocument } from '../../text/render.js';
 import { createRng } from '../../util/rng.js';
@@ -47,12 +47,15 @@ export interface CurriculumResult {
  * similarity; the stage-3 model: what it still confuses), so the stages compare: stage 1's
  * "negatives" are the other positives a batch would hold (a seeded sample), and a reference row
  * gives random corpus documents (as many per record as stage 2 has negatives).
+ *
+ * `embedderOf` wraps the trained model as an Embedder (the pipeline passes the built-in
+ * adapter); the curriculum closes it when done.
  */
 export async function runCurriculum(
   stage2: readonly TrainingRecord[],
   mineInput: Omit<MineNegativesInput, 'embedder'>,
   splitOf: ReadonlyMap<string, Split>,
-  opts: { readonly epochs: number; readonly seed: number; readonly negatives: NegativeOptionsInput },
+  opts: { readonly epochs: number; readonly seed: number; readonly negatives: NegativeOptionsInput; readonly embedderOf: (model: BiEncoder) => Promise<Embedder> },
 ): Promise<CurriculumResult> {
   const stage1 = stage2.map((r) => ({ ...r, negatives: [] }));
   const trainRecs = stage2.filter((r) => (splitOf.get(r.family) ?? 'train') === 'train');
@@ -62,46 +65,50 @@ export async function runCurriculum(
     ...trainRecs.flatMap((r) => r.positives.map((p) => ({ query: r.query, positive: p.text, negatives: r.negatives.map((n) => n.text), weight: p.weight }))),
   ];
   const t = train(model, examples, { epochs: opts.epochs, seed: opts.seed });
-  const embedder = await createBuiltinEmbedder({ model });
-  const miners = [...new Set([...(opts.negatives.miners ?? ['behavioural', 'bm25']), 'dense' as const])].filter((m) => m !== 'random');
-  const s3 = await mineNegatives({ ...mineInput, embedder }, { ...opts.negatives, miners, seed: opts.seed });
+  const embedder = await opts.embedderOf(model);
+  try {
+    const miners = [...new Set([...(opts.negatives.miners ?? ['behavioural', 'bm25']), 'dense' as const])].filter((m) => m !== 'random');
+    const s3 = await mineNegatives({ ...mineInput, embedder }, { ...opts.negatives, miners, seed: opts.seed });
 
-  const stages: CurriculumStage[] = [
-    { name: 'stage-1-in-batch', records: stage1 },
-    { name: 'stage-2-lexical', records: stage2 },
-    { name: 'stage-3-dense', records: s3.records },
-  ];
-  const untrained = createModel({ seed: opts.seed });
-  const surfaceEmbed = async (texts: readonly string[]) => untrained.embed(texts);
-  // reference row: random corpus documents, as many per record as stage 2 has negatives (seeded)
-  const rng = createRng(`${opts.seed}:curriculum-random`);
-  const render = mineInput.renderText ?? ((d: Doc) => renderDocument(d, true));
-  const randomRef = {
-    name: 'random (reference, not exported)',
-    records: stage2.map((r) => {
-      const pos = new Set(r.positives.map((p) => p.doc_id));
-      const negatives: TrainingRecord['negatives'][number][] = [];
-      for (let tries = 0; negatives.length < r.negatives.length && tries < 20 * r.negatives.length && mineInput.docs.length > 0; tries++) {
-        const d = mineInput.docs[rng.int(mineInput.docs.length)]!;
-        if (!pos.has(d.doc_id) && !negatives.some((n) => n.doc_id === d.doc_id)) negatives.push({ ...r.negatives[negatives.length]!, doc_id: d.doc_id, text: render(d) });
-      }
-      return { ...r, negatives };
-    }),
-  };
-  const hardness: StageHardness[] = [];
-  for (const st of [randomRef, ...stages]) {
-    const surface = await measure(st, surfaceEmbed, opts.seed);
-    const trained = await measure(st, embedder.embed, opts.seed);
-    hardness.push({ stage: st.name, negatives: surface.negatives, surface: surface.h, trained: trained.h });
+    const stages: CurriculumStage[] = [
+      { name: 'stage-1-in-batch', records: stage1 },
+      { name: 'stage-2-lexical', records: stage2 },
+      { name: 'stage-3-dense', records: s3.records },
+    ];
+    const untrained = createModel({ seed: opts.seed });
+    const surfaceEmbed = async (texts: readonly string[]) => untrained.embed(texts);
+    // reference row: random corpus documents, as many per record as stage 2 has negatives (seeded)
+    const rng = createRng(`${opts.seed}:curriculum-random`);
+    const render = mineInput.renderText ?? ((d: Doc) => renderDocument(d, true));
+    const randomRef = {
+      name: 'random (reference, not exported)',
+      records: stage2.map((r) => {
+        const pos = new Set(r.positives.map((p) => p.doc_id));
+        const negatives: TrainingRecord['negatives'][number][] = [];
+        for (let tries = 0; negatives.length < r.negatives.length && tries < 20 * r.negatives.length && mineInput.docs.length > 0; tries++) {
+          const d = mineInput.docs[rng.int(mineInput.docs.length)]!;
+          if (!pos.has(d.doc_id) && !negatives.some((n) => n.doc_id === d.doc_id)) negatives.push({ ...r.negatives[negatives.length]!, doc_id: d.doc_id, text: render(d) });
+        }
+        return { ...r, negatives };
+      }),
+    };
+    const hardness: StageHardness[] = [];
+    for (const st of [randomRef, ...stages]) {
+      const surface = await measure(st, surfaceEmbed, opts.seed);
+      const trained = await measure(st, embedder.embed, opts.seed);
+      hardness.push({ stage: st.name, negatives: surface.negatives, surface: surface.h, trained: trained.h });
+    }
+    const trainStats: StageStats = {
+      stage: 'curriculum/train',
+      in: { examples: examples.length },
+      out: { trained: t.examples },
+      dropped: { ...t.skipped },
+      notes: [`built-in model trained ${opts.epochs} epochs on stages 1+2 (train split) before mining stage 3.`],
+    };
+    return { stages, hardness, stats: [trainStats, ...s3.stats.map((s) => ({ ...s, stage: `curriculum/${s.stage}` }))] };
+  } finally {
+    await embedder.close();
   }
-  const trainStats: StageStats = {
-    stage: 'curriculum/train',
-    in: { examples: examples.length },
-    out: { trained: t.examples },
-    dropped: { ...t.skipped },
-    notes: [`built-in model trained ${opts.epochs} epochs on stages 1+2 (train split) before mining stage 3.`],
-  };
-  return { stages, hardness, stats: [trainStats, ...s3.stats.map((s) => ({ ...s, stage: `curriculum/${s.stage}` }))] };
 }
 
 async function measure(st: { readonly name: string; readonly records: readonly TrainingRecord[] }, embed: (t: readonly string[]) => Promise<Float32Array>, seed: number): Promise<{ negatives: number; h: Hardness }> {

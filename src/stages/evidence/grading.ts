@@ -53,10 +53,10 @@ export const gradingOptions = z.object({
   mediumDwellGood: z.number().min(0).max(1).default(0.5)
     .describe('How much of a medium-dwell click (between shortDwellMs and satisfiedDwellMs) counts as satisfied; the rest counts as not. 0.5: in the simulated worlds such clicks mix unsatisfied readers and satisfied quick answers about equally.'),
   conversionGrade: z.boolean().default(true)
-    .describe('A converted click makes the pair grade 3 and sets its relevance to at least conversionRelevance, whatever the click-through: conversions were the most precise single signal (89% relevant on the help-desk world).'),
+    .describe('A converted click makes the pair grade 3 and sets its relevance to at least conversionRelevance, whatever the click-through, because conversions were the most precise single signal (docs/design/grading-relevance-thresholds.md).'),
   conversionRelevance: z.number().min(0).max(1).default(0.6).describe('Relevance floor of a converted pair (see conversionGrade).'),
   thresholds: z.tuple([z.number(), z.number(), z.number()]).default([0.2, 0.35, 0.5])
-    .describe('Relevance at or above which a pair gets grade 1, 2, 3. Measured on the simulator (help-desk seed 42 and Cranfield seeds 42 and 7): relevance 0.2 is where a positive becomes more likely relevant than not on both worlds; 0.35 and 0.5 are where precision passes ~75% and ~85%.'),
+    .describe('Relevance at or above which a pair gets grade 1, 2, 3. 0.2 is where a positive becomes more likely relevant than not on the simulated worlds, and 0.35 and 0.5 mark clearly more precise grades (docs/design/grading-relevance-thresholds.md).'),
   weight: z.enum(['relevance', 'grade', 'one']).default('relevance')
     .describe('Weight of a positive: the relevance estimate (a monotone stand-in for the probability of relevance), grade/3, or 1.'),
   ipsClip: z.number().gt(0).max(1).default(0.1)

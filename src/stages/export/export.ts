@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '../../db/duckdb.js';
+import type { RecordSinks } from '../../ports/index.js';
 import type { Doc, StageStats } from '../../types.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { RecordScorer } from '../negatives/mine.js';
@@ -24,6 +25,8 @@ export interface ExportInput {
   readonly scorer?: RecordScorer;
   /** The query instruction (config `prompts.query`), written as FlagEmbedding's `prompt` when not empty. */
   readonly queryPrompt?: string;
+  /** Where the files go: the pipeline passes the file sinks (`fileSinks`). */
+  readonly sinks: RecordSinks;
 }
 
 /** A file that was not written because it would have been empty, and why. */
@@ -142,12 +145,12 @@ function formatContext(
       return d ? { title: d.title ?? '', text: d.text } : undefined;
     },
     async write(rel, rows, whyEmpty, fileFormats = opts.fileFormats) {
-      const written = await writeRows(conn, join(input.outDir, rel), rows, fileFormats);
+      const written = await writeRows(input.sinks, conn, join(input.outDir, rel), rows, fileFormats);
       if (Object.keys(written).length === 0) omitted.push({ file: rel, reason: whyEmpty });
       for (const [ext, n] of Object.entries(written)) files[rel.replace(/\.jsonl$/, `.${ext}`)] = n;
     },
     async writeQrels(rel, rows, whyEmpty) {
-      const n = await writeQrels(join(input.outDir, rel), rows);
+      const n = await writeQrels(input.sinks, join(input.outDir, rel), rows);
       if (n > 0) files[rel] = n;
       else omitted.push({ file: rel, reason: whyEmpty });
     },

@@ -1,4 +1,4 @@
-export type { Judge, FalseNegativeFilter, FilterCandidate, FilterRecord, Removal, RemovedExample } from './types.js';
+export type { FalseNegativeFilter, FilterCandidate, FilterRecord, Removal, RemovedExample } from './types.js';
 export { falseNegativeOptions, type FalseNegativeOptions } from './options.js';
 export { createClickVetoFilter } from './click-veto.js';
 export { createSameFieldFilter } from './same-field.js';

@@ -1,6 +1,7 @@
 import { internalError } from '../../errors.js';
 import type { FalseNegativeOptions } from './options.js';
-import type { FalseNegativeFilter, FilterEntry, Judge, Removal } from './types.js';
+import type { Judge } from '../../ports/index.js';
+import type { FalseNegativeFilter, FilterEntry, Removal } from './types.js';
 
 export interface JudgeFilter extends FalseNegativeFilter {
   /** Answers that could not be parsed (null), and candidates left unjudged by maxPerRecord. */

@@ -1,16 +1,7 @@
+import type { Judge } from '../../ports/index.js';
 import type { Doc, Evidence, MultiPositive } from '../../types.js';
 import type { Behaviour, NegativeSource } from '../negatives/types.js';
 import type { FalseNegativeOptions } from './options.js';
-
-/**
- * A teacher that says whether documents are relevant to a query (a cross-encoder reranker, an LLM).
- * One answer per document, in order: true = relevant (so not a negative), false = not relevant,
- * null = the answer could not be parsed (counted, never guessed).
- */
-export interface Judge {
-  readonly id?: string;
-  judge(query: string, docs: readonly { readonly doc_id: string; readonly text: string }[]): Promise<(boolean | null)[]>;
-}
 
 /** A candidate as the filters see it: the miner's proposal plus scores computed once per record. */
 export interface FilterCandidate {

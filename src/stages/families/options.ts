@@ -17,7 +17,7 @@ export const familyOptions = z.object({
       .describe('Exact character-trigram Jaccard at or above which two keys merge. 0.7 catches one typo in a ~12-character query; lower values start joining different products of one brand.'),
     numHashes: z.number().int().positive().default(100).describe('MinHash functions per key.'),
     bands: z.number().int().positive().default(20)
-      .describe('LSH bands (numHashes/bands rows each). 20 x 5 makes a pair at Jaccard 0.7 a candidate with probability 0.975, one at 0.3 with 0.05: with 16 x 4, queries sharing one common word (0.2-0.3) flooded the buckets and made the rule 7x slower at 200k queries.'),
+      .describe('LSH bands (numHashes/bands rows each). 20 x 5 makes a pair at Jaccard 0.7 a candidate almost surely and one at 0.3 rarely, so queries sharing one common word do not flood the buckets (docs/design/families-lsh-bands.md).'),
     minChars: z.number().int().positive().default(10)
       .describe('Keys shorter than this are compared by edit distance instead: trigram Jaccard is unstable on short strings (one typo in "vpn" leaves no shared trigram).'),
     shortMaxEdits: z.number().int().min(0).max(1).default(1)
@@ -25,7 +25,7 @@ export const familyOptions = z.object({
     shortMinChars: z.number().int().positive().default(5)
       .describe('Keys shorter than this never merge by edit distance: "cat"/"car" are one edit apart and different intents.'),
     refuseTokenSwap: z.boolean().default(false)
-      .describe('Refuse a near-duplicate merge when both keys keep a word the other cannot account for as a typo or abbreviation ("aws console install web" vs "... win"); the pair stays a weak link. Off because purer families raised chronological leakage from 2.4% to 5.7% (docs/design/families-refuse-token-swap.md).'),
+      .describe('Refuse a near-duplicate merge when both keys keep a word the other cannot account for as a typo or abbreviation ("aws console install web" vs "... win"); the pair stays a weak link. Off because the purer families it makes raised intent leakage (docs/design/families-refuse-token-swap.md).'),
     digitsMustMatch: z.boolean().default(true)
       .describe('Refuse a near-duplicate merge when the numbers differ ("iphone 12" vs "iphone 13"): model numbers and years are intent.'),
     maxBucketCompare: z.number().int().positive().default(20)
@@ -45,9 +45,9 @@ export const familyOptions = z.object({
     enabled: z.boolean().default(true)
       .describe('Rule (e): queries issued one after the other in a session, after a result page with no satisfied click, are one family. Catches rephrasings that share no word (keyword vs novice vs error message), which rules (a)-(c) cannot link and the sessions stage drops as dissimilar.'),
     minSessions: z.number().int().positive().default(2)
-      .describe('A pair seen in at least this many sessions merges on that alone. On the simulated help-desk world (seed 11, 4,000 sessions) pairs after an unsatisfied page in >= 2 sessions were 213 of 213 the same intent; in 1 session 603 of 640.'),
+      .describe('A pair seen in at least this many sessions merges on that alone. 2 because pairs seen in two or more sessions after an unsatisfied page were the same intent on the simulated world (docs/design/families-session-and-click-rules.md).'),
     confirmCosine: z.number().min(0).default(0.2)
-      .describe('A pair seen in fewer than minSessions sessions (but at least one) merges when the click vectors of the two queries have at least this cosine. Measured: single-session pairs with cosine >= 0.2 were 252 same-intent, 0 different; a value above 1 turns the confirmation off.'),
+      .describe('A pair seen in fewer than minSessions sessions (but at least one) merges when the click vectors of the two queries have at least this cosine (above 1 = off). 0.2 because such pairs were the same intent on the simulated world (docs/design/families-session-and-click-rules.md).'),
     windowSec: z.number().positive().default(300)
       .describe('The next query must come within this many seconds of the page (same as sessions.reformulationWindowSec).'),
     satisfiedDwellMs: z.number().int().nonnegative().default(30_000)
@@ -61,7 +61,7 @@ export const familyOptions = z.object({
     minClicks: z.number().nonnegative().default(1)
       .describe('Queries with fewer (weighted) clicks than this contribute no click vector: one click is noisy, but the rule only merges through shared documents and the cosine threshold.'),
     maxRounds: z.number().int().positive().default(10)
-      .describe('Rounds of merging (each family merges at most once per round, best pair first). The simulated world converged in 4-6.'),
+      .describe('Rounds of merging (each family merges at most once per round, best pair first). 10 leaves room: the simulated world converges in fewer (docs/design/families-session-and-click-rules.md).'),
     minShortDwellMs: z.number().int().nonnegative().default(10_000)
       .describe('Only clicks with at least this dwell (or unknown dwell) count (same default as evidence.shortDwellMs): short clicks on lookalike pages say nothing about the need.'),
     maxDocFamilies: z.number().int().positive().default(200)
@@ -71,12 +71,12 @@ export const familyOptions = z.object({
     enabled: z.boolean().default(true)
       .describe('Also return weak links between families whose evidence is too weak to merge them (one-session co-session pairs, rare reformulations, refused merges, similar click vectors, a shared best positive). The splits stage moves linked training families to dev when one is held out (splits.purgeLinked).'),
     cosine: z.number().min(0).max(1).default(0.2)
-      .describe('Family click-vector cosine at or above which two families are linked (not merged). 0.2: same-intent single-session pairs were all above it, other-intent pairs 0 of 37.'),
+      .describe('Family click-vector cosine at or above which two families are linked (not merged). 0.2: same-intent single-session pairs were all above it, other-intent pairs below (docs/design/families-session-and-click-rules.md).'),
     topPositive: z.boolean().default(true)
-      .describe('Link families whose queries have the same best positive document (highest grade, then weight). On because it cut chronological intent leakage from 12.5% to 3.9% (seed 42) for a quarter of the training records (docs/design/families-top-positive-links.md).'),
+      .describe('Link families whose queries have the same best positive document (highest grade, then weight). On because it cut chronological intent leakage at the cost of some training records (docs/design/families-top-positive-links.md).'),
     abbreviation: z.object({
       enabled: z.boolean().default(true)
-        .describe('Link families whose keys align token by token, allowing abbreviations and typos ("dkr lic andr" ~ "docker license android"), which share too few trigrams for rule (c). On because 9 in 10 such links join one intent (docs/design/families-abbreviation-links.md).'),
+        .describe('Link families whose keys align token by token, allowing abbreviations and typos ("dkr lic andr" ~ "docker license android"), which share too few trigrams for rule (c). On because most such links join one intent (docs/design/families-abbreviation-links.md).'),
       minChars: z.number().int().positive().default(2)
         .describe('An abbreviation (a token that is a subsequence of the other, same first letter) needs at least this many characters: one letter matches too much.'),
       typoMinChars: z.number().int().nonnegative().default(4)
@@ -87,9 +87,9 @@ export const familyOptions = z.object({
         .describe('Keys with fewer tokens take no part: one abbreviated word ("dkr") says nothing about the rest of the need.'),
       maxTokens: z.number().int().positive().default(8).describe('Keys with more tokens take no part (long queries align by rule (c) already).'),
       synonymMinSupport: z.number().int().nonnegative().default(3)
-        .describe('Two tokens that are each other\'s most frequent substitute in at least this many consecutive-query pairs count as equal before the alignment ("wlan" ~ "wifi"; 0 = off). 3 lowered hashed leakage (7.5% to 4.9%, seed 42); 5 gave the same (docs/design/families-abbreviation-links.md).'),
+        .describe('Two tokens that are each other\'s most frequent substitute in at least this many consecutive-query pairs count as equal before the alignment ("wlan" ~ "wifi"; 0 = off). 3 because it lowered leakage and a higher support gave the same (docs/design/families-abbreviation-links.md).'),
       maxBucketCompare: z.number().int().positive().default(10)
-        .describe('At most this many keys are kept per initials signature (sorted first letters); extra ones are counted as abbreviation_bucket_truncated and not compared. 10 keeps 1M queries near 20 s of the stage, and 5-20 gave the same links on the simulated worlds (docs/design/families-abbreviation-links.md).'),
+        .describe('At most this many keys are kept per initials signature (sorted first letters); extra ones are counted as abbreviation_bucket_truncated and not compared. 10 bounds the stage\'s time on large logs and gave the same links as larger caps (docs/design/families-abbreviation-links.md).'),
     }).prefault({}).describe('Abbreviation-aware token alignment as a weak link (never a merge); see src/stages/families/abbrev.ts.'),
     maxTopPositiveFamilies: z.number().int().positive().default(100)
       .describe('A document that is the best positive of more families than this links none of them (a home page or a catch-all FAQ); counted in stats.'),

@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryNumber, queryRows, sqlString } from '../../db/duckdb.js';
 import { usageError } from '../../errors.js';
 import { CANONICAL_DDL, type StageStats } from '../../types.js';
-import { parquetColumns, removeTempFiles, STAGING_COLUMNS, stageFile, type StagedFile } from '../../adapters/sources/staging.js';
+import { parquetColumns, removeTempFiles, STAGING_COLUMNS, stageFile, type StagedFile } from './staging.js';
 import { timestampKinds, type Ctx, type InputKind } from './common.js';
 import { loadCorpus } from './corpus.js';
 import { loadEvents } from './events.js';

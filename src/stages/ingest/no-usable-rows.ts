@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryNumber, queryRows, sqlString } from '../../db/duckdb.js';
 import { ClickforgeError } from '../../errors.js';
-import type { StagedFile } from '../../adapters/sources/staging.js';
+import type { StagedFile } from './staging.js';
 import { commitTemp, tempPathFor } from '../../util/fs.js';
 import type { InputKind } from './common.js';
 import type { IngestOptions } from './options.js';

@@ -1,17 +1,5 @@
 import { internalError } from '../../errors.js';
-
-/**
- * What the negatives and false-negative stages need from an embedding model. The built-in model
- * and the ONNX / HTTP adapters implement it. `embed` returns `texts.length x dim` values, row
- * major; vectors need not be normalised (we normalise them).
- */
-export interface Embedder {
-  readonly id: string;
-  readonly dim: number;
-  embed(texts: readonly string[]): Promise<Float32Array>;
-  /** Release what the embedder holds (an ONNX session, a cache handle); called once, after the last embed. */
-  close?(): Promise<void>;
-}
+import type { Embedder } from '../../ports/index.js';
 
 /** Embed in batches and L2-normalise each row (a zero vector stays zero). */
 export async function embedNormalized(embedder: Embedder, texts: readonly string[], batchSize = 256): Promise<Float32Array> {

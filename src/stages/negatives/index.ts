@@ -1,5 +1,4 @@
 export type { TrainingRecord, NegativeSource, NegativeCandidate, NegativeMiner, MineQuery, MiningContext, Behaviour } from './types.js';
-export type { Embedder } from './embedder.js';
 export { embedNormalized } from './embedder.js';
 export { negativeOptions, type NegativeOptions, type NegativeOptionsInput } from './options.js';
 export { createRandomMiner } from './random-miner.js';

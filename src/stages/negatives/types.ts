@@ -1,6 +1,6 @@
 import type { Doc, Evidence } from '../../types.js';
 import type { Bm25Index } from '../../retrieval/bm25.js';
-import type { Embedder } from './embedder.js';
+import type { Embedder } from '../../ports/index.js';
 import type { MinerName } from './miners.js';
 import type { NegativeOptions } from './options.js';
 

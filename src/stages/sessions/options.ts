@@ -8,7 +8,7 @@ export const sessionOptions = z.object({
   reformulationWindowSec: z.number().positive().default(300)
     .describe('The next query of the same session within this window is a reformulation candidate.'),
   reformulationMinSimilarity: z.number().min(0).max(1).default(0.2)
-    .describe('Minimum similarity (word or character-trigram Jaccard, the higher) for the next query to count as a reformulation of the same need. 0.2 passes 89% of successive queries of TREC Session 2014 sessions and 2.2% of random pairs (docs/design/sessions-reformulation-similarity.md).'),
+    .describe('Minimum similarity (word or character-trigram Jaccard, the higher) for the next query to count as a reformulation of the same need. 0.2 passes nearly every successive query of real sessions and few random pairs (docs/design/sessions-reformulation-similarity.md).'),
   pogoWindowSec: z.number().positive().default(20)
     .describe('A click followed within this many seconds by a return to the same result page (another click on it) or by a reformulation is pogo-sticking (when its dwell is also short: evidence.shortDwellMs).'),
   conversionWindowMinutes: z.number().positive().default(24 * 60)

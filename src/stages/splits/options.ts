@@ -20,15 +20,15 @@ export const splitOptions = z.object({
   minPerStratum: z.number().int().nonnegative().default(1)
     .describe('Hashed assignment gives each split at least this many families of every (bucket, slice) stratum that has enough families, so rare strata (the head, a small locale) still appear in dev and test.'),
   minTestClicks: z.number().int().nonnegative().default(2)
-    .describe('A family that would go to test needs at least this many clicks on its graded positives, else it goes to dev before the purge (0 or 1 = off; never empties a test stratum). 2 because one-click test queries leak far more often: 14.9% against 4.8% at two clicks (docs/design/splits-min-test-clicks.md).'),
+    .describe('A family that would go to test needs at least this many clicks on its graded positives, else it goes to dev before the purge (0 or 1 = off; never empties a test stratum). 2 because one-click test queries leak far more often than those with two clicks (docs/design/splits-min-test-clicks.md).'),
   purgeLinked: z.enum(['dev', 'off']).default('dev')
     .describe('Training families weakly linked to a test family (families.links: evidence too weak to merge them) move to dev, so test needs do not leak into training through fragments the family rules could not join. Dev may then share needs with test: report the final figure on test.'),
   purgeHops: z.number().int().nonnegative().default(1)
-    .describe('How many link hops from a test family are followed through training families (1 = direct neighbours). Each hop moves more training families to dev; see docs/stages/splits.md for the measured trade-off.'),
+    .describe('How many link hops from a test family are followed through training families (1 = direct neighbours). Each hop moves more training families to dev (docs/design/families-session-and-click-rules.md).'),
   purgeKeepsStrata: z.boolean().default(true)
     .describe('purgeLinked never empties a (bucket, slice) stratum of training: the minPerStratum linked families with the fewest test links stay in train. On because without it the head left training entirely on a simulated world; false favours a clean test (docs/design/splits-purge-keeps-strata.md).'),
   purgeKeepMovesTest: z.boolean().default(true)
-    .describe('When purgeKeepsStrata keeps a linked family in train, its test neighbours leave test (to dev, or back to train with an unlinked stand-in held out). On because it cut chronological leakage (3.9% to 1.8%, seed 42) with more training records (docs/design/splits-purge-keeps-strata.md).'),
+    .describe('When purgeKeepsStrata keeps a linked family in train, its test neighbours leave test (to dev, or back to train with an unlinked stand-in held out). On because it cut chronological leakage and kept more training records (docs/design/splits-purge-keeps-strata.md).'),
   topUpBuckets: z.boolean().default(true)
     .describe('Chronological mode: a (bucket, slice) stratum with no held-out family gets minPerStratum of its families (by hash) held out too. On because families new after the cutoff are nearly all tail, so dev and test would otherwise hold no head query.'),
   unknownTimestamps: z.enum(['refuse', 'allow']).default('refuse')

@@ -6,7 +6,8 @@ import { createBuiltinEmbedder } from '../../../src/adapters/embedders/builtin-e
 import { createCachedEmbedder } from '../../../src/adapters/embedders/cached-embedder.js';
 import { cacheFileFor } from '../../../src/adapters/embedders/vector-cache.js';
 import { createModel } from '../../../src/model/bi-encoder.js';
-import type { Embedder } from '../../../src/stages/negatives/embedder.js';
+import type { Embedder } from '../../../src/ports/index.js';
+import { embedderContract } from '../../ports/embedder-contract.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -30,6 +31,7 @@ function counting(id = 'fake:v1', dim = 3) {
       });
       return out;
     },
+    close: async () => undefined,
   };
   return { e, seen };
 }
@@ -86,10 +88,9 @@ describe('createCachedEmbedder', () => {
     const inner: Embedder = { ...counting().e, close: async () => { closed++; } };
     const cached = await createCachedEmbedder(inner, { cacheDir: dir });
     await cached.embed(['a']);
-    await cached.close?.();
+    await cached.close();
+    await cached.close();
     expect(closed).toBe(1);
-    // an embedder without close is wrapped as well
-    await (await createCachedEmbedder(counting('fake:v2').e, { cacheDir: dir })).close?.();
   });
 
   it('fails fast without cacheDir', async () => {
@@ -97,29 +98,6 @@ describe('createCachedEmbedder', () => {
   });
 });
 
-describe('createBuiltinEmbedder', () => {
-  it('embeds like the model and has an id that changes with the weights', async () => {
-    const m = createModel({ dim: 16, buckets: 1024, seed: 1 });
-    const e = await createBuiltinEmbedder({ model: m });
-    expect(e.dim).toBe(16);
-    expect(Array.from(await e.embed(['red shoes']))).toEqual(Array.from(m.embed(['red shoes'])));
-    const other = await createBuiltinEmbedder({ model: createModel({ dim: 16, buckets: 1024, seed: 2 }) });
-    expect(other.id).not.toBe(e.id);
-    const same = await createBuiltinEmbedder({ model: createModel({ dim: 16, buckets: 1024, seed: 1 }) });
-    expect(same.id).toBe(e.id);
-  });
-
-  it('loads a saved model file with the same id', async () => {
-    const m = createModel({ dim: 8, buckets: 256 });
-    const path = join(dir, 'm.cfbe');
-    await m.save(path);
-    const a = await createBuiltinEmbedder({ modelPath: path });
-    const b = await createBuiltinEmbedder({ model: m });
-    expect(a.id).toBe(b.id);
-  });
-
-  it('fails fast on missing or conflicting options', async () => {
-    await expect(createBuiltinEmbedder({})).rejects.toThrow(/give `modelPath`/);
-    await expect(createBuiltinEmbedder({ modelPath: join(dir, 'missing.cfbe') })).rejects.toThrow(/cannot read model file/);
-  });
+embedderContract('cached (over builtin)', {
+  create: async () => createCachedEmbedder(await createBuiltinEmbedder({ model: createModel({ dim: 16, buckets: 1024, seed: 3 }) }), { cacheDir: dir }),
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEmbedder, embedderSpec } from '../../../src/adapters/embedders/index.js';
+import { createEmbedder, embedderKind, embedderSpec } from '../../../src/adapters/embedders/index.js';
 import { createModel } from '../../../src/model/bi-encoder.js';
 import { embeddingsReply, json, startServer, type TestServer } from '../loopback.js';
 
@@ -15,6 +15,10 @@ afterEach(async () => {
 });
 
 describe('createEmbedder(spec)', () => {
+  it('has one registry entry per spec kind, and the kind enum follows the registry', () => {
+    expect(embedderKind.options).toEqual(['builtin', 'openai', 'onnx']);
+    expect(embedderSpec.options.map((o) => o.shape.kind.value)).toEqual(embedderKind.options);
+  });
   it('documents defaults in the schema', () => {
     const s = embedderSpec.parse({ kind: 'openai', baseUrl: 'http://127.0.0.1:1', model: 'm' });
     expect(s).toMatchObject({ path: '/v1/embeddings', batchSize: 32, normalize: true, apiKeyEnv: 'OPENAI_API_KEY', concurrency: 4, cacheDir: null });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxEmbedder } from '../../../src/adapters/embedders/onnx-embedder.js';
 import { createWordPiece, parseVocabTxt } from '../../../src/adapters/embedders/wordpiece.js';
+import { embedderContract } from '../../ports/embedder-contract.js';
 import { tinyEmbeddingModel } from './onnx-builder.js';
 
 const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'red', 'shoe', '##s', 'run', '##ning', ',', 'cafe', '!', 'Red'];
@@ -119,3 +120,7 @@ describe('createOnnxEmbedder (hand-built ONNX graph)', () => {
     await expect(createOnnxEmbedder({ modelDir: dirs.bert!, outputName: 'pooled' })).rejects.toThrow(/outputName "pooled" is not an output/);
   });
 });
+
+embedderContract('onnx (BERT-style inputs, mean pooling)', { create: () => createOnnxEmbedder({ modelDir: dirs.bert! }) });
+embedderContract('onnx (input_ids only, cls pooling, 2 texts a run)', { create: () => createOnnxEmbedder({ modelDir: dirs.idsonly!, pooling: 'cls', batchSize: 2 }) });
+embedderContract('onnx (tokenizer.json, not normalised)', { create: () => createOnnxEmbedder({ modelDir: dirs.tokjson!, normalize: false }) });

@@ -6,6 +6,7 @@ import { createOpenAIEmbedder } from '../../../src/adapters/embedders/openai-emb
 import { ClickforgeError } from '../../../src/errors.js';
 import { mineNegatives } from '../../../src/stages/negatives/mine.js';
 import { doc, multi } from '../../stages/negatives/fixtures.js';
+import { embedderContract } from '../../ports/embedder-contract.js';
 import { delay, embeddingsReply, fakeVector, json, useLoopback } from '../loopback.js';
 
 const KEY = 'sk-loopback-TOPSECRET-abcdef0123456789';
@@ -147,4 +148,12 @@ describe('createOpenAIEmbedder', () => {
     expect(sizes).toHaveLength(8);
     expect(sizes.filter((n) => n === 1)).toEqual([]);
   });
+});
+
+const contractServer = () => loop.start((_req, body, res) => json(res, 200, embeddingsReply(body, 4, true)));
+embedderContract('openai-compatible (loopback, dim probed, 2 texts a request)', {
+  create: async () => createOpenAIEmbedder({ ...fast, baseUrl: (await contractServer()).url, batchSize: 2 }),
+});
+embedderContract('cached (over openai-compatible, loopback)', {
+  create: async () => createCachedEmbedder(await createOpenAIEmbedder({ ...fast, baseUrl: (await contractServer()).url, dim: 4 }), { cacheDir: loop.dir }),
 });

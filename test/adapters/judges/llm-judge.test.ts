@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createJudge, createLlmJudge, judgeSpec, LLM_JUDGE_SYSTEM_PROMPT, parseJudgeAnswer } from '../../../src/adapters/judges/index.js';
 import type { ClickforgeError } from '../../../src/errors.js';
+import { judgeContract } from '../../ports/judge-contract.js';
 import { delay, json, useLoopback } from '../loopback.js';
 
 const KEY = 'sk-llm-loopback-SECRET-99';
@@ -115,3 +116,11 @@ describe('createLlmJudge', () => {
     expect(judgeSpec.parse({ kind: 'rerank', baseUrl: 'http://h', model: 'm' })).toMatchObject({ path: '/v1/rerank', threshold: 0.5, batchSize: 32 });
   });
 });
+
+const llmCase = (extra: { cacheDir?: string } = {}) => ({
+  create: async () => createLlmJudge({ ...base, baseUrl: (await loop.start((_req, body, res) => json(res, 200, chat(answerOf(body))))).url, ...extra }),
+  query: 'red running shoes',
+  docs: docs(['{"relevant": true}', '{"relevant": false}', 'maybe', 'Yes.', 'no']),
+});
+judgeContract('llm (loopback)', llmCase());
+judgeContract('llm (loopback, disk cache)', { ...llmCase(), create: () => llmCase({ cacheDir: loop.dir }).create() });

@@ -3,6 +3,7 @@ import { createJudge, createRerankJudge } from '../../../src/adapters/judges/ind
 import { createJudgeFilter } from '../../../src/stages/false-negatives/judge.js';
 import { falseNegativeOptions } from '../../../src/stages/false-negatives/options.js';
 import type { ClickforgeError } from '../../../src/errors.js';
+import { judgeContract } from '../../ports/judge-contract.js';
 import { delay, json, useLoopback } from '../loopback.js';
 
 const KEY = 'rk-loopback-SECRET-42424242';
@@ -93,3 +94,11 @@ describe('createRerankJudge', () => {
     await expect(createRerankJudge({ baseUrl: 'http://127.0.0.1:1' } as never)).rejects.toThrow(/judge\(rerank\)\.model/);
   });
 });
+
+const rerankCase = (extra: { cacheDir?: string } = {}) => ({
+  create: async () => createRerankJudge({ ...base, baseUrl: (await loop.start((_req, body, res) => json(res, 200, rerankReply(body)))).url, batchSize: 2, ...extra }),
+  query: 'red running shoes',
+  docs: docs(['blue hat', 'red running shoes', 'red shoes', 'running', 'shoes red running']),
+});
+judgeContract('rerank (loopback, 2 documents a request)', rerankCase());
+judgeContract('rerank (loopback, disk cache)', { ...rerankCase(), create: () => rerankCase({ cacheDir: loop.dir }).create() });

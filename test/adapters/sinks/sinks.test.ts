@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  commitOrOmit, createJsonlSink, createLinesSink, createParquetSink, createTableSink, createTsvSink, pipeRows, rowGroupSizeFor, type RowSink,
+  createJsonlSink, createLinesSink, createParquetSink, createTableSink, createTsvSink, fileSinks, pipeRows, rowGroupSizeFor,
 } from '../../../src/adapters/sinks/index.js';
 import { openDb, queryRows, type DuckDBConnection } from '../../../src/db/duckdb.js';
+import { recordSinkContract, type RecordSinkCase } from '../../ports/record-sink-contract.js';
 
 let dir: string;
 let db: Awaited<ReturnType<typeof openDb>>;
@@ -33,35 +34,31 @@ interface Row { q: string; text: string; score: number; tags: string[] }
 const rowsOf = (n: number): Row[] => Array.from({ length: n }, (_, i) => ({ q: `q${i}`, text: `text ${i} é \u{1F600} "quoted"\n\ttab`, score: i / 4, tags: [`t${i % 3}`] }));
 const COLUMNS = { q: 'VARCHAR', text: 'VARCHAR', score: 'DOUBLE', tags: 'VARCHAR[]' };
 
-/** One entry per sink kind: how to open it on a name in `dir`, sample rows, and how to read its targets back. */
-interface Kind<T> {
-  open(name: string): Promise<RowSink<T>>;
-  rows(n: number): T[];
-  read(paths: readonly string[]): Promise<unknown[]>;
-  /** What `read` gives for `rows(n)`. */
-  expected(rows: T[]): unknown[];
-}
-const kinds: Record<string, Kind<unknown>> = {
+/** Every sink kind through the RecordSink contract. */
+const kinds: Record<string, RecordSinkCase<unknown>> = {
   jsonl: {
-    open: (name) => createJsonlSink(join(dir, `${name}.jsonl`)),
+    open: (d, name) => createJsonlSink(join(d, `${name}.jsonl`)),
     rows: rowsOf,
     read: (paths) => readJsonl(paths[0]!),
     expected: (rows) => rows,
+    refused: { a: 1n },
   },
   lines: {
-    open: (name) => createLinesSink(join(dir, `${name}.txt`)),
+    open: (d, name) => createLinesSink(join(d, `${name}.txt`)),
     rows: (n) => rowsOf(n).map((r) => `${r.q} ${r.score}`),
     read: async (paths) => (await readFile(paths[0]!, 'utf8')).split('\n').slice(0, -1),
     expected: (rows) => rows,
+    refused: 'two\nlines',
   },
   tsv: {
-    open: (name) => createTsvSink(join(dir, `${name}.tsv`), ['query-id', 'corpus-id', 'score']),
+    open: (d, name) => createTsvSink(join(d, `${name}.tsv`), ['query-id', 'corpus-id', 'score']),
     rows: (n) => rowsOf(n).map((r, i) => [r.q, `d"${i}`, i % 3]),
     read: async (paths) => (await readFile(paths[0]!, 'utf8')).split('\n').slice(1, -1).map((l) => l.split('\t')),
     expected: (rows) => (rows as unknown[][]).map((r) => r.map(String)),
+    refused: ['q', 'd\t1', 1],
   },
   'table jsonl+parquet': {
-    open: (name) => createTableSink(join(dir, name), ['jsonl', 'parquet'], { conn, columns: COLUMNS }),
+    open: (d, name) => createTableSink(join(d, name), ['jsonl', 'parquet'], { conn, columns: COLUMNS }),
     rows: rowsOf,
     read: async (paths) => {
       const [j, p] = [await readJsonl(paths[0]!), await readParquet(paths[1]!)];
@@ -69,59 +66,29 @@ const kinds: Record<string, Kind<unknown>> = {
       return j;
     },
     expected: (rows) => rows,
+    refused: { q: 1n },
   },
   'parquet only (inferred schema)': {
-    open: (name) => createParquetSink(conn, join(dir, name)),
+    open: (d, name) => createParquetSink(conn, join(d, name)),
     rows: rowsOf,
     read: (paths) => readParquet(paths[0]!),
     expected: (rows) => rows,
   },
+  'fileSinks.table (what the export stage gets)': {
+    open: (d, name) => fileSinks.table(join(d, name), ['jsonl'], conn),
+    rows: rowsOf,
+    read: (paths) => readJsonl(paths[0]!),
+    expected: (rows) => rows,
+  },
+  'fileSinks.tsv (what the export stage gets)': {
+    open: (d, name) => fileSinks.tsv(join(d, `${name}.tsv`), ['a', 'b']),
+    rows: (n) => Array.from({ length: n }, (_, i) => [`q${i}`, i]),
+    read: async (paths) => (await readFile(paths[0]!, 'utf8')).split('\n').slice(1, -1).map((l) => l.split('\t')),
+    expected: (rows) => (rows as unknown[][]).map((r) => r.map(String)),
+    refused: ['"quoted', 1],
+  },
 };
-
-describe.each(Object.entries(kinds))('%s sink', (_name, kind) => {
-  it('round-trips rows, counts them and leaves no temp file', async () => {
-    const sink = await kind.open('out');
-    const rows = kind.rows(50);
-    for (const r of rows) await sink.write(r);
-    expect(sink.rows).toBe(50);
-    expect(await sink.commit()).toBe(50);
-    expect(await kind.read(sink.paths)).toEqual(kind.expected(rows));
-    expect(await leftovers()).toEqual([]);
-    expect(sink.paths.map((p) => p.slice(dir.length + 1)).sort()).toEqual((await readdir(dir)).sort());
-  });
-
-  it('does not replace the target until commit, and abort leaves it as it was', async () => {
-    const first = await kind.open('out');
-    const old = kind.rows(3);
-    await pipeRows(first, old);
-    const before = await Promise.all(first.paths.map((p) => readFile(p)));
-
-    const second = await kind.open('out');
-    for (const r of kind.rows(200)) await second.write(r);
-    expect(await Promise.all(second.paths.map((p) => readFile(p)))).toEqual(before);
-    await second.abort();
-    await second.abort();
-    expect(await Promise.all(second.paths.map((p) => readFile(p)))).toEqual(before);
-    expect(await leftovers()).toEqual([]);
-    await expect(second.write(old[0])).rejects.toThrow(/aborted/);
-  });
-
-  it('zero rows commit an empty table', async () => {
-    const sink = await kind.open('empty');
-    expect(await sink.commit()).toBe(0);
-    expect(await kind.read(sink.paths)).toEqual([]);
-    expect(await leftovers()).toEqual([]);
-  });
-
-  it('commitOrOmit commits rows, and for zero rows removes the older file instead', async () => {
-    const first = await kind.open('maybe');
-    for (const r of kind.rows(2)) await first.write(r);
-    expect(await commitOrOmit(first)).toBe(2);
-    expect(await kind.read(first.paths)).toEqual(kind.expected(kind.rows(2)));
-    expect(await commitOrOmit(await kind.open('maybe'))).toBe(0);
-    expect(await readdir(dir)).toEqual([]);
-  });
-});
+for (const [name, kind] of Object.entries(kinds)) recordSinkContract(name, kind);
 
 describe('createJsonlSink', () => {
   it('waits for the stream to drain when it is behind, and writes every byte once', async () => {

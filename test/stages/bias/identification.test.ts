@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clickCountsFromPages, type ResultPages } from '../../../src/stages/bias/counts.js';
+import type { ResultPages } from '../../../src/ports/index.js';
+import { clickCountsFromPages } from '../../../src/stages/bias/counts.js';
 import { clickedShareOf, identificationOptions, identifyCurve } from '../../../src/stages/bias/identification.js';
 
 const O = identificationOptions.parse({});

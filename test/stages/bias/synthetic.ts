@@ -1,5 +1,5 @@
 import { createRng } from '../../../src/util/rng.js';
-import type { ResultPages } from '../../../src/stages/bias/counts.js';
+import type { ResultPages } from '../../../src/ports/index.js';
 
 export const TRUE_EXAM = [0.95, 0.72, 0.58, 0.47, 0.4, 0.34, 0.3, 0.26, 0.23, 0.21];
 

@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileSinks } from '../../../src/adapters/sinks/index.js';
 import { openDb, queryRows, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { exportDataset, type ExportInput } from '../../../src/stages/export/export.js';
 import { exportOptions } from '../../../src/stages/export/options.js';
@@ -25,7 +26,7 @@ describe('exportDataset', () => {
   afterAll(() => close());
   const records = [rec('alpha', 'f1', [0, 1], [2, 3]), rec('beta', 'f2', [4], [5]), rec('gamma', 'f3', [6], [7, 8], true)];
   const splitOf = new Map([['f1', 'train' as const], ['f2', 'train' as const], ['f3', 'test' as const]]);
-  const input = (outDir: string, extra: Partial<ExportInput> = {}): ExportInput => ({ records, splitOf, docs, outDir, ...extra });
+  const input = (outDir: string, extra: Partial<ExportInput> = {}): ExportInput => ({ records, splitOf, docs, outDir, sinks: fileSinks, ...extra });
 
   it('writes fixed-width rows only for records with k negatives, counts the rest, and omits empty split files', async () => {
     const out = await mkdtemp(join(tmpdir(), 'cf-export-'));

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileSinks } from '../../../src/adapters/sinks/index.js';
 import { openDb, type DuckDBConnection } from '../../../src/db/duckdb.js';
 import { exportDataset, type ExportInput } from '../../../src/stages/export/export.js';
 import { exportFormatNames, exportFormatWriters } from '../../../src/stages/export/formats/index.js';
@@ -24,7 +25,7 @@ describe('export format registry', () => {
   let close: () => void;
   beforeAll(async () => ({ conn, close } = await openDb()));
   afterAll(() => close());
-  const input = async (): Promise<ExportInput> => ({ records, splitOf, docs, outDir: await mkdtemp(join(tmpdir(), 'cf-formats-')) });
+  const input = async (): Promise<ExportInput> => ({ records, splitOf, docs, outDir: await mkdtemp(join(tmpdir(), 'cf-formats-')), sinks: fileSinks });
 
   it('derives the export.formats enum and its default (every format, in registry order) from its keys', () => {
     expect(exportFormatNames).toEqual(['clickforge', 'sentence-transformers', 'flagembedding', 'tevatron', 'beir']);

@@ -7,7 +7,8 @@ import { falseNegativeOptions } from '../../../src/stages/false-negatives/option
 import { createPositiveAwareFilter, positiveAwareCeiling } from '../../../src/stages/false-negatives/positive-aware.js';
 import { createPreferBehaviouralFilter } from '../../../src/stages/false-negatives/prefer-behavioural.js';
 import { createSameFieldFilter } from '../../../src/stages/false-negatives/same-field.js';
-import type { FilterCandidate, FilterRecord, Judge } from '../../../src/stages/false-negatives/types.js';
+import type { Judge } from '../../../src/ports/index.js';
+import type { FilterCandidate, FilterRecord } from '../../../src/stages/false-negatives/types.js';
 import { doc, ev, multi } from '../negatives/fixtures.js';
 
 const F = falseNegativeOptions.parse({});
@@ -122,7 +123,7 @@ describe('ambiguity', () => {
 });
 
 describe('judge', () => {
-  const judge: Judge = { id: 'fake', judge: (_q, d) => Promise.resolve(d.map((x) => (x.doc_id === 'faq' ? true : x.doc_id === 'vpn' ? null : false))) };
+  const judge: Judge = { id: 'fake', judge: (_q, d) => Promise.resolve(d.map((x) => (x.doc_id === 'faq' ? true : x.doc_id === 'vpn' ? null : false))), close: async () => undefined };
   it('drops judged-relevant, counts unparsable without guessing, respects maxPerRecord', async () => {
     const f = createJudgeFilter({ ...F.judge, maxPerRecord: 3 }, judge);
     expect(codes(await f.apply(rec(), [cand(1), cand(4), cand(3), cand(2)]))).toEqual(['judged_relevant', null, null, null]);
@@ -131,7 +132,7 @@ describe('judge', () => {
     expect(codes(await g.apply(rec(), [cand(4)]))).toEqual(['judge_unparsable']);
   });
   it('rejects a judge that answers the wrong number of documents', async () => {
-    const bad: Judge = { judge: () => Promise.resolve([true]) };
+    const bad: Judge = { judge: () => Promise.resolve([true]), close: async () => undefined };
     await expect(createJudgeFilter(F.judge, bad).apply(rec(), [cand(1), cand(2)])).rejects.toThrow(/one answer per document/);
   });
 });

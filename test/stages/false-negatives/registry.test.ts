@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createFilters, falseNegativeFilters } from '../../../src/stages/false-negatives/filters.js';
 import { falseNegativeOptions } from '../../../src/stages/false-negatives/options.js';
-import type { FilterSetup, Judge } from '../../../src/stages/false-negatives/types.js';
+import type { Judge } from '../../../src/ports/index.js';
+import type { FilterSetup } from '../../../src/stages/false-negatives/types.js';
 import { mineNegatives } from '../../../src/stages/negatives/mine.js';
 import { bowEmbedder, doc, ev, multi } from '../negatives/fixtures.js';
 
 const ORDER = ['click-veto', 'same-field', 'near-duplicate', 'positive-aware', 'ambiguity', 'judge', 'calibrated', 'prefer-behavioural'];
 const docs = [doc('a', 'alpha beta gamma', { entity: 'e1' }), doc('b', 'alpha beta delta', { entity: 'e2' }), doc('c', 'alpha epsilon zeta', { entity: 'e1' }), doc('d', 'omega psi chi')];
 const positives = [multi('alpha', [{ doc_id: 'a', text: 'alpha beta gamma' }])];
-const judge: Judge = { id: 'no', judge: (_q, ds) => Promise.resolve(ds.map(() => false)) };
+const judge: Judge = { id: 'no', judge: (_q, ds) => Promise.resolve(ds.map(() => false)), close: () => Promise.resolve() };
 const setup = (extra: Partial<FilterSetup> = {}): FilterSetup => ({
   options: falseNegativeOptions.parse({}), docs, positives, evidence: [ev('alpha', 'a', { clicks: 3, satisfied: 2, grade: 3 })], semantic: true,
   sessionCoClicks: new Map(), judge, calibratedVeto: { pairs: new Set(), vetoAbove: 0.5 }, ...extra,

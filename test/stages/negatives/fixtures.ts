@@ -1,4 +1,4 @@
-import type { Embedder } from '../../../src/stages/negatives/embedder.js';
+import type { Embedder } from '../../../src/ports/index.js';
 import { createTokenizer } from '../../../src/text/tokenize.js';
 import type { Doc, Evidence, MultiPositive } from '../../../src/types.js';
 import { hash32 } from '../../../src/util/rng.js';
@@ -31,6 +31,7 @@ export function bowEmbedder(dim = 256): Embedder & { calls: number } {
       });
       return Promise.resolve(out);
     },
+    close: () => Promise.resolve(),
   };
   return e;
 }

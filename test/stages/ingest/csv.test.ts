@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, queryRows } from '../../../src/db/duckdb.js';
-import { CsvParser, detectDelimiter, rowJson } from '../../../src/adapters/sources/csv.js';
-import { STAGING_COLUMNS, stageFile } from '../../../src/adapters/sources/staging.js';
+import { CsvParser, detectDelimiter, rowJson } from '../../../src/stages/ingest/csv.js';
+import { STAGING_COLUMNS, stageFile } from '../../../src/stages/ingest/staging.js';
 
 type Out = { rows: [number, Record<string, string | null>][]; rejects: [number, string, string][]; blank: number[]; multiline: number };
 

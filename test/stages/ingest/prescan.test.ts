@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, queryRows } from '../../../src/db/duckdb.js';
-import { detectFormat } from '../../../src/adapters/sources/format.js';
-import { prescanTextFile } from '../../../src/adapters/sources/prescan.js';
-import { STAGING_COLUMNS, stageFile } from '../../../src/adapters/sources/staging.js';
+import { detectFormat } from '../../../src/stages/ingest/format.js';
+import { prescanTextFile } from '../../../src/stages/ingest/prescan.js';
+import { STAGING_COLUMNS, stageFile } from '../../../src/stages/ingest/staging.js';
 
 let dir: string;
 let n = 0;

@@ -1,0 +1,12 @@
+export { synthesize, parseSynthOptions, drawStyles, type SynthReport, type SynthResult, type SynthHooks, type SynthExample } from './synth.js';
+export { synthOptions, type SynthOptionsInput, type ResolvedSynthOptions } from './options.js';
+export { readCorpus, type CorpusDoc, type ReadCorpusResult } from './corpus.js';
+export { readRealQueries } from './real-queries.js';
+export { chunkDocument, docIdOf, passageKey, type ChunkOptions } from './passages.js';
+export { generators, GENERATOR_NAMES, type GeneratorName } from './generators/index.js';
+export type { GeneratorContext, GeneratorFactory } from './generators/context.js';
+export { filters, FILTER_NAMES, type FilterName } from './filters/index.js';
+export { applyNoise, NOISE_KINDS, type NoiseKind } from './noise.js';
+export { compareToReal, profile, shapeOf, SHAPES, type RealismReport, type Profile, type Shape } from './realism.js';
+export { writeSynthOutput, SYNTH_FILES } from './write.js';
+export { STYLES, type Style, type Passage, type SynthQuery, type Candidate, type GenerationRequest, type GenerationResult, type QueryGenerator, type QueryFilter, type FilterItem } from './types.js';
