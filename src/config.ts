@@ -15,6 +15,7 @@ import { splitOptions } from './stages/splits/options.js';
 import { exportOptions } from './stages/export/options.js';
 import { calibrationOptions } from './stages/calibration/options.js';
 import { balanceOptions } from './stages/balance/options.js';
+import { reportOptions } from './stages/report/options.js';
 import { embedderSpec } from './adapters/embedders/options.js';
 import { judgeSpec } from './adapters/judges/options.js';
 
@@ -95,6 +96,7 @@ export const configSchema = strictDeep(z.object({
   splits: splitOptions.prefault({}),
   negatives: negativeOptions.prefault({}),
   export: exportOptions.prefault({}),
+  report: reportOptions.prefault({}).describe('The quality report: thresholds of the six-question checklist (report.md, report.html) and the size of the example browser (docs/report.md).'),
   calibration: calibrationOptions.prefault({})
     .describe('Labels at work: fit a calibration of this log\'s signals (`clickforge calibrate`), or build with one (`build --calibration FILE`). Every build with labels also checks its rules against them (the do-no-harm section).'),
   embedder: embedderSpec.nullable().default(null)

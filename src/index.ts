@@ -37,6 +37,8 @@ export { auditLeakage, type LeakageReport } from './stages/splits/audit.js';
 export { mineNegatives, type MineNegativesInput, type MineNegativesResult } from './stages/negatives/mine.js';
 export { exportDataset, type ExportInput, type ExportResult } from './stages/export/export.js';
 export { renderMarkdown } from './stages/report/report.js';
+export { checklist, type Checklist, type Verdict } from './stages/report/checklist.js';
+export { rebuildReport } from './stages/report/rebuild.js';
 
 // ports: what an adapter implements
 export type { Embedder, Judge, JudgedDoc, ResultPages, RecordSink, RecordSinks } from './ports/index.js';

@@ -35,7 +35,8 @@ import { applyCalibration, calibratedMiners, calibratedVeto, readCalibrationFile
 import type { CalibrationFeatures } from './stages/calibration/features.js';
 import { checkAgainstLabels } from './stages/calibration/index.js';
 import type { CalibrationFile } from './stages/calibration/options.js';
-import { renderMarkdown, type Report } from './stages/report/report.js';
+import { reportJson, type Report } from './stages/report/report.js';
+import { exampleCollector, reportSections, withChecklist, withoutReportOptions, writeReportPages } from './stages/report/assemble.js';
 import type { Doc, Evidence, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
 import { openOutputDir } from './util/output-dir.js';
@@ -173,12 +174,13 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   const veto = calibration && ev.features && calibration.negatives.vetoAbove !== null ? { pairs: await calibratedVeto(conn, ev.features, calibration), vetoAbove: calibration.negatives.vetoAbove } : undefined;
   const negativeOptions = calibration ? calibratedMiners(config.negatives, calibration) : config.negatives;
   const mineInput = { positives: minePositives, evidence: pre ? pre.evidence : ev.evidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
+  const examples = exampleCollector(minePositives, config);
   const neg = await run('negatives', async () => {
     const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
     let judge: Judge | undefined;
     try {
       judge = config.judge ? await createJudge(config.judge) : undefined;
-      return await mineNegatives({ ...mineInput, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
+      return await mineNegatives({ ...mineInput, onRemoved: examples.onRemoved, prompts: config.prompts, ...(embedder ? { embedder } : {}), ...(judge ? { judge } : {}) }, { ...negativeOptions, seed: config.seed });
     } finally {
       await Promise.all([embedder?.close(), judge?.close()]);
     }
@@ -214,7 +216,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
       return rest;
     });
     const base = await assembleReport(conn, { quarantine: log.quarantine, serps: log.serps, serpFacts: ses.relations.serpFacts, clicks: log.clicks, clickFacts: ev.clickFacts, evidence: ev.final }, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
-    const report: Report = {
+    const report: Report = withChecklist({
       ...base,
       sections: {
         bias: biasSection(bias.result, ev.rule),
@@ -231,8 +233,9 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
         dataset: exp.files,
         batches: exp.batches ?? null,
         curriculum: exp.curriculum ? { hardness: exp.curriculum.hardness, records: Object.fromEntries(exp.curriculum.stages.map((st) => [st.name, st.records.length])) } : null,
+        ...(await reportSections(conn, { relations: { serpFacts: ses.relations.serpFacts, clickFacts: ev.clickFacts, impressions: log.impressions, clicks: log.clicks, reformulations: ses.relations.reformulations }, examples, pairs: pos.pairs, records: neg.records, docs, splitOf: fam.splits.splitOf, familyOf: fam.families.familyOf, config })),
       },
-    };
+    }, config.report);
     return writeOutputs(conn, config, out, { report, log, evidence: ev.final, pos, calibrationFit: labelChecks?.calibration ?? null, exp, timestampFormats: ing.timestampFormats, timings });
   });
 }
@@ -328,6 +331,7 @@ async function writeOutputs(
     quarantine: join(outDir, 'quarantine.jsonl'),
     report: join(outDir, 'report.json'),
     reportMd: join(outDir, 'report.md'),
+    reportHtml: join(outDir, 'report.html'),
     manifest: join(outDir, 'manifest.json'),
     ...(r.calibrationFit ? { calibration: join(outDir, 'calibration.json') } : {}),
   };
@@ -335,14 +339,14 @@ async function writeOutputs(
   await writeFileAtomic(files.positivesMulti!, jsonl(r.pos.multi));
   await copyTo(conn, `SELECT * FROM ${r.evidence.name} ORDER BY query_norm, doc_id`, files.evidence!, 'parquet');
   await copyTo(conn, `SELECT stage, input, file, line, reason, detail, raw FROM ${r.log.quarantine.name} ORDER BY stage, input, file, line, reason`, files.quarantine!, 'json');
-  await writeFileAtomic(files.report!, stableJson(r.report));
+  await writeFileAtomic(files.report!, reportJson(r.report));
   if (r.calibrationFit) await writeFileAtomic(files.calibration!, stableJson(r.calibrationFit));
-  await writeFileAtomic(files.reportMd!, renderMarkdown(r.report));
+  await writeReportPages(outDir, r.report);
   const { threads: _threads, memoryLimit: _memoryLimit, ...deterministic } = config;
   const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
   const hashes: Record<string, string> = {};
   for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
-  await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(r.report, deterministic, r.exp.files, VERSION, { teacherScores: r.exp.teacherScores, omittedSplits: r.exp.omitted, filledNegatives: r.exp.filledNegatives }));
+  await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(r.report, withoutReportOptions(deterministic), r.exp.files, VERSION, { teacherScores: r.exp.teacherScores, omittedSplits: r.exp.omitted, filledNegatives: r.exp.filledNegatives }));
   // The run's environment and timings differ between identical runs: run.json, never the manifest, report or card.
   await writeFileAtomic(join(outDir, 'run.json'), stableJson({ environment: { threads: config.threads ?? null, memoryLimit: config.memoryLimit ?? null }, timings: r.timings }));
   // manifest.json last: a folder with it is a complete output

@@ -20,6 +20,7 @@ export function printSummary(r: BuildResult): void {
     ...splitLines(r),
     `counts add up     ${r.report.accounting.every((a) => a.ok) ? 'yes' : 'NO (see report.md)'}`,
     `output            ${r.outDir}`,
+    ...checklistLine(r),
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -37,4 +38,12 @@ function splitLines(r: BuildResult): string[] {
   const purged = d.train_family_linked_to_test_moved_to_dev ?? 0, thin = d.test_family_below_min_clicks_to_dev ?? 0;
   if (purged > 0 || thin > 0) lines.push(`  to dev          ${fmt(purged)} training families linked to test (purgeLinked), ${fmt(thin)} test families with too few clicks (minTestClicks)`);
   return lines;
+}
+
+/** The checklist's verdicts in one line, pointing at the page that explains them. */
+function checklistLine(r: BuildResult): string[] {
+  const c = r.report.sections.checklist as { verdicts: readonly { verdict: string }[] } | undefined;
+  if (!c || !r.files.reportHtml) return [];
+  const n = (v: string) => c.verdicts.filter((x) => x.verdict === v).length;
+  return [`report            ${r.files.reportHtml} (checklist: ${['pass', 'warn', 'fail', 'unknown'].filter((v) => n(v) > 0).map((v) => `${n(v)} ${v}`).join(', ')})`];
 }

@@ -13,7 +13,10 @@ describe('clickforge demo (the README quick start), small', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('counts add up: yes');
     expect(r.stdout).toMatch(/positives that are relevant/);
-    for (const f of ['positives.jsonl', 'positives.multi.jsonl', 'evidence.parquet', 'quarantine.jsonl', 'report.json', 'report.md', 'manifest.json',
+    // it ends with the checklist and points at report.html
+    expect(r.stdout).toMatch(/The dataset checklist[^\n]*\n( {2}(pass|warn|FAIL|unknown) +\d\. [^\n]+\n){6}/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Next: open \S+\/build\/report\.html in a browser/);
+    for (const f of ['positives.jsonl', 'positives.multi.jsonl', 'evidence.parquet', 'quarantine.jsonl', 'report.json', 'report.md', 'report.html', 'manifest.json',
       'dataset/sentence-transformers/train.jsonl', 'dataset/flagembedding/train.jsonl', 'dataset/tevatron/train.jsonl', 'dataset/beir/qrels/train.tsv']) {
       expect(existsSync(join(out, 'build', f)), f).toBe(true);
     }

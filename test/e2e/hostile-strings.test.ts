@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../cli/helpers.js';
+import { launch, openFile, RUN_BROWSER } from './browser.js';
 
 /**
  * Hostile strings as queries, document ids, titles, texts and presentation features: nothing of
@@ -72,7 +73,7 @@ describe('hostile strings in every output', () => {
   it('no terminal control character in report.md, the card or what the CLI printed', () => {
     // eslint-disable-next-line no-control-regex
     const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-    for (const f of ['report.md', 'dataset/README.md']) expect(control.test(readFileSync(join(out, f), 'utf8')), f).toBe(false);
+    for (const f of ['report.md', 'report.html', 'dataset/README.md']) expect(control.test(readFileSync(join(out, f), 'utf8')), f).toBe(false);
     expect(control.test(run.stdout + run.stderr)).toBe(false);
   });
 
@@ -92,6 +93,36 @@ describe('hostile strings in every output', () => {
       const dom = execFileSync(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'cf-chromium-'))}`, '--virtual-time-budget=2000', '--dump-dom', `file://${join(out, f)}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
       expect(dom.length, f).toBeGreaterThan(1000);
       expect(dom, f).not.toContain('id="pwned"');
+    }
+  });
+
+  it('report.html holds only its own elements: two scripts, no img, no javascript: link', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html.match(/<script/gi)).toHaveLength(2);
+    expect(html).not.toMatch(/<img|href="javascript:|<details open/i);
+    expect(html).toContain('onerror'); // as text (escaped), so the test tests something
+  });
+
+  it.skipIf(!RUN_BROWSER)('report.html in headless Chromium (Playwright): the payloads show as text in the page and the example browser, nothing runs', async () => {
+    const browser = await launch();
+    try {
+      const o = await openFile(browser, join(out, 'report.html'));
+      expect(o.requests).toEqual([]);
+      expect(await o.pwned()).toBe(false);
+      await o.page.fill('#cf-search', 'onerror');
+      const hits = o.page.locator('#cf-results button');
+      expect(await hits.count()).toBeGreaterThan(0);
+      await hits.first().click();
+      const title = await o.page.locator('#cf-detail h3').textContent();
+      expect(title).toContain('<img src=x onerror=');
+      expect(await o.page.locator('#cf-detail').textContent()).toContain('onerror');
+      await o.page.fill('#cf-search', '<script>');
+      for (let i = 0; i < Math.min(3, await hits.count()); i++) await hits.nth(i).click();
+      expect(await o.page.locator('#cf-detail img, #cf-detail script, #cf-detail b#pwned').count()).toBe(0);
+      expect(await o.pwned()).toBe(false);
+      expect(o.errors).toEqual([]);
+    } finally {
+      await browser.close();
     }
   });
 

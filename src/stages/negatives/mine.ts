@@ -38,6 +38,8 @@ export interface MineNegativesInput {
   readonly fillPublishedBefore?: number | null;
   /** Pairs (`${query_norm}\t${doc_id}`) a calibration estimates likely relevant (see stages/calibration/apply.ts): never negatives. */
   readonly calibratedVeto?: { readonly pairs: ReadonlySet<string>; readonly vetoAbove: number };
+  /** Called for every candidate a false-negative filter removes (the report's example browser keeps a sample). */
+  readonly onRemoved?: (rec: FilterRecord, doc_id: string, filter: string, reason: string) => void;
 }
 
 /** What the records' `score` fields mean: BM25 of the query, or cosine under one embedder. */
@@ -133,7 +135,7 @@ interface FilterTally {
 }
 
 /** Run the candidates through every filter in order, counting removals (and up to MAX_EXAMPLES examples) per filter. */
-async function applyFilters(rec: FilterRecord, cands: FilterCandidate[], tallies: readonly FilterTally[]): Promise<FilterCandidate[]> {
+async function applyFilters(rec: FilterRecord, cands: FilterCandidate[], tallies: readonly FilterTally[], onRemoved?: MineNegativesInput['onRemoved']): Promise<FilterCandidate[]> {
   for (const t of tallies) {
     if (cands.length === 0) break;
     t.seen += cands.length;
@@ -147,6 +149,7 @@ async function applyFilters(rec: FilterRecord, cands: FilterCandidate[], tallies
       }
       t.removed[v.code] = (t.removed[v.code] ?? 0) + 1;
       if (t.examples.length < MAX_EXAMPLES) t.examples.push({ query: rec.query, doc_id: cands[i]!.doc_id, reason: `${v.code}: ${v.detail}` });
+      onRemoved?.(rec, cands[i]!.doc_id, t.filter.name, `${v.code}: ${v.detail}`);
     }
     cands = keep;
   }
@@ -311,7 +314,7 @@ async function mineRecord(run: Run, m: MultiPositive, exclude: ReadonlySet<numbe
   const { o } = run;
   const { merged, taken } = mergeProposals(run.counts, proposals);
   const scored = await scoreRecord(run, m);
-  const cands = await applyFilters(scored.rec, merged.map(scored.toCandidate), run.tallies);
+  const cands = await applyFilters(scored.rec, merged.map(scored.toCandidate), run.tallies, run.input.onRemoved);
   run.counts.selIn += cands.length;
   const chosen: Chosen[] = selectNegatives(cands, run.miners.map((x) => x.source), o.perRecord);
   run.counts.surplus += cands.length - chosen.length;
@@ -383,7 +386,7 @@ async function fillRecord(run: Run, scored: ScoredRecord, exclude: ReadonlySet<n
   const drawn = drawDistinct(rng, fillable.length, need * FILL_DRAWS, (i) => taken.has(fillable[i]!) || exclude.has(fillable[i]!))
     .map((i, r): NegativeCandidate => ({ doc: fillable[i]!, source: 'random', rank: r + 1 }));
   fill.drawn += drawn.length;
-  const passed = await applyFilters(scored.rec, drawn.map(scored.toCandidate), run.fillTallies);
+  const passed = await applyFilters(scored.rec, drawn.map(scored.toCandidate), run.fillTallies, run.input.onRemoved);
   fill.removed += drawn.length - passed.length;
   const used = passed.slice(0, need);
   fill.surplus += passed.length - used.length;

@@ -2,6 +2,7 @@ import type { StageStats } from '../../types.js';
 import { renderPresentationSection } from '../balance/presentation.js';
 import { calibrationMarkdown, doNoHarmMarkdown } from '../calibration/render.js';
 import { escapeMarkdown, jsonForEmbedding } from '../../util/escape.js';
+import type { Checklist, VerdictLevel } from './checklist.js';
 
 /** One check that counts add up: `lhs` must equal the sum of `rhs`. */
 export interface AccountingCheck {
@@ -80,14 +81,46 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
 /** A Markdown table; every text cell is escaped (queries, document ids and reasons are data, not markup). */
-function table(header: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.map((c) => (typeof c === 'number' ? fmt(c) : escapeMarkdown(c))).join(' | ')} |`;
+function table(header: string[], rows: (string | number | { readonly md: string })[][]): string {
+  const line = (cells: (string | number | { readonly md: string })[]) => `| ${cells.map((c) => (typeof c === 'number' ? fmt(c) : typeof c === 'string' ? escapeMarkdown(c) : c.md)).join(' | ')} |`;
   return [line(header), `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-/** report.md: the funnel, the click outcomes reason by reason, every stage's drops, and the accounting checks. */
-export function renderMarkdown(r: Report): string {
+/** Sections report.md does not dump as JSON: the checklist above renders them, report.json holds them. */
+const NOT_DUMPED = new Set(['checklist', 'reportData', 'examples']);
+/** Sections whose tables report.md shows right after the checklist (the rest go to the appendix). */
+const KEY_SECTIONS = ['labels', 'bias', 'negatives', 'leakage'];
+
+const VERDICT_MD: Record<VerdictLevel, string> = { pass: '**pass**', warn: '**warn**', fail: '**FAIL**', unknown: '**unknown**' };
+
+/** The checklist as Markdown: a table of the six verdicts, then each question's evidence and what to change. */
+export function checklistMarkdown(c: Checklist): string {
+  const out: string[] = [];
+  out.push(table(['#', 'question', 'verdict', 'why'], c.verdicts.map((v, i) => [`${i + 1}`, v.question, { md: VERDICT_MD[v.verdict] }, v.summary])), '');
+  c.verdicts.forEach((v, i) => {
+    out.push(`### ${i + 1}. ${escapeMarkdown(v.question)} ${VERDICT_MD[v.verdict]}`, '', escapeMarkdown(v.summary), '');
+    out.push(...v.evidence.map((e) => `- ${escapeMarkdown(e.trim())}`), '');
+    if (v.change.length) out.push('What to change:', '', ...v.change.map((e) => `- ${escapeMarkdown(e)}`), '');
+  });
+  return out.join('\n');
+}
+
+function sectionMarkdown(name: string, sec: unknown, dump: boolean): string[] {
+  const custom = SECTION_RENDERERS[name]?.(sec as never);
+  const out = [`## ${SECTION_TITLES[name] ?? escapeMarkdown(name)}`, ''];
+  if (custom) out.push(custom, '');
+  if (dump) out.push('<details><summary>data</summary>', '', '```json', jsonForEmbedding(sec), '```', '', '</details>', '');
+  return out;
+}
+
+/**
+ * report.md, what people paste into a pull request: the six-question checklist, the funnel and the
+ * key tables first; every stage's counters, the accounting checks and the other sections in an
+ * appendix. `checklist` defaults to the one report.json holds (sections.checklist).
+ */
+export function renderMarkdown(r: Report, checklist?: Checklist): string {
   const s = r.summary;
+  const c = checklist ?? (r.sections.checklist as Checklist | undefined);
   const out: string[] = [];
   out.push(`# clickforge report`, '');
   out.push(
@@ -96,12 +129,18 @@ export function renderMarkdown(r: Report): string {
       `${fmt(s.positivePairs)} positive pairs over ${fmt(s.positiveQueries)} queries.`,
     '',
   );
+  if (c) out.push('## Checklist: train on this, or fix the data first?', '', checklistMarkdown(c));
   out.push('## Funnel', '', table(['step', 'count', 'share of first'], r.funnel.map((f) => [f.step, f.count, pct(f.share)])), '');
   if (r.clickOutcomes.length) {
     out.push('## Raw clicks, reason by reason', '', 'Every raw click lands in exactly one outcome.', '');
     out.push(table(['outcome', 'clicks', 'share', 'used as evidence'], r.clickOutcomes.map((c) => [c.outcome, c.count, pct(c.share), c.kept ? 'yes' : 'no (discarded)'])), '');
   }
-  out.push('## Stages', '');
+  for (const name of KEY_SECTIONS) {
+    const sec = r.sections[name];
+    if (sec !== null && sec !== undefined) out.push(...sectionMarkdown(name, sec, false));
+  }
+  if (r.warnings.length) out.push('## Warnings', '', ...r.warnings.map((w) => `- ${escapeMarkdown(w)}`), '');
+  out.push('# Appendix', '', '## Stages', '');
   for (const st of r.stages) {
     out.push(`### ${escapeMarkdown(st.stage)}`, '');
     const inn = escapeMarkdown(Object.entries(st.in).map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
@@ -117,13 +156,10 @@ export function renderMarkdown(r: Report): string {
   }
   out.push('## Accounting (counts must add up)', '');
   out.push(table(['check', 'total', 'parts', 'ok'], r.accounting.map((a) => [a.name, a.lhs, Object.entries(a.rhs).map(([k, v]) => `${k} ${fmt(v)}`).join(' + '), a.ok ? 'yes' : '**NO**'])), '');
-  if (r.warnings.length) out.push('## Warnings', '', ...r.warnings.map((w) => `- ${escapeMarkdown(w)}`), '');
   for (const [name, sec] of Object.entries(r.sections)) {
-    if (sec === null || sec === undefined) continue;
-    const custom = SECTION_RENDERERS[name]?.(sec as never);
-    out.push(`## ${SECTION_TITLES[name] ?? name}`, '');
-    if (custom) out.push(custom, '');
-    out.push('<details><summary>data</summary>', '', '```json', jsonForEmbedding(sec), '```', '', '</details>', '');
+    if (sec === null || sec === undefined || NOT_DUMPED.has(name)) continue;
+    // key sections' tables are above; their data goes here
+    out.push(...(KEY_SECTIONS.includes(name) ? [`## ${SECTION_TITLES[name] ?? escapeMarkdown(name)}: data`, '', '<details><summary>data</summary>', '', '```json', jsonForEmbedding(sec), '```', '', '</details>', ''] : sectionMarkdown(name, sec, true)));
   }
   return out.join('\n');
 }
@@ -222,3 +258,25 @@ const SECTION_RENDERERS: Record<string, Renderer> = {
     return parts.join('\n');
   },
 };
+
+/**
+ * report.json: indented like the other JSON files, but an array of plain values and each row of the
+ * example browser stay on one line, so the file stays small and readable with thousands of examples.
+ */
+export function reportJson(r: Report): string {
+  const plain = (v: unknown) => v === null || typeof v !== 'object';
+  const ser = (v: unknown, pad: string, path: string): string => {
+    if (typeof v === 'bigint') return String(Number(v));
+    if (plain(v)) return JSON.stringify(v) ?? 'null';
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      if (v.every(plain) || path === 'sections.examples.queriesList[]') return `[${v.map((x) => (path.endsWith('[]') && !plain(x) ? JSON.stringify(x) : ser(x, '', `${path}[]`))).join(', ')}]`;
+      if (path === 'sections.examples.queriesList') return `[\n${v.map((x) => `${pad}  ${JSON.stringify(x)}`).join(',\n')}\n${pad}]`;
+      return `[\n${v.map((x) => `${pad}  ${ser(x, `${pad}  `, `${path}[]`)}`).join(',\n')}\n${pad}]`;
+    }
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, x]) => `${pad}  ${JSON.stringify(k)}: ${ser(x, `${pad}  `, path ? `${path}.${k}` : k)}`).join(',\n')}\n${pad}}`;
+  };
+  return `${ser(r, '', '')}\n`;
+}

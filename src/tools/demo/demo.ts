@@ -7,6 +7,8 @@ import { build, type BuildResult, type ProgressEvent } from '../../pipeline.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import { createRng } from '../../util/rng.js';
 import { writeFileAtomic } from '../../util/fs.js';
+import type { Checklist } from '../../stages/report/checklist.js';
+import { checklistTerminal } from '../../stages/report/rebuild.js';
 import { buildCollectionWorld, buildHelpdeskWorld, parseSimulateOptions, readCranfield, simulateLog, type SimulateOptionsInput, type SimulateStats } from '../simulate/index.js';
 import { compareDatasets, datasetQuality, readTrainingFile, type CompareReport, type DatasetQuality, type TrainRecord } from '../evaluate/index.js';
 
@@ -178,6 +180,8 @@ export function renderDemo(r: DemoResult): string {
     }
     lines.push(`  (BM25 ndcg@10 ${(c.a.systems.bm25.mean['ndcg@10'] ?? NaN).toFixed(3)}, untrained model ${(c.a.systems.untrained.mean['ndcg@10'] ?? NaN).toFixed(3)}; 95% bootstrap intervals over queries)`);
   }
-  lines.push('', `Next: open ${join(r.build.outDir, 'report.md')}; training files are in ${join(r.build.outDir, 'dataset')}`);
+  const checklist = r.build.report.sections.checklist as Checklist | undefined;
+  if (checklist) lines.push('', 'The dataset checklist (report.html answers each question with its evidence and charts):', ...checklistTerminal(checklist).trimEnd().split('\n').map((l) => `  ${l}`));
+  lines.push('', `Next: open ${join(r.build.outDir, 'report.html')} in a browser (report.md is the same for a pull request); training files are in ${join(r.build.outDir, 'dataset')}`);
   return `${lines.join('\n')}\n`;
 }
