@@ -16,7 +16,7 @@ describe('docs/api.md examples', () => {
     it(`run: ${s.title}`, () => {
       const file = join(dir, `section-${i}.mts`);
       writeFileSync(file, s.code);
-      let out = '';
+      let out: string;
       try {
         out = execFileSync(TSX, [file], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
       } catch (e) {
