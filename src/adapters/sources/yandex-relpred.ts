@@ -61,6 +61,15 @@ export interface RelPredResult {
 }
 
 
+const numericCache = new WeakMap<RelPredDictionary, Map<number, number>>();
+
+/** A cache over `docIndex` keyed by the value of decimal ids, shared by every parser of a dictionary. */
+function numericIds(dict: RelPredDictionary): Map<number, number> {
+  let m = numericCache.get(dict);
+  if (m === undefined) numericCache.set(dict, (m = new Map()));
+  return m;
+}
+
 /** Incremental parser: push text chunks in order, then `finish()`. */
 export class RelPredParser {
   private readonly dict: RelPredDictionary;
@@ -94,9 +103,13 @@ export class RelPredParser {
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk.charCodeAt(i);
       if (ch === 59 /* ; */ || ch === 10 /* \n */) {
-        const seg = this.partial + chunk.slice(start, i);
-        this.partial = '';
-        this.segment(seg);
+        if (this.partial.length > 0) {
+          const seg = this.partial + chunk.slice(start, i);
+          this.partial = '';
+          this.segmentAt(seg, 0, seg.length);
+        } else {
+          this.segmentAt(chunk, start, i);
+        }
         start = i + 1;
         if (ch === 10) this.lineNo++;
         this.segLine = this.lineNo;
@@ -137,6 +150,96 @@ export class RelPredParser {
 
   private count(reason: string): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
+  }
+
+  /**
+   * The common page (digit ids, no stray whitespace) parsed in place, without slicing or splitting;
+   * anything else, and every page that drops something, goes through `segment`, which decides.
+   */
+  private segmentAt(text: string, from: number, to: number): void {
+    if (!this.fastPage(text, from, to)) this.segment(text.slice(from, to));
+  }
+
+  private fastPage(text: string, from: number, to: number): boolean {
+    let i = from;
+    while (i < to && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 13)) i++;
+    if (i === to) return false;
+    const qStart = i;
+    while (i < to && text.charCodeAt(i) > 32) i++;
+    if (i === qStart || i === to || text.charCodeAt(i) !== 9 /* \t */) return false;
+    const qEnd = i++;
+    const shown = this.shown;
+    shown.length = 0;
+    for (;;) {
+      const d = this.digitId(text, i, to);
+      if (d < 0) return false;
+      shown.push(d);
+      i = this.idEnd;
+      const ch = i < to ? text.charCodeAt(i) : -1;
+      if (ch === 44 /* , */) { i++; continue; }
+      while (i < to && text.charCodeAt(i) === 32) i++;
+      if (i < to && text.charCodeAt(i) === 58 /* : */) { i++; break; }
+      return false;
+    }
+    if (shown.length !== this.ranks) return false;
+    let mask = 0;
+    let nClicks = 0;
+    for (;;) {
+      while (i < to && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 13)) i++;
+      if (i === to) break;
+      const d = this.digitId(text, i, to, false);
+      if (d < 0) return false;
+      const r = shown.indexOf(d);
+      if (r < 0 || mask & (1 << r)) return false;
+      mask |= 1 << r;
+      nClicks++;
+      i = this.idEnd;
+      while (i < to && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 13)) i++;
+      if (i === to) break;
+      if (text.charCodeAt(i) !== 44) return false;
+      i++;
+    }
+    this.segments++;
+    this.clickIds += nClicks;
+    this.clicksKept += nClicks;
+    const p = this.nPages++;
+    if (p >= this.query.length) this.grow();
+    this.query[p] = intern(this.dict.queryIndex, this.dict.queries, text.slice(qStart, qEnd));
+    this.docs.set(shown, p * this.ranks);
+    this.clicks[p] = mask >>> 0;
+    this.lines[p] = this.segLine;
+    return true;
+  }
+
+  /** End of the id last read by `digitId`. */
+  private idEnd = 0;
+
+  /**
+   * The dictionary index of the decimal id at `i` (no sign, no leading zero, at most 15 digits, so
+   * that the number names the string exactly), interning it when `add`; -1 when it is not such an
+   * id or, without `add`, not in the dictionary.
+   */
+  private digitId(text: string, i: number, to: number, add = true): number {
+    let v = 0;
+    const start = i;
+    while (i < to) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+      i++;
+    }
+    const n = i - start;
+    if (n === 0 || n > 15 || (n > 1 && text.charCodeAt(start) === 48)) return -1;
+    this.idEnd = i;
+    const cache = numericIds(this.dict);
+    let d = cache.get(v);
+    if (d === undefined) {
+      const id = text.slice(start, i);
+      d = add ? intern(this.dict.docIndex, this.dict.docIds, id) : this.dict.docIndex.get(id);
+      if (d === undefined) return -1;
+      cache.set(v, d);
+    }
+    return d;
   }
 
   private segment(raw: string): void {

@@ -70,6 +70,39 @@ describe('Yandex relevance-prediction parser', () => {
     }
   });
 
+  it('reads digit ids (the fast path) exactly as it reads any other ids', () => {
+    const digits: Record<string, string> = { a: '11', b: '22', c: '33', z: '99' };
+    const asDigits = TEXT.replace(/\t([a-z,]+) :([^;\n]*)/g, (_m, shown: string, clicks: string) =>
+      `\t${shown.replace(/[a-z]/g, (ch) => digits[ch]!)} :${clicks.replace(/[a-z]/g, (ch) => digits[ch]!)}`);
+    expect(asDigits).toContain('\t33,11,22 : 99, 33 ;');
+    const d = parseYandexRelPred(asDigits, 'fixture.txt', { ranks: 3 });
+    expect(d.pages.docIds.slice(0, 3)).toEqual(['11', '22', '33']);
+    expect(Array.from(d.pages.docs)).toEqual(Array.from(res.pages.docs));
+    expect(Array.from(d.pages.clicks)).toEqual(Array.from(res.pages.clicks));
+    expect(Array.from(d.line)).toEqual(Array.from(res.line));
+    expect(d.stats).toEqual(res.stats);
+    expect(d.quarantine.map((r) => [r.reason, r.line])).toEqual(res.quarantine.map((r) => [r.reason, r.line]));
+  });
+
+  it('keeps ids that differ only by leading zeros or beyond 15 digits apart, with CRLF line ends', () => {
+    const text = '1_1\t7,007,1234567890123456 : 007 ;\r\n1_1\t1234567890123457,7,0 : 1234567890123456, 0\r\n1_1\t7,0,007 :7\r\n';
+    const r = parseYandexRelPred(text, 'z.txt', { ranks: 3 });
+    expect(r.pages.docIds).toEqual(['7', '007', '1234567890123456', '1234567890123457', '0']);
+    expect(r.pages.nPages).toBe(3);
+    expect(Array.from(r.pages.clicks)).toEqual([0b010, 0b100, 0b001]);
+    expect(r.stats.dropped).toEqual({ click_not_shown: 1 });
+    expect(r.quarantine[0]).toMatchObject({ line: 2, reason: 'click_not_shown' });
+    expect(Array.from(r.line)).toEqual([1, 2, 3]);
+  });
+
+  it('finds a click on a document first seen in another file of the same dictionary', () => {
+    const dict = createRelPredDictionary();
+    parseYandexRelPred('1_1\t5,6 :', 'a', { ranks: 2, dictionary: dict });
+    const b = parseYandexRelPred('1_1\t6,8 : 6', 'b', { ranks: 2, dictionary: dict });
+    expect(Array.from(b.pages.clicks)).toEqual([0b01]);
+    expect(b.stats.out.clicks).toBe(1);
+  });
+
   it('rejects a page length that does not fit the click mask', () => {
     expect(() => parseYandexRelPred('', 'x', { ranks: 40 })).toThrow(/1\.\.32/);
   });
