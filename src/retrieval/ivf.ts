@@ -126,7 +126,9 @@ function normaliseRows(a: Float32Array, dim: number): void {
   }
 }
 
-export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptions = {}): Promise<IvfIndex> {
+type ResolvedIvf = Required<IvfOptions>;
+
+function resolveIvfOptions(corpus: Float32Array, dim: number, opts: IvfOptions): { n: number; o: ResolvedIvf } {
   if (!Number.isInteger(dim) || dim < 1 || corpus.length % dim !== 0) throw usageError('bad_dense_shape', `buildIvf: corpus length ${corpus.length} is not a multiple of dim ${dim}: give n x dim row-major floats.`);
   const n = corpus.length / dim;
   if (n === 0) throw usageError('bad_dense_shape', 'buildIvf: the corpus is empty; there is nothing to index.');
@@ -145,10 +147,15 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
   for (let i = 0; i < corpus.length; i++) {
     if (!Number.isFinite(corpus[i]!)) throw usageError('bad_dense_values', `buildIvf: corpus row ${Math.floor(i / dim)} has a non-finite value at column ${i % dim}; fix or drop that vector.`);
   }
+  return { n, o: { lists, nprobe, iterations, trainPerList, batch, threads, seed } };
+}
 
+/** Spherical k-means over a seeded sample of the corpus: the unit centroids of the `lists` cells. */
+async function trainCentroids(corpus: Float32Array, n: number, dim: number, o: ResolvedIvf): Promise<Float32Array> {
+  const { lists, threads } = o;
   // Seeded sample (partial Fisher-Yates), sorted so the training set does not depend on draw order.
-  const rng = createRng(seed);
-  const m = Math.min(n, lists * trainPerList);
+  const rng = createRng(o.seed);
+  const m = Math.min(n, lists * o.trainPerList);
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
   for (let i = 0; i < m; i++) {
@@ -171,7 +178,7 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
 
   const sums = new Float64Array(lists * dim);
   const counts = new Int32Array(lists);
-  for (let it = 0; it < iterations; it++) {
+  for (let it = 0; it < o.iterations; it++) {
     const a = await assign(train, centroids, dim, threads);
     sums.fill(0);
     counts.fill(0);
@@ -192,8 +199,24 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
     }
     normaliseRows(centroids, dim);
   }
+  return centroids;
+}
 
-  const assignment = await assign(corpus, centroids, dim, threads);
+interface Shard {
+  readonly cells: Int32Array;
+  /** Local row offset of each owned cell (-1 for cells another worker owns). */
+  readonly cellStart: Int32Array;
+  readonly ids: Int32Array;
+  readonly vec: Float32Array<ArrayBuffer>;
+}
+
+/**
+ * Cells are dealt to workers (largest first, to the worker with the fewest rows so far); each
+ * worker gets its cells' rows as its own ArrayBuffer (onnxruntime refuses SharedArrayBuffer
+ * tensors), so the index holds one copy of the corpus in all.
+ */
+function shardCells(corpus: Float32Array, dim: number, assignment: Int32Array, lists: number, workerCount: number): { listSizes: Int32Array; shards: Shard[] } {
+  const n = assignment.length;
   const listSizes = new Int32Array(lists);
   for (let i = 0; i < n; i++) listSizes[assignment[i]!]!++;
   const offsets = new Int32Array(lists + 1);
@@ -202,10 +225,6 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
   const fill = offsets.slice(0, lists);
   for (let i = 0; i < n; i++) rowIds[fill[assignment[i]!]!++] = i;
 
-  // Cells are dealt to workers (largest first, to the worker with the fewest rows so far); each
-  // worker gets its cells' rows as its own ArrayBuffer (onnxruntime refuses SharedArrayBuffer
-  // tensors), so the index holds one copy of the corpus in all.
-  const workerCount = threads === 0 ? availableParallelism() : threads;
   const owner = new Int32Array(lists);
   const load = new Float64Array(workerCount);
   const bySize = Array.from({ length: lists }, (_, c) => c).sort((a, b) => listSizes[b]! - listSizes[a]! || a - b);
@@ -219,7 +238,7 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
     const cells: number[] = [];
     for (let c = 0; c < lists; c++) if (owner[c] === w) cells.push(c);
     const rows = cells.reduce((a, c) => a + listSizes[c]!, 0);
-    const cellStart = new Int32Array(lists + 1).fill(-1); // local row offset of each owned cell
+    const cellStart = new Int32Array(lists + 1).fill(-1);
     const ids = new Int32Array(rows);
     const vec = new Float32Array(rows * dim);
     let o = 0;
@@ -232,6 +251,37 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
     }
     return { cells: Int32Array.from(cells), cellStart, ids, vec };
   });
+  return { listSizes, shards };
+}
+
+/** Merges the workers' per-query lists (each best first; ties: lower row first) into the top k. */
+function mergeWorkerLists(W: number, nq: number, k: number, partIds: Int32Array, partScores: Float32Array, partCount: Int32Array, ids: Int32Array, scores: Float32Array): void {
+  const at = new Int32Array(W);
+  for (let i = 0; i < nq; i++) {
+    at.fill(0);
+    for (let j = 0; j < k; j++) {
+      let best = -1, bs = -Infinity, bi = 0;
+      for (let w = 0; w < W; w++) {
+        if (at[w]! >= partCount[w * nq + i]!) continue;
+        const o = (w * nq + i) * k + at[w]!;
+        const s = partScores[o]!, r = partIds[o]!;
+        if (best < 0 || s > bs || (s === bs && r < bi)) { best = w; bs = s; bi = r; }
+      }
+      if (best < 0) break;
+      at[best]!++;
+      ids[i * k + j] = bi;
+      scores[i * k + j] = bs;
+    }
+  }
+}
+
+export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptions = {}): Promise<IvfIndex> {
+  const { n, o } = resolveIvfOptions(corpus, dim, opts);
+  const { lists, nprobe, batch, threads } = o;
+  const centroids = await trainCentroids(corpus, n, dim, o);
+  const assignment = await assign(corpus, centroids, dim, threads);
+  const workerCount = threads === 0 ? availableParallelism() : threads;
+  const { listSizes, shards } = shardCells(corpus, dim, assignment, lists, workerCount);
 
   const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
   const model = gemmModel(dim);
@@ -284,24 +334,7 @@ export async function buildIvf(corpus: Float32Array, dim: number, opts: IvfOptio
       id, nq, k, probes: p, batch, queries: q.buffer, probe: probe.buffer, exStart: exStart.buffer, exIds: exIds.buffer,
       outIds: partIds.buffer, outScores: partScores.buffer, outCount: partCount.buffer, part: wi,
     }), (err) => internalError('ivf_worker_failed', `IVF search worker failed: ${String(err)}`, { cause: err }));
-    // Merge the workers' lists (each best first; ties: lower row first).
-    const at = new Int32Array(W);
-    for (let i = 0; i < nq; i++) {
-      at.fill(0);
-      for (let j = 0; j < k; j++) {
-        let best = -1, bs = -Infinity, bi = 0;
-        for (let w = 0; w < W; w++) {
-          if (at[w]! >= partCount[w * nq + i]!) continue;
-          const o = (w * nq + i) * k + at[w]!;
-          const s = partScores[o]!, r = partIds[o]!;
-          if (best < 0 || s > bs || (s === bs && r < bi)) { best = w; bs = s; bi = r; }
-        }
-        if (best < 0) break;
-        at[best]!++;
-        ids[i * k + j] = bi;
-        scores[i * k + j] = bs;
-      }
-    }
+    mergeWorkerLists(W, nq, k, partIds, partScores, partCount, ids, scores);
     return { ids, scores, k };
   };
 
