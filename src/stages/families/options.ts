@@ -95,7 +95,7 @@ export const familyOptions = z.object({
       .describe('A document that is the best positive of more families than this links none of them (a home page or a catch-all FAQ); counted in stats.'),
   }).prefault({}),
   maxFamilySize: z.number().int().positive().default(500)
-    .describe('A merge by rules (b)-(d) that would make a family larger than this many queries is refused and counted: chains of reformulations or near-duplicates otherwise grow giant components that swallow a split.'),
+    .describe('A merge by rules (b)-(f) that would make a family larger than this many queries is refused and counted: chains of reformulations or near-duplicates otherwise grow giant components that swallow a split.'),
   reportLargest: z.number().int().nonnegative().default(10).describe('How many of the largest families the stats list, with examples.'),
 });
 export type FamilyOptions = z.infer<typeof familyOptions>;

@@ -11,6 +11,7 @@
 import { normalizeQuery } from '../../text/normalize.js';
 import { rateOf, type Rate } from '../../util/intervals.js';
 import { hash32 } from '../../util/rng.js';
+import { UnionFind } from '../../util/union-find.js';
 
 export { rateOf, wilson, type Rate } from '../../util/intervals.js';
 import type { TrecSessionLog } from './trec-session.js';
@@ -165,33 +166,26 @@ export function impressionRates(log: TrecSessionLog): { shown: Rate; clicked: Ra
  * e.g. the families of a clickforge build). Returns query_norm -> group id (the group's smallest query).
  */
 export function groupQueries(log: TrecSessionLog, families: ReadonlyMap<string, string> = new Map()): Map<string, string> {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let r = x;
-    for (let p = parent.get(r); p !== undefined && p !== r; p = parent.get(r)) r = p;
-    for (let y = x; y !== r; ) {
-      const p = parent.get(y)!;
-      parent.set(y, r);
-      y = p;
-    }
-    if (!parent.has(r)) parent.set(r, r);
-    return r;
+  const ids = new Map<string, number>();
+  const id = (node: string): number => {
+    let i = ids.get(node);
+    if (i === undefined) ids.set(node, (i = ids.size));
+    return i;
   };
-  const union = (a: string, b: string) => {
-    const ra = find(a), rb = find(b);
-    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
-  };
-  for (const p of log.pages) union(`q:${normalizeQuery(p.query)}`, `s:${p.session_id}`);
-  for (const [q, f] of families) union(`q:${q}`, `f:${f}`);
-  const smallest = new Map<string, string>();
-  for (const node of parent.keys()) {
+  const links: [number, number][] = [];
+  for (const p of log.pages) links.push([id(`q:${normalizeQuery(p.query)}`), id(`s:${p.session_id}`)]);
+  for (const [q, f] of families) links.push([id(`q:${q}`), id(`f:${f}`)]);
+  const sets = new UnionFind(ids.size);
+  for (const [x, y] of links) sets.union(x, y);
+  const smallest = new Map<number, string>();
+  for (const [node, i] of ids) {
     if (!node.startsWith('q:')) continue;
-    const r = find(node), q = node.slice(2);
+    const r = sets.find(i), q = node.slice(2);
     const cur = smallest.get(r);
     if (cur === undefined || q < cur) smallest.set(r, q);
   }
   const out = new Map<string, string>();
-  for (const node of parent.keys()) if (node.startsWith('q:')) out.set(node.slice(2), smallest.get(find(node))!);
+  for (const [node, i] of ids) if (node.startsWith('q:')) out.set(node.slice(2), smallest.get(sets.find(i))!);
   return out;
 }
 
