@@ -2,6 +2,19 @@ import type { Evidence, PositivePair } from '../../types.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import type { TrainingRecord } from '../negatives/types.js';
 
+export type Unjudged = 'irrelevant' | 'skip';
+
+/**
+ * The convention a labels file implies. A file with grade-0 rows holds explicit judgements of
+ * sampled pairs, so an unlabelled pair is unknown ('skip'); a file of relevant pairs only is a
+ * qrels list (a simulator's truth, TREC qrels of relevant documents), where an unlisted document
+ * of a listed query is not relevant ('irrelevant', the TREC convention).
+ */
+export function unjudgedConvention(labels: Iterable<LabelRow>): Unjudged {
+  for (const l of labels) if (!(l.grade > 0)) return 'skip';
+  return 'irrelevant';
+}
+
 /** Labels as loaded by ingest (query, doc_id, grade); several judgements of one pair are averaged. */
 export interface LabelRow {
   readonly query: string;
@@ -22,6 +35,8 @@ export interface Rate {
 export interface QualityAgainstLabels {
   readonly labels: number;
   readonly labelledQueries: number;
+  /** How an unlabelled document of a labelled query counts: not relevant (a qrels list) or not at all (sampled judgements). */
+  readonly unjudged: Unjudged;
   /** Every clicked (query, doc) pair: what "all clicks are positives" would give. */
   readonly clickedPairs: Rate;
   /** The positives clickforge kept, overall and by grade. */
@@ -70,14 +85,15 @@ class Tally {
  * Measure positives and negatives against explicit labels (a labels file, or a simulator's
  * truth/qrels.jsonl passed as labels). Rates are over judged items: pairs of queries without any
  * label are never guessed; for a query that has labels, an unlabelled document counts as not
- * relevant (`unjudged: 'irrelevant'`, the TREC convention) or is skipped (`'skip'`).
+ * relevant (`unjudged: 'irrelevant'`, the TREC convention) or is skipped (`'skip'`); the default
+ * follows the file (`unjudgedConvention`).
  */
 export function qualityAgainstLabels(
   labels: readonly LabelRow[],
   evidence: readonly Evidence[],
   pairs: readonly PositivePair[],
   records: readonly TrainingRecord[],
-  unjudged: 'irrelevant' | 'skip' = 'irrelevant',
+  unjudged: Unjudged = unjudgedConvention(labels),
 ): QualityAgainstLabels {
   const byQuery = new Map<string, Set<string>>();
   const grade = meanLabelGrades(labels);
@@ -130,6 +146,7 @@ export function qualityAgainstLabels(
   return {
     labels: labels.length,
     labelledQueries: judgedQueries.size,
+    unjudged,
     clickedPairs: clicked.get(),
     positives: pos.get(),
     positivesByGrade: Object.fromEntries([...byGrade.entries()].sort((a, b) => a[0] - b[0]).map(([k, t]) => [`grade_${k}`, t.get()])),

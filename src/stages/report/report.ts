@@ -220,7 +220,7 @@ const SECTION_RENDERERS: Record<string, Renderer> = {
       ...Object.entries(bySource).map(([k, x]) => [`  negatives from ${k}`, rateCell(x)]),
     ];
     const recall = l.positiveRecall as number | null;
-    return `${fmt(Number(l.labels))} labels over ${fmt(Number(l.labelledQueries))} queries. Unlabelled documents of a labelled query count as not relevant (TREC convention).\n\n${table(['set', 'relevant share'], rows)}\n\nRecall of the positives (labelled-relevant pairs of their queries that are positives): ${recall === null ? '—' : pct(recall)}.`;
+    return `${fmt(Number(l.labels))} labels over ${fmt(Number(l.labelledQueries))} queries. ${l.unjudged === 'skip' ? 'The labels judge sampled pairs (some have grade 0): only labelled pairs count, an unlabelled one is unknown.' : 'The labels list relevant pairs only (a qrels list): an unlisted document of a labelled query counts as not relevant (TREC convention).'}\n\n${table(['set', 'relevant share'], rows)}\n\nRecall of the positives (labelled-relevant pairs of their queries that are positives): ${recall === null ? '—' : pct(recall)}.`;
   },
   leakage: (k) => {
     const shared = k.sharedFamilies as { count: number };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { qualityAgainstLabels } from '../../../src/stages/report/quality.js';
+import { qualityAgainstLabels, unjudgedConvention } from '../../../src/stages/report/quality.js';
 import type { Evidence, PositivePair } from '../../../src/types.js';
 import type { TrainingRecord } from '../../../src/stages/negatives/types.js';
 
@@ -33,8 +33,18 @@ describe('qualityAgainstLabels', () => {
   }];
   const q = qualityAgainstLabels(labels, evidence, pairs, records, 'skip');
 
-  it('treats unlabelled documents of a judged query as not relevant by default (TREC convention)', () => {
-    const t = qualityAgainstLabels(labels, evidence, pairs, records);
+  it('follows the file by default: grade-0 rows are sampled judgements (skip), relevant-only rows a qrels list (TREC)', () => {
+    expect(unjudgedConvention(labels)).toBe('skip');
+    expect(qualityAgainstLabels(labels, evidence, pairs, records)).toEqual(q);
+    const qrels = labels.filter((l) => l.grade > 0);
+    expect(unjudgedConvention(qrels)).toBe('irrelevant');
+    const t = qualityAgainstLabels(qrels, evidence, pairs, records);
+    expect(t.unjudged).toBe('irrelevant');
+    expect(t.clickedPairs).toEqual({ judged: 3, relevant: 1, rate: 1 / 3 }); // clicked a, b, x: b and x unlisted = not relevant
+  });
+
+  it('with unjudged = irrelevant, treats unlabelled documents of a judged query as not relevant (TREC convention)', () => {
+    const t = qualityAgainstLabels(labels, evidence, pairs, records, 'irrelevant');
     expect(t.clickedPairs).toEqual({ judged: 3, relevant: 1, rate: 1 / 3 }); // x now counts as irrelevant
     expect(t.positives).toEqual({ judged: 2, relevant: 1, rate: 0.5 });
     expect(t.negativesBySource.random).toEqual({ judged: 1, relevant: 0, rate: 0 });
