@@ -62,20 +62,34 @@ const sharedFloat32 = (n: number): Float32Array => new Float32Array(new SharedAr
 
 export const BM25_DEFAULTS = { k1: 0.9, b: 0.4, tokenize: { stopwords: true, stem: true } } as const;
 
-export function buildBm25(docs: readonly { id: string; text: string }[], opts: Bm25Options = {}): Bm25Index {
-  const k1 = opts.k1 ?? BM25_DEFAULTS.k1;
-  const b = opts.b ?? BM25_DEFAULTS.b;
-  if (!(k1 >= 0) || !(b >= 0 && b <= 1)) throw usageError('bad_bm25_options', `BM25 needs k1 >= 0 and 0 <= b <= 1 (got k1=${k1}, b=${b}).`);
-  const tok: Tokenizer = createTokenizer(opts.tokenize ?? BM25_DEFAULTS.tokenize);
+/** Pass 1's output: every document's (term id, tf) pairs, the document frequencies and the terms. */
+interface TermCounts {
+  readonly ids: string[];
+  readonly docLen: Int32Array;
+  readonly pairTerm: Int32Array;
+  readonly pairTf: Uint16Array;
+  readonly pairStart: Int32Array;
+  readonly np: number;
+  readonly df: Int32Array;
+  readonly keys: readonly string[];
+}
+
+const fnv1a = (w: string): number => {
+  let h = 0x811c9dc5;
+  for (let j = 0; j < w.length; j++) h = Math.imul(h ^ w.charCodeAt(j), 0x01000193);
+  return h;
+};
+
+/**
+ * Pass 1: per-document (term, tf) pairs, appended to growable buffers. Terms get ids through an
+ * open-addressing table keyed by an FNV hash of the characters: about 2x faster than Map.get on
+ * freshly split strings (whose hash V8 has not cached yet). A term's tf slot in the current
+ * document is found through lastDoc/slotOf, so there is no per-document sort.
+ */
+function countTerms(docs: readonly { id: string; text: string }[], tok: Tokenizer): TermCounts {
   const n = docs.length;
-  const vocab = new Map<string, number>();
   const ids: string[] = new Array<string>(n);
   const docLen = new Int32Array(n);
-
-  // Pass 1: per-document (term, tf) pairs, appended to growable buffers. Terms get ids through an
-  // open-addressing table keyed by an FNV hash of the characters: about 2x faster than Map.get on
-  // freshly split strings (whose hash V8 has not cached yet). A term's tf slot in the current
-  // document is found through lastDoc/slotOf, so there is no per-document sort.
   let pairTerm = new Int32Array(1 << 16);
   let pairTf = new Uint16Array(1 << 16);
   const pairStart = new Int32Array(n + 1);
@@ -86,11 +100,6 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
   const keys: string[] = [];
   let tableMask = (1 << 16) - 1;
   let table = new Int32Array(tableMask + 1).fill(-1);
-  const hashOf = (w: string): number => {
-    let h = 0x811c9dc5;
-    for (let j = 0; j < w.length; j++) h = Math.imul(h ^ w.charCodeAt(j), 0x01000193);
-    return h;
-  };
   for (let d = 0; d < n; d++) {
     const doc = docs[d]!;
     ids[d] = doc.id;
@@ -108,7 +117,7 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
     }
     for (let i = 0; i < len; i++) {
       const w = toks[i]!;
-      let p = hashOf(w) & tableMask;
+      let p = fnv1a(w) & tableMask;
       let id: number;
       for (;;) {
         id = table[p]!;
@@ -136,7 +145,7 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
           tableMask = tableMask * 2 + 1;
           table = new Int32Array(tableMask + 1).fill(-1);
           for (let k = 0; k < keys.length; k++) {
-            let q = hashOf(keys[k]!) & tableMask;
+            let q = fnv1a(keys[k]!) & tableMask;
             while (table[q]! >= 0) q = (q + 1) & tableMask;
             table[q] = k;
           }
@@ -156,11 +165,18 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
     }
     pairStart[d + 1] = np;
   }
-  for (let t = 0; t < keys.length; t++) vocab.set(keys[t]!, t);
+  return { ids, docLen, pairTerm, pairTf, pairStart, np, df, keys };
+}
 
-  // Pass 2: counting sort into CSR by term; documents stay ascending within a term.
-  const V = vocab.size;
-  // Postings live in SharedArrayBuffers so that worker threads (bm25-parallel) read them without a copy.
+/**
+ * Pass 2: counting sort into CSR by term (documents stay ascending within a term), each posting
+ * holding its BM25 impact. Postings live in SharedArrayBuffers so that worker threads
+ * (bm25-parallel) read them without a copy.
+ */
+function postings(c: TermCounts, k1: number, b: number): { start: Int32Array; postDoc: Int32Array; postImpact: Float32Array; idf: Float32Array; avg: number } {
+  const { docLen, pairTerm, pairTf, pairStart, np, df } = c;
+  const n = docLen.length;
+  const V = c.keys.length;
   const start = sharedInt32(V + 1);
   for (let t = 0; t < V; t++) start[t + 1] = start[t]! + df[t]!;
   const cursor = start.slice(0, V);
@@ -181,6 +197,21 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
       postImpact[at] = (idf[t]! * tf * (k1 + 1)) / (tf + norm);
     }
   }
+  return { start, postDoc, postImpact, idf, avg };
+}
+
+export function buildBm25(docs: readonly { id: string; text: string }[], opts: Bm25Options = {}): Bm25Index {
+  const k1 = opts.k1 ?? BM25_DEFAULTS.k1;
+  const b = opts.b ?? BM25_DEFAULTS.b;
+  if (!(k1 >= 0) || !(b >= 0 && b <= 1)) throw usageError('bad_bm25_options', `BM25 needs k1 >= 0 and 0 <= b <= 1 (got k1=${k1}, b=${b}).`);
+  const tok: Tokenizer = createTokenizer(opts.tokenize ?? BM25_DEFAULTS.tokenize);
+  const n = docs.length;
+  const counts = countTerms(docs, tok);
+  const { ids, docLen } = counts;
+  const vocab = new Map<string, number>();
+  for (let t = 0; t < counts.keys.length; t++) vocab.set(counts.keys[t]!, t);
+  const V = vocab.size;
+  const { start, postDoc, postImpact, idf, avg } = postings(counts, k1, b);
 
   const acc = new Float32Array(n);
   const touched = new Int32Array(n);
