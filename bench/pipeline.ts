@@ -1,7 +1,9 @@
 /**
  * Ingest -> sessions -> evidence -> grading on a generated SERP log of N events, from Parquet and from JSONL.
- * Prints seconds, events/s and peak RSS per step, and the baseline: DuckDB only counting the rows
- * of the same file (`SELECT count(*)`), timed in the same process just before.
+ * Prints seconds, events/s and peak RSS per step, and the peer: bare DuckDB sessionizing and grouping
+ * the same file per (query, document) (bench/duckdb-peer.ts), run in the same process before and after
+ * clickforge (interleaved), its counts checked against clickforge's, and the CPU ratio of the event
+ * stage (ingest + sessions + evidence) to the peer's mean.
  *   npx tsx bench/pipeline.ts [events=10000000] [threads]
  * The generated files are cached in $TMPDIR/cf-bench-log-<events> between runs (delete to regenerate).
  * Each format runs in its own child process, so its peak RSS is its own.
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb, queryNumber, queryRows, sqlString } from '../src/db/duckdb.js';
+import { runPeer, type PeerResult } from './duckdb-peer.js';
 import { buildEvidence, DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE } from '../src/stages/evidence/evidence.js';
 import { evidenceOptions } from '../src/stages/evidence/options.js';
 import { gradeEvidence, gradingOptions } from '../src/stages/evidence/grading.js';
@@ -42,11 +45,8 @@ const parquet = join(dir, 'serps.parquet');
 async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
   const file = format === 'parquet' ? parquet : jsonl;
   const reader = format === 'parquet' ? 'read_parquet' : 'read_json';
-  const base = await openDb({ threads });
-  let t = performance.now();
-  await queryNumber(base.conn, `SELECT count(*) FROM ${reader}(${sqlString(file)})`);
-  const baseS = (performance.now() - t) / 1000;
-  base.close();
+  const peers: PeerResult[] = [await runPeer(file, reader, threads)];
+  let t: number;
 
   // CF_BENCH_MEMORY_LIMIT (e.g. 1.5GB) caps DuckDB's memory; it spills to a temp folder above it
   const memoryLimit = process.env.CF_BENCH_MEMORY_LIMIT;
@@ -73,6 +73,7 @@ async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
   t = performance.now();
   const ev = await buildEvidence(conn, { ...ses.relations, impressions: log.impressions, clicks: log.clicks }, readAll ? evidenceOptions.parse({}) : { ...evidenceOptions.parse({}), minExposureForNegative: DEFAULT_MIN_EXPOSURE_FOR_NEGATIVE });
   step('evidence', (performance.now() - t) / 1000);
+  const eventCpu = c - c0;
   t = performance.now();
   // the pipeline passes the bias stage's curve; a fixed 1/rank^0.8 curve stands in for it here
   const exam = Array.from({ length: 20 }, (_, i) => 1 / (i + 1) ** 0.8);
@@ -90,9 +91,17 @@ async function runOne(format: 'parquet' | 'jsonl'): Promise<void> {
     for (const e of gr.evidence) h.update(JSON.stringify(e));
     out(`${format.padEnd(7)} hash graded records     rows ${gr.evidence.length} ${h.digest('hex').slice(0, 24)}`);
   }
+  const sessions = Number(ses.stats.out.sessions);
+  const pairs = Number(ev.stats.out.evidence_rows);
   close();
+  peers.push(await runPeer(file, reader, threads));
+  const peerCpu = peers.reduce((a, p) => a + p.cpu, 0) / peers.length;
+  const p0 = peers[0]!;
+  const agree = p0.sessions === sessions && p0.pairs === pairs;
+  out(`${format.padEnd(7)} peer bare DuckDB (sessionize + group-by, same file): cpu ${peers.map((p) => p.cpu.toFixed(2)).join(' / ')} s, wall ${peers.map((p) => p.wall.toFixed(2)).join(' / ')} s; sessions ${p0.sessions} vs clickforge ${sessions}, pairs ${p0.pairs} vs ${pairs}: ${agree ? 'agree' : 'DISAGREE'}`);
+  out(`${format.padEnd(7)} event stage (ingest + sessions + evidence) cpu ${eventCpu.toFixed(2)} s / peer ${peerCpu.toFixed(2)} s = ${(eventCpu / peerCpu).toFixed(2)}x CPU`);
   if (memoryLimit) rmSync(join(dir, `spill-${process.pid}`), { recursive: true, force: true });
-  out(`${format.padEnd(7)} baseline count(*) ${baseS.toFixed(2)} s; total/baseline = ${(total / baseS).toFixed(1)}x; quarantined ${q}; ingest out ${JSON.stringify(r.stats[0]!.out)}; ${memoryLimit ? `memory limit ${memoryLimit}; ` : ''}evidence rows ${ev.stats.out.evidence_rows}, read into JS ${ev.evidence.length}; grades ${[0, 1, 2, 3].map((g) => gr.stats.out[`grade_${g}`]).join('/')}`);
+  out(`${format.padEnd(7)} quarantined ${q}; ingest out ${JSON.stringify(r.stats[0]!.out)}; ${memoryLimit ? `memory limit ${memoryLimit}; ` : ''}evidence rows ${ev.stats.out.evidence_rows}, read into JS ${ev.evidence.length}; grades ${[0, 1, 2, 3].map((g) => gr.stats.out[`grade_${g}`]).join('/')}`);
 }
 
 if (only) {
