@@ -30,6 +30,13 @@ export const flagEmbeddingRow = z.strictObject({
   prompt: text.optional().describe('The query instruction (prompts.query); absent when none is set, so the trainer\'s --query_instruction_for_retrieval applies.'),
 }).describe('flagembedding/{split}.jsonl: one row per query.');
 
+export const marginMseRow = z.strictObject({
+  query: text,
+  positive: text.describe('A relevant document.'),
+  negative: text.describe('One of the export.negatives hard negatives of the query.'),
+  label: z.number().describe('Teacher score of positive minus teacher score of negative (MarginMSELoss target).'),
+}).describe('margin-mse/{split}.jsonl: one row per (query, positive, negative); written only with a teacher (export.teacherScores).');
+
 const passage = z.strictObject({
   docid: text,
   title: z.string().describe('The document title ("" when the corpus has none).'),
@@ -70,6 +77,7 @@ export const EXPORT_SCHEMAS = {
   'sentence-transformers.tuple': sentenceTransformersTupleRow(),
   'sentence-transformers.pair': sentenceTransformersPairRow,
   flagembedding: flagEmbeddingRow,
+  'margin-mse': marginMseRow,
   tevatron: tevatronRow,
   clickforge: clickforgeRow,
   'beir.corpus': beirCorpusRow,
