@@ -115,6 +115,14 @@ export const configSchema = strictDeep(z.object({
     epochs: z.number().int().positive().default(2).describe('Epochs of the built-in model trained on stages 1+2 before it mines stage 3.'),
   }).prefault({}),
 }).superRefine((c, ctx) => {
+  // teacher pseudo-labels need a judge that scores on a scale; an LLM judge only says yes or no
+  if (c.export.teacherScores === 'judge' && c.judge?.kind !== 'rerank') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['export', 'teacherScores'],
+      message: `"judge" needs a judge of kind rerank (now: ${c.judge ? `kind ${c.judge.kind}` : 'none'}): set judge: {kind: rerank, baseUrl, model} (docs/adapters.md), or export.teacherScores to "auto"`,
+    });
+  }
   // Unclicked pairs below evidence.minExposureForNegative never reach the behavioural miner.
   if (c.evidence.minExposureForNegative > c.negatives.behavioural.minExposure) {
     ctx.addIssue({

@@ -26,7 +26,7 @@ import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
 import { presentationSection } from './stages/balance/presentation.js';
 import { createBuiltinEmbedder, createEmbedder } from './adapters/embedders/index.js';
-import { createJudge } from './adapters/judges/index.js';
+import { createJudge, createRerankJudge } from './adapters/judges/index.js';
 import { fileSinks } from './adapters/sinks/index.js';
 import type { Judge } from './ports/index.js';
 import { biasSection, calibrationSection, corpusCoverageSection, labelsSection, leakageSection } from './stages/report/sections.js';
@@ -186,7 +186,10 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
     }
   });
   const exp = await run('export', async () => {
-    const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(out.staging, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query, sinks: fileSinks }, config.export);
+    // export.teacherScores "judge": the rerank judge scores the exported texts (its cache holds the filter's calls)
+    const teacher = config.export.teacherScores === 'judge' && config.judge?.kind === 'rerank' ? await createRerankJudge(config.judge) : undefined;
+    const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(out.staging, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query, sinks: fileSinks, ...(teacher ? { teacher } : {}) }, config.export)
+      .finally(() => teacher?.close());
     if (!config.curriculum.enabled) return { ...main, curriculum: null };
     const cur = await runCurriculum(neg.records, mineInput, fam.splits.splitOf, { epochs: config.curriculum.epochs, seed: config.seed, negatives: negativeOptions, embedderOf: (model) => createBuiltinEmbedder({ model }) });
     const files: Record<string, number> = { ...main.files };

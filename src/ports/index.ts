@@ -4,5 +4,6 @@
  */
 export type { Embedder } from './embedder.js';
 export type { Judge, JudgedDoc } from './judge.js';
+export type { RelevanceScorer } from './relevance-scorer.js';
 export type { ResultPages } from './result-pages.js';
 export type { RecordSink, RecordSinks, TableFormat, TsvField } from './record-sink.js';

@@ -132,3 +132,33 @@ def assert_file_order(batches: list[list[dict]], rows: list[dict], batch_size: i
     assert batches, "the trainer saw no batch"
     for i, batch in enumerate(batches):
         assert batch == rows[i * batch_size:(i + 1) * batch_size], f"batch {i} is not rows {i * batch_size}..{(i + 1) * batch_size - 1} of the file"
+
+
+@cache
+def teacher_dataset_dir() -> Path | None:
+    """A dataset with teacher scores (margin-mse files): CLICKFORGE_TEACHER_DATASET, the checked dataset
+    if it has them, or the checked dataset's inputs (a demo build's data/) rebuilt with
+    export.teacherScores "judge" against the loopback reranker (rerank_server.py). None when neither."""
+    given = os.environ.get("CLICKFORGE_TEACHER_DATASET")
+    if given:
+        return Path(given).resolve()
+    ds = dataset_dir()
+    if (ds / "margin-mse" / "train.jsonl").is_file():
+        return ds
+    data = ds.parent.parent / "data"
+    if not (data / "serps.jsonl").is_file():
+        return None
+    import rerank_server
+
+    server, url = rerank_server.start()
+    try:
+        out = Path(tempfile.mkdtemp(prefix="clickforge-teacher-"))
+        judge = json.dumps({"kind": "rerank", "baseUrl": url, "model": "word-overlap"})
+        subprocess.run(
+            ["npx", "tsx", "src/cli/main.ts", "build", "-q", "--serps", str(data / "serps.jsonl"), "--corpus", str(data / "corpus.jsonl"),
+             "--out", str(out), "--set", f"judge={judge}", "--set", "export.teacherScores=judge"],
+            cwd=REPO, check=True, stdout=subprocess.DEVNULL,
+        )
+    finally:
+        server.shutdown()
+    return out / "dataset"

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '../../db/duckdb.js';
-import type { RecordSinks } from '../../ports/index.js';
+import { inputError } from '../../errors.js';
+import type { RecordSinks, RelevanceScorer } from '../../ports/index.js';
 import type { Doc, StageStats } from '../../types.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { RecordScorer } from '../negatives/mine.js';
@@ -9,6 +10,7 @@ import type { TrainingRecord } from '../negatives/types.js';
 import { composeBatches, type BatchPlan } from './batches.js';
 import { exportFormatWriters, hasNegatives, sentenceTransformersTuples, type FormatContext, type Teacher } from './formats/index.js';
 import type { ExportOptions } from './options.js';
+import { teacherScore } from './teacher.js';
 import { writeQrels, writeRows } from './write.js';
 
 export type Split = 'train' | 'dev' | 'test';
@@ -25,6 +27,8 @@ export interface ExportInput {
   readonly scorer?: RecordScorer;
   /** The query instruction (config `prompts.query`), written as FlagEmbedding's `prompt` when not empty. */
   readonly queryPrompt?: string;
+  /** The teacher of export.teacherScores "judge" (the pipeline passes the rerank judge); required then, unused otherwise. */
+  readonly teacher?: RelevanceScorer;
   /** Where the files go: the pipeline passes the file sinks (`fileSinks`). */
   readonly sinks: RecordSinks;
 }
@@ -65,7 +69,10 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
   const files: Record<string, number> = {};
   const omitted: OmittedFile[] = [];
   const { bySplit, dropped } = assignSplits(input, opts.minGrade);
-  const teacher: Teacher = opts.teacherScores === 'auto' && input.scorer?.kind === 'dense' ? { name: `cosine under ${input.scorer.embedder}` } : null;
+  const judged = opts.teacherScores === 'judge' ? await judgeScores(input, bySplit, opts.negatives) : null;
+  const teacher: Teacher = judged
+    ? { name: `${judged.id} (export.teacherScores judge)` }
+    : opts.teacherScores === 'auto' && input.scorer?.kind === 'dense' ? { name: `cosine under ${input.scorer.embedder}` } : null;
   const ctx = formatContext(conn, input, opts, bySplit, teacher, files, omitted);
   const k = opts.negatives;
 
@@ -88,7 +95,8 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
   const notes: string[] = [];
   if (short.train + short.dev > 0) notes.push(`${short.train + short.dev} records (train ${short.train}, dev ${short.dev}) have fewer than ${k} negatives: they are in the pairs and clickforge files only, not in the n-tuple, FlagEmbedding or Tevatron files.`);
   if (filledNegatives > 0) notes.push(`${filledNegatives} exported negatives were added by negatives.fill (random documents that passed the false-negative filters).`);
-  notes.push(teacher ? `FlagEmbedding pos_scores / neg_scores: ${teacher.name}.` : 'FlagEmbedding pos_scores / neg_scores left out: no embedder scored the records on one scale (export.teacherScores).');
+  notes.push(teacher ? `FlagEmbedding pos_scores / neg_scores and MarginMSE labels: ${teacher.name}.` : 'FlagEmbedding pos_scores / neg_scores and the MarginMSE file left out: no teacher scored the records on one scale (export.teacherScores).');
+  if (judged && judged.unscored > 0) notes.push(`${judged.unscored} train/dev records have no teacher scores: the judge gave no score for at least one of their texts (no FlagEmbedding scores, no MarginMSE rows).`);
   if (batches) notes.push(`batch composition (size ${batches.batchSize}): ${batches.batches} conflict-free batches; rows not placed: ${Object.entries(batches.unplaced).map(([key, v]) => `${key} ${v}`).join(', ') || 'none'}.`);
   for (const o of omitted) notes.push(`not written: ${o.file} (${o.reason}).`);
   return {
@@ -100,11 +108,26 @@ export async function exportDataset(conn: DuckDBConnection, input: ExportInput, 
     stats: {
       stage: 'export',
       in: { records: input.records.length },
-      out: { records: kept, train: bySplit.train.length, dev: bySplit.dev.length, test: bySplit.test.length, records_short_of_negatives: short.train + short.dev },
+      out: { records: kept, train: bySplit.train.length, dev: bySplit.dev.length, test: bySplit.test.length, records_short_of_negatives: short.train + short.dev, ...(judged ? { teacher_scored: judged.scored, teacher_unscored: judged.unscored } : {}) },
       dropped: { no_positive_left: dropped.noPositiveLeft, 'positives.below_min_grade': dropped.belowMinGrade },
       notes,
     },
   };
+}
+
+/** export.teacherScores "judge": the train and dev records (the exported ones) with the teacher's scores in place of the record scorer's. */
+async function judgeScores(input: ExportInput, bySplit: Record<Split, TrainingRecord[]>, k: number): Promise<{ id: string; scored: number; unscored: number }> {
+  const t = input.teacher;
+  if (!t) throw inputError('teacher_missing', 'export.teacherScores is "judge" but no judge of kind rerank is configured: set `judge: {kind: rerank, baseUrl, model}` (docs/adapters.md), or export.teacherScores to "auto".', { stage: 'export' });
+  let scored = 0;
+  let unscored = 0;
+  for (const split of ['train', 'dev'] as const) {
+    const r = await teacherScore(bySplit[split], k, t);
+    bySplit[split] = r.records;
+    scored += r.scored;
+    unscored += r.unscored;
+  }
+  return { id: t.id, scored, unscored };
 }
 
 /** Each record in its family's split (train when the family has none), without its positives below `minGrade`. */

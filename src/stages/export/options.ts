@@ -10,8 +10,8 @@ export const exportOptions = z.object({
     .describe('File formats of the training files (BEIR is always JSONL/TSV, as BEIR loaders expect). JSONL by default: every trainer and `datasets` read it.'),
   negatives: z.number().int().positive().default(4)
     .describe('Negatives per row (k) in the sentence-transformers n-tuple, FlagEmbedding and Tevatron files; a record with fewer has no n-tuple row, is counted, and stays in the pairs file. 4 = negatives.perRecord, a common hard-negative budget.'),
-  teacherScores: z.enum(['auto', 'off']).default('auto')
-    .describe('FlagEmbedding pos_scores / neg_scores: "auto" writes them when every score comes from one embedder (cosine under the configured embedder), "off" never. BM25 and behavioural counts are not a teacher scale, so without an embedder they are left out.'),
+  teacherScores: z.enum(['auto', 'judge', 'off']).default('auto')
+    .describe('Teacher scores (FlagEmbedding pos_scores / neg_scores, margin-mse labels): "judge" has the rerank judge score each query\'s positives and exported negatives (GPL), "auto" uses cosine under the embedder, "off" none. "auto" by default: it costs no extra calls.'),
   batchSize: z.number().int().min(0).default(64)
     .describe('Also write the train split in an order where no batch of this size holds two rows of one family, one positive document or near-duplicate positives (train.batched.jsonl, batches/train.json; 0 = off). 64 is a common in-batch size on one GPU: train with a sequential sampler at that size.'),
   batchNearDuplicateJaccard: z.number().min(0).max(1).default(0.8)

@@ -25,10 +25,17 @@ export const flagEmbeddingRow = z.strictObject({
   query: text,
   pos: z.array(text).min(1).describe('The relevant documents of the query.'),
   neg: z.array(text).min(1).describe('Exactly export.negatives hard negatives.'),
-  pos_scores: z.array(z.number()).optional().describe('Teacher scores of pos (cosine under the configured embedder); present only with a teacher (export.teacherScores).'),
+  pos_scores: z.array(z.number()).optional().describe('Teacher scores of pos (the rerank judge with export.teacherScores "judge", else cosine under the configured embedder); present only with a teacher.'),
   neg_scores: z.array(z.number()).optional().describe('Teacher scores of neg, on the same scale as pos_scores.'),
   prompt: text.optional().describe('The query instruction (prompts.query); absent when none is set, so the trainer\'s --query_instruction_for_retrieval applies.'),
 }).describe('flagembedding/{split}.jsonl: one row per query.');
+
+export const marginMseRow = z.strictObject({
+  query: text,
+  positive: text.describe('A relevant document.'),
+  negative: text.describe('One of the export.negatives hard negatives of the query.'),
+  label: z.number().describe('Teacher score of positive minus teacher score of negative (MarginMSELoss target).'),
+}).describe('margin-mse/{split}.jsonl: one row per (query, positive, negative); written only with a teacher (export.teacherScores).');
 
 const passage = z.strictObject({
   docid: text,
@@ -51,7 +58,7 @@ export const clickforgeRow = z.strictObject({
   positive: text,
   grade: z.number().int().min(0).max(3),
   weight: z.number(),
-  positive_score: z.number().nullable().describe('Score of the positive under the record scorer (BM25, or cosine under the embedder).'),
+  positive_score: z.number().nullable().describe('Score of the positive under the record scorer (BM25, or cosine under the embedder), or the teacher\'s with export.teacherScores "judge".'),
   negatives: z.array(z.strictObject({
     doc_id: text,
     text,
@@ -70,6 +77,7 @@ export const EXPORT_SCHEMAS = {
   'sentence-transformers.tuple': sentenceTransformersTupleRow(),
   'sentence-transformers.pair': sentenceTransformersPairRow,
   flagembedding: flagEmbeddingRow,
+  'margin-mse': marginMseRow,
   tevatron: tevatronRow,
   clickforge: clickforgeRow,
   'beir.corpus': beirCorpusRow,

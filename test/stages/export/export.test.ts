@@ -9,6 +9,7 @@ import { exportDataset, type ExportInput } from '../../../src/stages/export/expo
 import { exportOptions } from '../../../src/stages/export/options.js';
 import type { TrainingRecord } from '../../../src/stages/negatives/types.js';
 import type { Doc } from '../../../src/types.js';
+import { marginMseRow } from '../../../src/stages/export/schemas.js';
 
 const docs: Doc[] = Array.from({ length: 12 }, (_, i) => ({ kind: 'Doc', doc_id: `d${i}`, title: `Title ${i}`, text: `body of document ${i}` }));
 const render = (i: number) => `Title ${i}\n\nbody of document ${i}`;
@@ -64,6 +65,21 @@ describe('exportDataset', () => {
     const out2 = await mkdtemp(join(tmpdir(), 'cf-export-'));
     await exportDataset(conn, input(out2, { scorer: { kind: 'bm25' }, splitOf: new Map([['f3', 'train' as const]]) }), exportOptions.parse({ negatives: 2, batchSize: 0 }));
     expect(readJsonl(join(out2, 'flagembedding', 'train.jsonl')).some((x) => 'pos_scores' in x || 'prompt' in x)).toBe(false);
+  });
+
+  it('margin-mse: one row per (query, positive, negative), label = teacher score of the positive minus that of the negative; none without a teacher', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'cf-export-'));
+    await exportDataset(conn, input(out, { scorer: { kind: 'dense', embedder: 'e5-small' }, splitOf: new Map([['f3', 'train' as const]]) }), exportOptions.parse({ negatives: 2, batchSize: 0 }));
+    const fe = readJsonl(join(out, 'flagembedding', 'train.jsonl')).find((x) => x.query === 'gamma')!;
+    const mm = readJsonl(join(out, 'margin-mse', 'train.jsonl')).filter((x) => x.query === 'gamma');
+    const pos = (fe.pos_scores as number[])[0]!;
+    expect(mm.map((x) => x.negative)).toEqual(fe.neg);
+    expect(mm.map((x) => x.label)).toEqual((fe.neg_scores as number[]).map((n) => pos - n));
+    for (const row of mm) expect(marginMseRow.safeParse(row).success).toBe(true);
+    const out2 = await mkdtemp(join(tmpdir(), 'cf-export-'));
+    const bm = await exportDataset(conn, input(out2, { scorer: { kind: 'bm25' }, splitOf: new Map([['f3', 'train' as const]]) }), exportOptions.parse({ negatives: 2, batchSize: 0 }));
+    expect(existsSync(join(out2, 'margin-mse', 'train.jsonl'))).toBe(false);
+    expect(bm.omitted.find((o) => o.file.includes('margin-mse'))?.reason).toContain('no teacher');
   });
 
   it('Parquet only: the Parquet file holds the rows and no JSONL is left', async () => {

@@ -14,8 +14,8 @@ import type { Doc } from '../../../src/types.js';
 const docs: Doc[] = Array.from({ length: 8 }, (_, i) => ({ kind: 'Doc', doc_id: `d${i}`, text: `body ${i}` }));
 const rec = (q: string, family: string, pos: number, neg: number[]): TrainingRecord => ({
   kind: 'TrainingRecord', query: q, query_norm: q, family,
-  positives: [{ doc_id: `d${pos}`, text: `body ${pos}`, grade: 2, weight: 1 }],
-  negatives: neg.map((i, r) => ({ doc_id: `d${i}`, text: `body ${i}`, source: 'bm25' as const, rank: r + 1 })),
+  positives: [{ doc_id: `d${pos}`, text: `body ${pos}`, grade: 2, weight: 1, score: 0.9 }],
+  negatives: neg.map((i, r) => ({ doc_id: `d${i}`, text: `body ${i}`, source: 'bm25' as const, rank: r + 1, score: 0.1 * r })),
 });
 const records = [rec('alpha', 'f1', 0, [1, 2]), rec('beta', 'f2', 3, [4, 5]), rec('gamma', 'f3', 6, [7, 1])];
 const splitOf = new Map([['f1', 'train' as const], ['f2', 'dev' as const], ['f3', 'test' as const]]);
@@ -25,10 +25,10 @@ describe('export format registry', () => {
   let close: () => void;
   beforeAll(async () => ({ conn, close } = await openDb()));
   afterAll(() => close());
-  const input = async (): Promise<ExportInput> => ({ records, splitOf, docs, outDir: await mkdtemp(join(tmpdir(), 'cf-formats-')), sinks: fileSinks });
+  const input = async (): Promise<ExportInput> => ({ records, splitOf, docs, outDir: await mkdtemp(join(tmpdir(), 'cf-formats-')), sinks: fileSinks, scorer: { kind: 'dense', embedder: 'e5-small' } });
 
   it('derives the export.formats enum and its default (every format, in registry order) from its keys', () => {
-    expect(exportFormatNames).toEqual(['clickforge', 'sentence-transformers', 'flagembedding', 'tevatron', 'beir']);
+    expect(exportFormatNames).toEqual(['clickforge', 'sentence-transformers', 'flagembedding', 'tevatron', 'beir', 'margin-mse']);
     expect(exportOptions.parse({}).formats).toEqual(exportFormatNames);
     expect(exportOptions.safeParse({ formats: ['jsonl-ish'] }).success).toBe(false);
   });

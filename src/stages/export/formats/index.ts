@@ -1,6 +1,7 @@
 import { beir } from './beir.js';
 import { clickforgeFormat } from './clickforge.js';
 import { flagembedding } from './flagembedding.js';
+import { marginMseFormat } from './margin-mse.js';
 import { sentenceTransformers } from './sentence-transformers.js';
 import { tevatronFormat } from './tevatron.js';
 import type { FormatWriter } from './types.js';
@@ -16,6 +17,7 @@ export const exportFormatWriters = {
   flagembedding,
   tevatron: tevatronFormat,
   beir,
+  'margin-mse': marginMseFormat,
 } satisfies Record<string, FormatWriter>;
 
 export type ExportFormat = keyof typeof exportFormatWriters;
@@ -25,6 +27,7 @@ export const exportFormatNames = Object.keys(exportFormatWriters) as [ExportForm
 
 export { sentenceTransformersPairs, sentenceTransformersTuples } from './sentence-transformers.js';
 export { flagEmbedding } from './flagembedding.js';
+export { marginMse } from './margin-mse.js';
 export { tevatron } from './tevatron.js';
 export { clickforge } from './clickforge.js';
 export { hasNegatives, type FormatContext, type FormatWriter, type Row, type SplitRecords, type Teacher } from './types.js';
