@@ -1,16 +1,17 @@
 import { TopK } from './topk.js';
 
 /**
- * Exact top-k BM25 with MaxScore-style pruning, term at a time.
+ * Exact top-k BM25, term at a time, with MaxScore-style pruning.
  *
- * Query terms go in descending order of their largest impact. After each term, the k-th best
- * partial score is a lower bound of the final k-th score; once the largest impacts of the terms
- * still to go add up to less than it, no document outside the candidates can reach the top k, so
- * those (usually long, low-idf) postings are never scanned. Candidates whose partial score plus
- * that bound stays under the k-th are dropped; the rest are rescored exactly: the impacts found by
- * binary search in each term's postings and summed in query order in float32, the same additions
- * the exhaustive search makes, so scores and ties are identical bit for bit. The bounds carry a
- * margin of 1e-5 (relative) for float32 rounding, and a tie with the k-th score is kept.
+ * A query's terms are summed in one canonical order: largest impact first, then term id (so a
+ * score does not depend on word order, and the serial and parallel searches add the same floats
+ * in the same order). After each term, the k-th best partial score is a lower bound of the final
+ * k-th score; once the largest impacts of the terms still to go add up to less than it, no
+ * document outside the candidates can reach the top k, so those (long, low-idf) postings are not
+ * scanned. Candidates whose partial score plus that bound stays under the k-th are dropped; the
+ * rest get the remaining terms' impacts by binary search, added in the same order, so scores and
+ * ties equal the exhaustive search's bit for bit. Bounds carry a 1e-5 relative margin for float32
+ * rounding, and a tie with the k-th score is kept.
  */
 export interface PruneIndex {
   readonly start: Int32Array;
@@ -25,6 +26,11 @@ export interface PruneIndex {
 }
 
 const MARGIN = 1e-5;
+
+/** Sorts term ids (repeats kept) into the canonical summation order, in place. */
+export function canonicalTermOrder(terms: number[] | Int32Array, maxImpact: Float32Array): void {
+  terms.sort((a, b) => maxImpact[b]! - maxImpact[a]! || a - b);
+}
 
 /** Impact of document d in term t's postings, or 0 when d does not contain t. */
 function impactOf(ix: PruneIndex, t: number, d: number): number {
@@ -53,49 +59,54 @@ function kthPartial(ix: PruneIndex, nt: number, k: number, exclude: ReadonlySet<
 }
 
 /**
- * Top-k of the query terms `qTerms` (term ids in query order, repeats counted), or undefined when
- * pruning would not skip any postings (the caller then scores exhaustively).
+ * Top-k for `terms`, term ids in canonical order (canonicalTermOrder). `prune` false scans every
+ * posting (the reference the pruned search must equal). `stats.scanned` adds the postings read.
  */
-export function searchPruned(ix: PruneIndex, qTerms: readonly number[], k: number, exclude: ReadonlySet<number> | undefined): { ids: Int32Array; scores: Float32Array } | undefined {
-  const m = qTerms.length;
-  if (m < 2 || k <= 0) return undefined;
-  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => ix.maxImpact[qTerms[b]!]! - ix.maxImpact[qTerms[a]!]! || a - b);
+export function searchTerms(ix: PruneIndex, terms: readonly number[], k: number, exclude: ReadonlySet<number> | undefined, prune = true, stats?: { scanned: number }): { ids: Int32Array; scores: Float32Array } {
+  const m = terms.length;
+  const { acc, touched, start, postDoc, postImpact, maxImpact } = ix;
+  // rest[j]: largest possible sum over terms j..m-1; left[j]: their postings.
   const rest = new Float64Array(m + 1);
-  for (let j = m - 1; j >= 0; j--) rest[j] = rest[j + 1]! + ix.maxImpact[qTerms[order[j]!]!]!;
-  const { acc, touched, start, postDoc, postImpact } = ix;
+  const left = new Float64Array(m + 1);
+  for (let j = m - 1; j >= 0; j--) {
+    const t = terms[j]!;
+    rest[j] = rest[j + 1]! + maxImpact[t]!;
+    left[j] = left[j + 1]! + start[t + 1]! - start[t]!;
+  }
   let nt = 0;
-  let cut = -1;
+  let cut = m;
   let theta = -Infinity;
   for (let j = 0; j < m; j++) {
-    if (j > 0) {
+    // Finding the k-th partial costs a pass over the candidates: worth it when more postings remain.
+    // No partial exceeds rest[0] - rest[j], so the k-th cannot beat rest[j] before that.
+    if (prune && j > 0 && k > 0 && left[j]! > nt && rest[j]! < rest[0]! - rest[j]!) {
       theta = kthPartial(ix, nt, k, exclude) * (1 - MARGIN);
       if (rest[j]! * (1 + MARGIN) < theta) {
         cut = j;
         break;
       }
     }
-    const t = qTerms[order[j]!]!;
+    const t = terms[j]!;
+    if (stats !== undefined) stats.scanned += start[t + 1]! - start[t]!;
     for (let p = start[t]!, e = start[t + 1]!; p < e; p++) {
       const d = postDoc[p]!;
       if (acc[d] === 0) touched[nt++] = d;
       acc[d]! += postImpact[p]!;
     }
   }
-  if (cut < 0) {
-    for (let i = 0; i < nt; i++) acc[touched[i]!] = 0;
-    return undefined;
-  }
   const bound = rest[cut]! * (1 + MARGIN);
-  const top = new TopK(Math.min(k, nt));
+  const top = new TopK(Math.max(0, Math.min(k, nt)));
   for (let i = 0; i < nt; i++) {
     const d = touched[i]!;
-    const partial = acc[d]!;
+    let s = acc[d]!;
     acc[d] = 0;
-    if ((exclude !== undefined && exclude.has(d)) || (partial + bound) * (1 + MARGIN) < theta) continue;
-    let s = 0;
-    for (let q = 0; q < m; q++) {
-      const imp = impactOf(ix, qTerms[q]!, d);
-      if (imp !== 0) s = Math.fround(s + imp);
+    if (exclude !== undefined && exclude.has(d)) continue;
+    if (cut < m) {
+      if ((s + bound) * (1 + MARGIN) < theta) continue;
+      for (let q = cut; q < m; q++) {
+        const imp = impactOf(ix, terms[q]!, d);
+        if (imp !== 0) s = Math.fround(s + imp);
+      }
     }
     if (s >= top.threshold()) top.push(s, d);
   }

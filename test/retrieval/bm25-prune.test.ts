@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bm25Internals, buildBm25 } from '../../src/retrieval/bm25.js';
-import { searchPruned } from '../../src/retrieval/bm25-prune.js';
+import { canonicalTermOrder, searchTerms } from '../../src/retrieval/bm25-prune.js';
 import { createRng } from '../../src/util/rng.js';
 
 const plain = { tokenize: { stopwords: false, stem: false } };
@@ -31,8 +31,8 @@ describe('BM25 top-k pruning', () => {
     let compared = 0;
     for (const k of [1, 5, 10, 50]) {
       for (const q of queries(300, k)) {
-        const a = idx.search(q, k);
-        const b = idx.search(q, k, { exhaustive: true });
+        const a = idx.search(q, k, { prune: true });
+        const b = idx.search(q, k);
         expect(Array.from(a.ids), q).toEqual(Array.from(b.ids));
         expect(Array.from(a.scores), q).toEqual(Array.from(b.scores));
         compared++;
@@ -45,8 +45,8 @@ describe('BM25 top-k pruning', () => {
     const rng = createRng(5);
     for (const q of queries(200, 99)) {
       const exclude = new Set(Array.from({ length: 200 }, () => rng.int(docs.length)));
-      const a = idx.search(q, 10, { exclude });
-      const b = idx.search(q, 10, { exclude, exhaustive: true });
+      const a = idx.search(q, 10, { exclude, prune: true });
+      const b = idx.search(q, 10, { exclude });
       expect(Array.from(a.ids), q).toEqual(Array.from(b.ids));
       expect(Array.from(a.scores), q).toEqual(Array.from(b.scores));
       for (const d of a.ids) expect(exclude.has(d)).toBe(false);
@@ -60,13 +60,28 @@ describe('BM25 top-k pruning', () => {
     for (let t = 0; t < V; t++) for (let p = it.start[t]!; p < it.start[t + 1]!; p++) maxImpact[t] = Math.max(maxImpact[t]!, it.postImpact[p]!);
     const ix = { start: it.start, postDoc: it.postDoc, postImpact: it.postImpact, maxImpact, acc: new Float32Array(it.n), touched: new Int32Array(it.n) };
     const common = it.vocab.get('w0')!;
-    let pruned = 0;
+    let pruned = 0, tried = 0;
     for (const [w, t] of it.vocab) {
       if (w === 'w0' || it.start[t + 1]! - it.start[t]! < 20) continue;
-      if (searchPruned(ix, [t, common], 10, undefined) !== undefined) pruned++;
+      const terms = [t, common];
+      canonicalTermOrder(terms, maxImpact);
+      const all = { scanned: 0 }, some = { scanned: 0 };
+      const a = searchTerms(ix, terms, 10, undefined, false, all);
+      const b = searchTerms(ix, terms, 10, undefined, true, some);
+      expect(Array.from(b.ids)).toEqual(Array.from(a.ids));
+      expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+      tried++;
+      if (some.scanned < all.scanned) pruned++;
     }
-    expect(pruned).toBeGreaterThan(10);
+    expect(tried).toBeGreaterThan(20);
+    expect(pruned).toBeGreaterThan(tried / 4);
     expect(ix.acc.every((x) => x === 0)).toBe(true);
-    expect(searchPruned(ix, [common], 10, undefined)).toBeUndefined();
+  });
+
+  it('sums a query\'s terms in one order: word order does not change a score', () => {
+    const a = idx.search('w1 w30 w200', 20);
+    const b = idx.search('w200 w1 w30', 20);
+    expect(Array.from(b.ids)).toEqual(Array.from(a.ids));
+    expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
   });
 });
