@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { usageError, internalError } from '../errors.js';
 import { runOnWorkers } from '../util/workers.js';
 import { bm25Internals, type Bm25Index } from './bm25.js';
+import { canonicalTermOrder } from './bm25-prune.js';
 
 /**
  * BM25 search of many queries on worker threads. The workers read the index's postings through
@@ -181,6 +182,7 @@ export function createParallelBm25(index: Bm25Index, opts: ParallelBm25Options =
         }
         terms[nt++] = id;
       }
+      canonicalTermOrder(terms.subarray(qStart[q]!, nt), it.maxImpact);
       qStart[q + 1] = nt;
     }
     const qTerms = sharedI32(nt);
