@@ -24,6 +24,9 @@ import { renderDocument } from './text/render.js';
 import { renderDatasetCard } from './stages/export/card.js';
 import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
+import { hasSources, loadSources, type SourcesResult } from './stages/sources/load.js';
+import { mergeSourceEvidence } from './stages/sources/merge.js';
+import { sourceOptions } from './stages/sources/options.js';
 import { presentationSection } from './stages/balance/presentation.js';
 import { createBuiltinEmbedder, createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
@@ -149,10 +152,11 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   const bias = await run('bias', () => estimateBias(conn, log, config.bias, config.seed));
   const ev = await run('evidence', () => evidenceStages(conn, log, ses.relations, bias.result, config, calibration));
   const docs = await loadDocs(conn, log.corpus);
-  const pos = await run('positives', () => positiveStages(conn, log, ev, docs, config));
+  const src = hasSources(config.input) ? await loadSources(conn, config.input, new Set(docs.map((d) => d.doc_id)), sourceOptions.parse(config.sources ?? {}), log.quarantine.name) : null;
+  const pos = await run('positives', () => positiveStages(conn, log, ev, docs, config, src));
   const fam = await run('families', async () => {
     const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
-    const families = buildFamilies(await familyInputFromDb(conn, ses.relations, positives, config.families), config.families);
+    const families = buildFamilies(await familyInputFromDb(conn, ses.relations, positives, config.families, src ? src.rows.map((r) => r.query_norm) : []), config.families);
     const splits = splitFamilies(splitFamiliesOf(families.families, pos.pairs), { ...config.splits, seed: config.seed }, { links: families.links });
     return { families, splits };
   });
@@ -211,7 +215,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
 
   return run('write', async () => {
     // Stage timings vary from run to run: they go to run.json, never into the report.
-    const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
+    const stats: StageStats[] = [...ing.stats, ...(src?.stats ?? []), ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
       if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
       return rest;
     });
@@ -279,9 +283,11 @@ async function evidenceStages(conn: DuckDBConnection, log: LogRelations, ses: Se
 }
 
 /** Balance (freshness, popularity, head queries), then positives. */
-async function positiveStages(conn: DuckDBConnection, log: Pick<IngestRelations, 'corpus'>, ev: EvidenceStep, docs: readonly Doc[], config: Config) {
+async function positiveStages(conn: DuckDBConnection, log: Pick<IngestRelations, 'corpus'>, ev: EvidenceStep, docs: readonly Doc[], config: Config, src: SourcesResult | null = null) {
   const bal = balancePositives(ev.evidence, docs, config.balance, config.seed);
-  return { ...(await buildPositives(conn, { corpus: log.corpus, clickFacts: ev.clickFacts }, bal.evidence, config.positives)), balance: bal };
+  // bootstrap sources join after balance (its rules weigh click behaviour) and before positives
+  const evidence = src ? mergeSourceEvidence(bal.evidence, src.rows) : bal.evidence;
+  return { ...(await buildPositives(conn, { corpus: log.corpus, clickFacts: ev.clickFacts }, evidence, config.positives)), balance: bal };
 }
 
 const PRE_CUTOFF: Namespace = 'pre_cutoff';
@@ -343,7 +349,7 @@ async function writeOutputs(
   if (r.calibrationFit) await writeFileAtomic(files.calibration!, stableJson(r.calibrationFit));
   await writeReportPages(outDir, r.report);
   const { threads: _threads, memoryLimit: _memoryLimit, ...deterministic } = config;
-  const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
+  const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.input.synthetic ? [config.input.synthetic] : []), ...(config.input.seeds ? [config.input.seeds] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
   const hashes: Record<string, string> = {};
   for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
   await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(r.report, withoutReportOptions(deterministic), r.exp.files, VERSION, { teacherScores: r.exp.teacherScores, omittedSplits: r.exp.omitted, filledNegatives: r.exp.filledNegatives }));
