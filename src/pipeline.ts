@@ -27,6 +27,8 @@ import { balancePositives } from './stages/balance/apply.js';
 import { hasSources, loadSources, type SourcesResult } from './stages/sources/load.js';
 import { mergeSourceEvidence } from './stages/sources/merge.js';
 import { sourceOptions } from './stages/sources/options.js';
+import { keepSeedsInTest } from './stages/sources/seeds-in-test.js';
+import { addJudgedNegatives } from './stages/sources/judged-negatives.js';
 import { presentationSection } from './stages/balance/presentation.js';
 import { createBuiltinEmbedder, createEmbedder } from './adapters/embedders/index.js';
 import { createJudge } from './adapters/judges/index.js';
@@ -90,7 +92,7 @@ function jsonl(records: readonly unknown[]): string {
 export async function build(options: ConfigInput | Config, hooks: BuildHooks = {}): Promise<BuildResult> {
   const config = parseConfig(options);
   if (config.input.serps.length === 0 && config.input.events.length === 0) {
-    throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events.');
+    throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events. Synthetic queries and seeds (--synthetic, --seeds) join a click log; a build from them alone is not supported yet (docs/bootstrap.md).');
   }
   await checkBuildPaths(config);
   if (config.calibration.fit && !config.input.labels) {
@@ -157,8 +159,11 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   const fam = await run('families', async () => {
     const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
     const families = buildFamilies(await familyInputFromDb(conn, ses.relations, positives, config.families, src ? src.rows.map((r) => r.query_norm) : []), config.families);
-    const splits = splitFamilies(splitFamiliesOf(families.families, pos.pairs), { ...config.splits, seed: config.seed }, { links: families.links });
-    return { families, splits };
+    const split = splitFamilies(splitFamiliesOf(families.families, pos.pairs), { ...config.splits, seed: config.seed }, { links: families.links });
+    const seedQueries = src ? src.rows.filter((r) => r.source === 'seeds').map((r) => r.query_norm) : [];
+    if (seedQueries.length === 0) return { families, splits: split, seeds: null };
+    const seeds = keepSeedsInTest(split.splitOf, families.familyOf, seedQueries, sourceOptions.parse(config.sources ?? {}).seeds.keepInTest);
+    return { families, splits: { ...split, splitOf: seeds.splitOf }, seeds: seeds.stats };
   });
   // Chronological split: training records are rebuilt from the log before the cutoff only.
   const cutoff = fam.splits.cutoff;
@@ -179,7 +184,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   const negativeOptions = calibration ? calibratedMiners(config.negatives, calibration) : config.negatives;
   const mineInput = { positives: minePositives, evidence: pre ? pre.evidence : ev.evidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
   const examples = exampleCollector(minePositives, config);
-  const neg = await run('negatives', async () => {
+  const mined = await run('negatives', async () => {
     const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
     let judge: Judge | undefined;
     try {
@@ -189,6 +194,9 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
       await Promise.all([embedder?.close(), judge?.close()]);
     }
   });
+  // seed rows of grade 0: negatives of their query after the filters, so no filter removes them
+  const judged = src ? addJudgedNegatives(mined.records, src.rows, new Map(docs.map((d) => [d.doc_id, d])), renderText) : null;
+  const neg = judged ? { ...mined, records: judged.records } : mined;
   const exp = await run('export', async () => {
     const main = await exportDataset(conn, { records: neg.records, splitOf: fam.splits.splitOf, docs, outDir: join(out.staging, 'dataset'), seed: config.seed, scorer: neg.scorer, queryPrompt: config.prompts.query, sinks: fileSinks }, config.export);
     if (!config.curriculum.enabled) return { ...main, curriculum: null };
@@ -215,7 +223,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
 
   return run('write', async () => {
     // Stage timings vary from run to run: they go to run.json, never into the report.
-    const stats: StageStats[] = [...ing.stats, ...(src?.stats ?? []), ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
+    const stats: StageStats[] = [...ing.stats, ...(src?.stats ?? []), ...(fam.seeds ? [fam.seeds] : []), ...(judged ? [judged.stats] : []), ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
       if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
       return rest;
     });

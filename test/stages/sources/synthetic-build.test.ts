@@ -50,7 +50,7 @@ describe('build with --synthetic over a click log', () => {
     const st = r.report.stages.find((s) => s.stage === 'sources:synthetic')!;
     const drops = Object.values(st.dropped).reduce((a, b) => a + b, 0);
     expect(st.in.rows).toBe(8);
-    expect(st.out.rows + drops).toBe(st.in.rows);
+    expect(st.out.rows! + drops).toBe(st.in.rows);
     expect(st.out.rows).toBe(3);
     for (const c of r.report.accounting) expect(c.ok, `${c.name}: ${c.lhs} vs ${JSON.stringify(c.rhs)}`).toBe(true);
   });
