@@ -87,8 +87,8 @@ export const configSchema = strictDeep(z.object({
   threads: z.number().int().positive().optional().describe('DuckDB threads (default: all cores). Outputs do not depend on it.'),
   memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'use a size such as "1GB" or "512MB"').optional()
     .describe('DuckDB memory limit such as "1GB" (default: DuckDB\'s own, 80% of RAM), above which DuckDB spills to `<output>/.duckdb-tmp`; the JS heap is not included and outputs do not depend on it. Unset by default because DuckDB\'s own limit suits a machine of its own (docs/design/evidence-at-scale.md).'),
-  sources: sourceOptions.optional()
-    .describe('Grades, weights and caps of the bootstrap sources (input.synthetic, input.seeds). Unset, each has its documented default; unset also keeps a click-only build\'s manifest as it was.'),
+  sources: sourceOptions.prefault({})
+    .describe('Grades, weights and caps of the bootstrap sources (input.synthetic, input.seeds); see docs/bootstrap.md. The manifest of a build without those files leaves the block out, so a click-only build writes what it wrote before.'),
   sessions: sessionOptions.prefault({}),
   bias: biasOptions.prefault({}),
   evidence: evidenceOptions.prefault({}),

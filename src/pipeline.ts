@@ -26,7 +26,6 @@ import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
 import { hasSources, loadSources, type SourcesResult } from './stages/sources/load.js';
 import { mergeSourceEvidence } from './stages/sources/merge.js';
-import { sourceOptions } from './stages/sources/options.js';
 import { keepSeedsInTest } from './stages/sources/seeds-in-test.js';
 import { addJudgedNegatives } from './stages/sources/judged-negatives.js';
 import { presentationSection } from './stages/balance/presentation.js';
@@ -154,7 +153,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   const bias = await run('bias', () => estimateBias(conn, log, config.bias, config.seed));
   const ev = await run('evidence', () => evidenceStages(conn, log, ses.relations, bias.result, config, calibration));
   const docs = await loadDocs(conn, log.corpus);
-  const src = hasSources(config.input) ? await loadSources(conn, config.input, new Set(docs.map((d) => d.doc_id)), sourceOptions.parse(config.sources ?? {}), log.quarantine.name) : null;
+  const src = hasSources(config.input) ? await loadSources(conn, config.input, new Set(docs.map((d) => d.doc_id)), config.sources, log.quarantine.name) : null;
   const pos = await run('positives', () => positiveStages(conn, log, ev, docs, config, src));
   const fam = await run('families', async () => {
     const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
@@ -162,7 +161,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
     const split = splitFamilies(splitFamiliesOf(families.families, pos.pairs), { ...config.splits, seed: config.seed }, { links: families.links });
     const seedQueries = src ? src.rows.filter((r) => r.source === 'seeds').map((r) => r.query_norm) : [];
     if (seedQueries.length === 0) return { families, splits: split, seeds: null };
-    const seeds = keepSeedsInTest(split.splitOf, families.familyOf, seedQueries, sourceOptions.parse(config.sources ?? {}).seeds.keepInTest);
+    const seeds = keepSeedsInTest(split.splitOf, families.familyOf, seedQueries, config.sources.seeds.keepInTest);
     return { families, splits: { ...split, splitOf: seeds.splitOf }, seeds: seeds.stats };
   });
   // Chronological split: training records are rebuilt from the log before the cutoff only.
@@ -356,7 +355,9 @@ async function writeOutputs(
   await writeFileAtomic(files.report!, reportJson(r.report));
   if (r.calibrationFit) await writeFileAtomic(files.calibration!, stableJson(r.calibrationFit));
   await writeReportPages(outDir, r.report);
-  const { threads: _threads, memoryLimit: _memoryLimit, ...deterministic } = config;
+  const { threads: _threads, memoryLimit: _memoryLimit, sources, ...clickOnly } = config;
+  // the sources block only in a build that has a bootstrap source: a click-only manifest stays as it was
+  const deterministic = hasSources(config.input) ? { ...clickOnly, sources } : clickOnly;
   const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.input.synthetic ? [config.input.synthetic] : []), ...(config.input.seeds ? [config.input.seeds] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
   const hashes: Record<string, string> = {};
   for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
