@@ -24,6 +24,10 @@ import { renderDocument } from './text/render.js';
 import { renderDatasetCard } from './stages/export/card.js';
 import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
+import { hasSources, loadSources, type SourcesResult } from './stages/sources/load.js';
+import { mergeSourceEvidence } from './stages/sources/merge.js';
+import { keepSeedsInTest } from './stages/sources/seeds-in-test.js';
+import { addJudgedNegatives } from './stages/sources/judged-negatives.js';
 import { presentationSection } from './stages/balance/presentation.js';
 import { createBuiltinEmbedder, createEmbedder } from './adapters/embedders/index.js';
 import { createJudge, createRerankJudge } from './adapters/judges/index.js';
@@ -87,7 +91,7 @@ function jsonl(records: readonly unknown[]): string {
 export async function build(options: ConfigInput | Config, hooks: BuildHooks = {}): Promise<BuildResult> {
   const config = parseConfig(options);
   if (config.input.serps.length === 0 && config.input.events.length === 0) {
-    throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events.');
+    throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events. Synthetic queries and seeds (--synthetic, --seeds) join a click log; a build from them alone is not supported yet (docs/bootstrap.md).');
   }
   await checkBuildPaths(config);
   if (config.calibration.fit && !config.input.labels) {
@@ -149,12 +153,16 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   const bias = await run('bias', () => estimateBias(conn, log, config.bias, config.seed));
   const ev = await run('evidence', () => evidenceStages(conn, log, ses.relations, bias.result, config, calibration));
   const docs = await loadDocs(conn, log.corpus);
-  const pos = await run('positives', () => positiveStages(conn, log, ev, docs, config));
+  const src = hasSources(config.input) ? await loadSources(conn, config.input, new Set(docs.map((d) => d.doc_id)), config.sources, log.quarantine.name) : null;
+  const pos = await run('positives', () => positiveStages(conn, log, ev, docs, config, src));
   const fam = await run('families', async () => {
     const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
-    const families = buildFamilies(await familyInputFromDb(conn, ses.relations, positives, config.families), config.families);
-    const splits = splitFamilies(splitFamiliesOf(families.families, pos.pairs), { ...config.splits, seed: config.seed }, { links: families.links });
-    return { families, splits };
+    const families = buildFamilies(await familyInputFromDb(conn, ses.relations, positives, config.families, src ? src.rows.map((r) => r.query_norm) : []), config.families);
+    const split = splitFamilies(splitFamiliesOf(families.families, pos.pairs), { ...config.splits, seed: config.seed }, { links: families.links });
+    const seedQueries = src ? src.rows.filter((r) => r.source === 'seeds').map((r) => r.query_norm) : [];
+    if (seedQueries.length === 0) return { families, splits: split, seeds: null };
+    const seeds = keepSeedsInTest(split.splitOf, families.familyOf, seedQueries, config.sources.seeds.keepInTest);
+    return { families, splits: { ...split, splitOf: seeds.splitOf }, seeds: seeds.stats };
   });
   // Chronological split: training records are rebuilt from the log before the cutoff only.
   const cutoff = fam.splits.cutoff;
@@ -175,7 +183,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   const negativeOptions = calibration ? calibratedMiners(config.negatives, calibration) : config.negatives;
   const mineInput = { positives: minePositives, evidence: pre ? pre.evidence : ev.evidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
   const examples = exampleCollector(minePositives, config);
-  const neg = await run('negatives', async () => {
+  const mined = await run('negatives', async () => {
     const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
     let judge: Judge | undefined;
     try {
@@ -185,6 +193,9 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
       await Promise.all([embedder?.close(), judge?.close()]);
     }
   });
+  // seed rows of grade 0: negatives of their query after the filters, so no filter removes them
+  const judged = src ? addJudgedNegatives(mined.records, src.rows, new Map(docs.map((d) => [d.doc_id, d])), renderText) : null;
+  const neg = judged ? { ...mined, records: judged.records } : mined;
   const exp = await run('export', async () => {
     // export.teacherScores "judge": the rerank judge scores the exported texts (its cache holds the filter's calls)
     const teacher = config.export.teacherScores === 'judge' && config.judge?.kind === 'rerank' ? await createRerankJudge(config.judge) : undefined;
@@ -214,7 +225,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
 
   return run('write', async () => {
     // Stage timings vary from run to run: they go to run.json, never into the report.
-    const stats: StageStats[] = [...ing.stats, ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
+    const stats: StageStats[] = [...ing.stats, ...(src?.stats ?? []), ...(fam.seeds ? [fam.seeds] : []), ...(judged ? [judged.stats] : []), ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
       if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
       return rest;
     });
@@ -282,9 +293,11 @@ async function evidenceStages(conn: DuckDBConnection, log: LogRelations, ses: Se
 }
 
 /** Balance (freshness, popularity, head queries), then positives. */
-async function positiveStages(conn: DuckDBConnection, log: Pick<IngestRelations, 'corpus'>, ev: EvidenceStep, docs: readonly Doc[], config: Config) {
+async function positiveStages(conn: DuckDBConnection, log: Pick<IngestRelations, 'corpus'>, ev: EvidenceStep, docs: readonly Doc[], config: Config, src: SourcesResult | null = null) {
   const bal = balancePositives(ev.evidence, docs, config.balance, config.seed);
-  return { ...(await buildPositives(conn, { corpus: log.corpus, clickFacts: ev.clickFacts }, bal.evidence, config.positives)), balance: bal };
+  // bootstrap sources join after balance (its rules weigh click behaviour) and before positives
+  const evidence = src ? mergeSourceEvidence(bal.evidence, src.rows) : bal.evidence;
+  return { ...(await buildPositives(conn, { corpus: log.corpus, clickFacts: ev.clickFacts }, evidence, config.positives)), balance: bal };
 }
 
 const PRE_CUTOFF: Namespace = 'pre_cutoff';
@@ -345,8 +358,10 @@ async function writeOutputs(
   await writeFileAtomic(files.report!, reportJson(r.report));
   if (r.calibrationFit) await writeFileAtomic(files.calibration!, stableJson(r.calibrationFit));
   await writeReportPages(outDir, r.report);
-  const { threads: _threads, memoryLimit: _memoryLimit, ...deterministic } = config;
-  const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
+  const { threads: _threads, memoryLimit: _memoryLimit, sources, ...clickOnly } = config;
+  // the sources block only in a build that has a bootstrap source: a click-only manifest stays as it was
+  const deterministic = hasSources(config.input) ? { ...clickOnly, sources } : clickOnly;
+  const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.input.synthetic ? [config.input.synthetic] : []), ...(config.input.seeds ? [config.input.seeds] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
   const hashes: Record<string, string> = {};
   for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
   await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(r.report, withoutReportOptions(deterministic), r.exp.files, VERSION, { teacherScores: r.exp.teacherScores, omittedSplits: r.exp.omitted, filledNegatives: r.exp.filledNegatives }));

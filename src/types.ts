@@ -15,7 +15,7 @@ export interface SourceLocation {
 export interface QuarantineRow {
   readonly kind: 'Quarantine';
   readonly stage: string;
-  readonly input: 'serps' | 'events' | 'corpus' | 'labels';
+  readonly input: 'serps' | 'events' | 'corpus' | 'labels' | 'synthetic' | 'seeds';
   readonly file: string;
   readonly line: number;
   readonly reason: string;
@@ -82,6 +82,8 @@ export interface Evidence {
   readonly weight: number;
   /** Signals that support the grade, e.g. ['converted', 'satisfied']. */
   readonly signals: readonly string[];
+  /** With bootstrap sources only: what supports the pair, e.g. ['clicks', 'synthetic:offline:keyword', 'seed']. */
+  readonly sources?: readonly string[];
 }
 
 /** A graded positive pair with the document text joined in. One line of positives.jsonl. */
@@ -101,6 +103,8 @@ export interface PositivePair {
     readonly serps: number;
     readonly users: number;
     readonly impressions: number;
+    /** With bootstrap sources only: what supports the pair (see Evidence.sources). */
+    readonly sources?: readonly string[];
   };
 }
 

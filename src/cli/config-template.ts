@@ -43,6 +43,8 @@ export const commonOptions = [
   'input.events',
   'input.corpus',
   'input.labels',
+  'input.synthetic',
+  'input.seeds',
   'input.columns',
   'output',
   'seed',

@@ -15,6 +15,8 @@ export interface BuildFlags {
   events?: string[];
   corpus?: string;
   labels?: string;
+  synthetic?: string;
+  seeds?: string;
   calibration?: string;
   out?: string;
   seed?: string;
@@ -33,6 +35,8 @@ export function addBuildOptions(cmd: Command): Command {
     .option('--events <file>', 'flat event file (repeatable)', collect)
     .option('--corpus <file>', 'corpus file')
     .option('--labels <file>', 'labels file (query, doc_id, grade): every rule is checked against it (report.md, do no harm)')
+    .option('--synthetic <file>', 'synthetic queries (the queries.jsonl of clickforge synth): each a positive for its source document')
+    .option('--seeds <file>', 'expert seeds (query, doc_id, grade): grade > 0 positives, grade 0 judged negatives')
     .option('--calibration <file>', 'calibration.json from `clickforge calibrate`: grade positives and veto negatives by its estimated relevance')
     .option('-o, --out <dir>', 'output folder')
     .option('--seed <n>', 'random seed')
@@ -52,6 +56,8 @@ export async function configFromFlags(f: BuildFlags, extra: Record<string, unkno
   if (f.events) input.events = f.events.map(abs);
   if (f.corpus) input.corpus = abs(f.corpus);
   if (f.labels) input.labels = abs(f.labels);
+  if (f.synthetic) input.synthetic = abs(f.synthetic);
+  if (f.seeds) input.seeds = abs(f.seeds);
   if (Object.keys(input).length) flags.input = input;
   if (f.out) flags.output = abs(f.out);
   if (f.seed !== undefined) flags.seed = Number(f.seed);

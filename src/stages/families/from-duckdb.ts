@@ -12,19 +12,25 @@ export interface FamilySignalInput {
 /**
  * The whole input of buildFamilies from the sessions stage's relations: every normalised query with
  * its page count and first time, the reformulation edges, the rule (e)/(f) signals, and `positives`
- * (query_norm -> positive doc ids) as given.
+ * (query_norm -> positive doc ids) as given. `extraQueries` (normalised queries of the bootstrap
+ * sources) join the list with a count of 1 when no page holds them.
  */
 export async function familyInputFromDb(
   conn: DuckDBConnection,
   input: FamilySignalInput & { readonly reformulations: Reformulations },
   positives: ReadonlyMap<string, readonly string[]>,
   opts: FamilyOptionsInput | FamilyOptions = {},
+  extraQueries: readonly string[] = [],
 ): Promise<FamilyInput> {
   const rows = await queryRows<{ query: string; count: number; firstTs: number | null }>(
     conn,
     `SELECT query_norm AS query, count(*)::BIGINT AS count, min(ts) AS "firstTs" FROM ${input.serpFacts.name} GROUP BY query_norm ORDER BY query_norm`,
   );
   const queries = rows.map((q): FamilyQuery => (q.firstTs === null ? { query: q.query, count: q.count } : { query: q.query, count: q.count, firstTs: q.firstTs }));
+  // queries of the bootstrap sources that no result page holds: one occurrence each, no time
+  const seen = new Set(queries.map((q) => q.query));
+  for (const q of [...new Set(extraQueries)].sort()) if (!seen.has(q)) queries.push({ query: q, count: 1 });
+  if (queries.length > rows.length) queries.sort((a, b) => (a.query < b.query ? -1 : a.query > b.query ? 1 : 0));
   const reformulations = await queryRows<{ from: string; to: string; count: number }>(
     conn,
     `SELECT query_norm_from AS "from", query_norm_to AS "to", count FROM ${input.reformulations.name} ORDER BY 1, 2`,

@@ -14,6 +14,10 @@ export const ingestOptions = z.object({
     .describe('Flat event files (search / impression / click / conversion / session_end rows).'),
   corpus: z.string().optional().describe('Corpus file: doc_id, text, optional title, category, entity, published_at.'),
   labels: z.string().optional().describe('Labels file: query, doc_id, grade, optional source.'),
+  synthetic: z.string().optional()
+    .describe('Synthetic queries (the queries.jsonl that `clickforge synth` writes): each is a positive for its source document (docs/bootstrap.md). Unset by default: a build uses only the sources it is given.'),
+  seeds: z.string().optional()
+    .describe('Expert seeds in the labels format (query, doc_id, grade): grade > 0 rows are positives, grade 0 rows judged negatives (docs/bootstrap.md). Unset by default: a build uses only the sources it is given.'),
   format,
   columns: z.object({
     serps: columnMap,

@@ -5,7 +5,8 @@ import type { MinerName } from './miners.js';
 import type { NegativeOptions } from './options.js';
 
 /** Which miner proposed a negative: a key of the miner registry (stages/negatives/miners.ts). */
-export type NegativeSource = MinerName;
+/** A miner, or `judged`: a seed row of grade 0 (see stages/sources/judged-negatives.ts). */
+export type NegativeSource = MinerName | 'judged';
 
 /** One training example: a query, its graded positives and the mined, filtered negatives. */
 export interface TrainingRecord {

@@ -71,7 +71,7 @@ export async function buildPositives(
   for (const r of joined) {
     const e = evidence[r.idx]!;
     const kept = r.kept ?? (clickFacts ? 0 : e.clicks);
-    if (kept < opts.minClicks) { dropped.below_min_clicks++; continue; }
+    if (kept < opts.minClicks && !e.sources) { dropped.below_min_clicks++; continue; }
     if (!r.in_corpus) { dropped.doc_not_in_corpus++; continue; }
     const text = renderDocument({ text: r.text ?? '', title: r.title }, opts.includeTitle);
     if (text.trim().length === 0) { dropped.empty_text++; continue; }
@@ -83,7 +83,7 @@ export async function buildPositives(
       positive: text,
       grade: e.grade,
       weight: e.weight,
-      evidence: { signals: e.signals, clicks: e.clicks, satisfied: e.satisfied, converted: e.converted, serps: e.serps, users: e.users, impressions: e.impressions },
+      evidence: { signals: e.signals, clicks: e.clicks, satisfied: e.satisfied, converted: e.converted, serps: e.serps, users: e.users, impressions: e.impressions, ...(e.sources ? { sources: e.sources } : {}) },
     });
   }
 
