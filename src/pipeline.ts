@@ -112,7 +112,7 @@ export async function buildFromEvidence(dir: string, options: ConfigInput | Conf
   checkEventLevelConfig(resolve(dir), folder.manifest, given);
   await checkBuildPaths({ ...given, input: { ...given.input, serps: [], events: [] } });
   const config = parseConfig({ ...given, input: { ...given.input, serps: folder.manifest.config.input.serps, events: folder.manifest.config.input.events } });
-  return buildWith(config, hooks, () => folderEventLevel(resolve(dir), folder));
+  return buildWith(config, hooks, () => folderEventLevel(resolve(dir), folder, config.evidence));
 }
 
 async function buildWith(config: Config, hooks: BuildHooks, sourceFor: (target: string) => EventSource): Promise<BuildResult> {
@@ -181,8 +181,8 @@ function liveEventLevel(config: Config, quarantineFile: string): EventSource {
   };
 }
 
-/** The event level read from a folder (its config already checked). */
-function folderEventLevel(dir: string, folder: { readonly manifest: EventLevelManifest; readonly counts: EventLevelCounts }): EventSource {
+/** The event level read from a folder (its config already checked: `evidence` is the options it was made with). */
+function folderEventLevel(dir: string, folder: { readonly manifest: EventLevelManifest; readonly counts: EventLevelCounts }, evidence: EvidenceOptions): EventSource {
   return {
     ingest: async (conn) => {
       await loadEventLevel(conn, dir, folder.manifest);
@@ -192,7 +192,7 @@ function folderEventLevel(dir: string, folder: { readonly manifest: EventLevelMa
     biasCounts: () => Promise.resolve({ relation: biasCountsRelation(), counts: folder.counts.bias }),
     evidence: async (conn, log, ses) => {
       const relations = evidenceRelations();
-      const r = await evidenceStats(conn, { ...ses, impressions: log.impressions, clicks: log.clicks }, relations, folder.manifest.config.evidence as EvidenceOptions);
+      const r = await evidenceStats(conn, { ...ses, impressions: log.impressions, clicks: log.clicks }, relations, evidence);
       return { ...r, relations };
     },
     logHashes: folder.manifest.inputs,
