@@ -10,12 +10,22 @@ describe('cli', () => {
   it('prints help for every command', () => {
     const top = cli(['--help']);
     expect(top.code).toBe(0);
-    for (const cmd of ['build', 'init', 'demo', 'simulate', 'evaluate']) {
+    for (const cmd of ['build', 'events', 'init', 'demo', 'simulate', 'evaluate']) {
       expect(top.stdout).toContain(cmd);
       const r = cli([cmd, '--help']);
       expect(r.code, `${cmd} --help`).toBe(0);
       expect(r.stdout).toContain('Usage: clickforge ' + cmd);
     }
+  });
+
+  it('events refuses the text level\'s inputs, and build --evidence a folder that is not one, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-cli-evl-'));
+    const r = cli(['events', '--events', join(dir, 'log.jsonl'), '--corpus', join(dir, 'docs.jsonl'), '--out', join(dir, 'ev')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--corpus is an option of the text level; pass it to clickforge build --evidence DIR');
+    const b = cli(['build', '--evidence', dir, '--out', join(dir, 'out')]);
+    expect(b.code).toBe(3);
+    expect(b.stderr).toContain(`${join(dir, 'manifest.json')} cannot be read`);
   });
 
   it('exits 2 on bad usage and 3 on unreadable input', () => {

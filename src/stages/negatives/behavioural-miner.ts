@@ -63,6 +63,9 @@ export function createBehaviouralMiner(
   };
 }
 
+/** The type of one skip's weight in the sum: 18 decimals (the weights are printed with 17 significant digits, all <= 1), room for 10^20 skips. */
+const SKIP_TERM = 'DECIMAL(38, 18)';
+
 /**
  * Examination-weighted skip-above counts per `${query_norm}\t${doc_id}`: the sum, over the pages
  * where the doc was shown above the lowest click of the page and not clicked, of the examination
@@ -79,7 +82,9 @@ export async function loadWeightedSkips(
   opts: { readonly beforeTs?: number | null } = {},
 ): Promise<Map<string, number>> {
   const p = propensity.slice(1).map((v) => (Number.isFinite(v) && v > 0 ? v : 1));
-  const list = p.length ? `[${p.map((v) => v.toPrecision(17)).join(', ')}]::DOUBLE[]` : '[1.0]::DOUBLE[]';
+  // exact sums: the terms are DECIMALs, so equal sums are equal whatever order the engine adds the
+  // impressions in (table order differs between engines and threads), and a tie falls to the doc id
+  const list = p.length ? `[${p.map((v) => v.toPrecision(17)).join(', ')}]::${SKIP_TERM}[]` : `[1.0]::${SKIP_TERM}[]`;
   const cut = opts.beforeTs === undefined || opts.beforeTs === null ? null : Math.floor(opts.beforeTs);
   const serpWhere = cut === null ? '' : `WHERE ts <= ${cut}`;
   const clickWhere = cut === null ? '' : `WHERE k.ts IS NULL OR k.ts <= ${cut}`;
@@ -89,7 +94,7 @@ export async function loadWeightedSkips(
     m AS (SELECT serp_id, max(rank) AS max_rank FROM k GROUP BY serp_id),
     clicked AS (SELECT DISTINCT serp_id, doc_id FROM k)
     SELECT s.query_norm || chr(9) || i.doc_id AS k,
-           sum(coalesce(list_extract(${list}, i.rank), ${p.length ? p[p.length - 1]!.toPrecision(17) : '1.0'}))::DOUBLE AS w
+           sum(coalesce(list_extract(${list}, i.rank), ${p.length ? p[p.length - 1]!.toPrecision(17) : '1.0'}::${SKIP_TERM}))::DOUBLE AS w
     FROM ${input.impressions.name} i JOIN m USING (serp_id) JOIN s USING (serp_id)
     ANTI JOIN clicked c ON c.serp_id = i.serp_id AND c.doc_id = i.doc_id
     WHERE i.rank < m.max_rank AND s.query_norm IS NOT NULL

@@ -79,3 +79,28 @@ describe('examination-weighted skip-above', () => {
     expect(b.records[0]!.negatives.map((n) => n.doc_id)).toEqual(['top']);
   });
 });
+
+describe('examination-weighted skip-above sums', () => {
+  it('are exact: two docs skipped at the same ranks, in opposite page order, weigh the same (0.1 + 0.2 + 0.3 in either order)', async () => {
+    const { conn, close } = await openDb({ threads: 1 });
+    try {
+      const pages = [1, 2, 3].flatMap((r) => [`('a${r}', 'tie', ${r})`, `('b${r}', 'tie', ${4 - r})`]);
+      await conn.run(`
+        CREATE TABLE serp_facts (serp_id VARCHAR, query_norm VARCHAR, ts BIGINT);
+        CREATE TABLE impressions (serp_id VARCHAR, doc_id VARCHAR, rank INTEGER);
+        CREATE TABLE clicks (serp_id VARCHAR, doc_id VARCHAR, rank INTEGER, ts BIGINT);
+        INSERT INTO serp_facts SELECT p, 'tie', 1 FROM (VALUES ('a1'), ('a2'), ('a3'), ('b1'), ('b2'), ('b3')) t(p);
+        CREATE TEMP TABLE skipped (serp_id VARCHAR, doc_id VARCHAR, rank INTEGER);
+        INSERT INTO skipped VALUES ${pages.join(', ')};
+        INSERT INTO impressions SELECT serp_id, CASE WHEN serp_id LIKE 'a%' THEN 'a' ELSE 'b' END, rank FROM skipped;
+        INSERT INTO impressions SELECT serp_id, 'pos', 4 FROM skipped;
+        INSERT INTO clicks SELECT serp_id, 'pos', 4, 2 FROM skipped;
+      `);
+      const w = await loadWeightedSkips(conn, { ...LOG, serpFacts: SES.serpFacts }, [0, 0.1, 0.2, 0.3, 1]);
+      expect(w.get('tie\ta')).toBe(0.6);
+      expect(w.get('tie\tb')).toBe(0.6);
+    } finally {
+      close();
+    }
+  });
+});
