@@ -47,6 +47,14 @@ export interface Dialect {
   listAt(list: string, i: string): string;
   /** An inline table `rows` (SQL tuples), with its alias and column names. */
   values(rows: readonly string[], alias: string, columns: readonly string[]): string;
+  /** The distinct non-empty words of `s` split on single spaces, as a list. */
+  wordSet(s: string): string;
+  /** The distinct character trigrams (code points) of `s`, as a list (empty when `s` has fewer than 3 characters). */
+  trigramSet(s: string): string;
+  /** The number of distinct elements two lists of distinct elements share. */
+  intersectionSize(a: string, b: string): string;
+  /** The number of elements of a list. */
+  listLength(list: string): string;
   /** The sum of `body` over the elements `v` of `list` (0 for an empty list), exact as DECIMAL(38, scale). */
   listSumDecimal(list: string, v: string, body: string, scale: number): string;
   /** The sum of a list of DOUBLE items, left to right (NULL items left out). */

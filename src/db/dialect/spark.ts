@@ -34,6 +34,10 @@ export const sparkDialect: Dialect = {
   orderedListAgg: (expr, orderBy) => `transform(array_sort(collect_list(struct(${orderBy} AS k, ${expr} AS v))), x -> x.v)`,
   listAt: (list, i) => `element_at(${list}, ${i})`,
   values: (rows, alias, columns) => `VALUES ${rows.join(', ')} AS ${alias}(${columns.join(', ')})`,
+  wordSet: (s) => `array_distinct(filter(split(${s}, ' '), w -> w <> ''))`,
+  trigramSet: (s) => `CASE WHEN length(${s}) >= 3 THEN array_distinct(transform(sequence(1, length(${s}) - 2), i -> substring(${s}, i, 3))) ELSE CAST(array() AS ARRAY<STRING>) END`,
+  intersectionSize: (a, b) => `size(array_intersect(${a}, ${b}))`,
+  listLength: (list) => `size(${list})`,
   listAppend: (list, item) => `concat(${list}, array(${item}))`,
   listSumDecimal: (list, v, body, scale) =>
     `aggregate(${list}, CAST(0 AS DECIMAL(38, ${scale})), (acc, ${v}) -> CAST(acc + ${body} AS DECIMAL(38, ${scale})))`,

@@ -3,6 +3,7 @@ import { queryNumber } from '../../db/duckdb.js';
 import type { Clicks, Impressions, RandomizedPages, Serps } from '../ingest/relations.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import type { StageStats } from '../../types.js';
+import { duckdbDialect, type Dialect } from '../../db/dialect/index.js';
 import { ClickCountsBuilder, type ClickCounts, type Fold } from './counts.js';
 
 export interface DbCountsOptions {
@@ -43,23 +44,42 @@ function withRandomized(input: BiasCountsInput, opts: DbCountsOptions): DbCounts
  * the raw query; normalisation (NFKC etc., which DuckDB lacks) happens after, in TypeScript, on the
  * already small aggregate.
  */
-export function clickCountsSql(input: BiasCountsInput, opts: DbCountsOptions): string {
-  const cut = Math.round(opts.holdoutShare * 1_000_000);
-  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
+export function clickCountsSql(input: BiasCountsInput, opts: DbCountsOptions, d: Dialect = duckdbDialect): string {
   return `
 WITH clicked AS (SELECT DISTINCT serp_id, rank FROM ${input.clicks.name})
-SELECT s.query AS query, i.doc_id AS doc_id, (i.rank - 1)::INTEGER AS rank0,
-  (CASE WHEN ${rand} THEN 2
-        WHEN hash(s.serp_id || '#${Math.trunc(opts.seed)}') % 1000000 < ${cut} THEN 1
-        ELSE 0 END)::INTEGER AS fold,
-  count(*)::DOUBLE AS n,
-  count(c.serp_id)::DOUBLE AS k
+SELECT s.query AS query, i.doc_id AS doc_id, ${d.cast('(i.rank - 1)', 'INTEGER')} AS rank0,
+  ${foldSql(opts, d)} AS fold,
+  ${d.cast('count(*)', 'DOUBLE')} AS n,
+  ${d.cast('count(c.serp_id)', 'DOUBLE')} AS k
 FROM ${input.impressions.name} i
 JOIN ${input.serps.name} s ON s.serp_id = i.serp_id
 LEFT JOIN clicked c ON c.serp_id = i.serp_id AND c.rank = i.rank
 WHERE i.rank <= ${Math.trunc(opts.maxRank)}
 GROUP BY ALL
 ORDER BY query, doc_id, rank0, fold`;
+}
+
+/** The fold of the result page `s`: 2 randomized, 1 holdout (a seeded hash of serp_id), 0 train. */
+function foldSql(opts: DbCountsOptions, d: Dialect): string {
+  const cut = Math.round(opts.holdoutShare * 1_000_000);
+  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
+  return d.cast(`(CASE WHEN ${rand} THEN 2
+        WHEN ${d.hashBucket(`s.serp_id || '#${Math.trunc(opts.seed)}'`, 1000000)} < ${cut} THEN 1
+        ELSE 0 END)`, 'INTEGER');
+}
+
+/** Result pages per fold (pages with an impression at a modelled rank). */
+export function foldPagesSql(input: BiasCountsInput, opts: DbCountsOptions, d: Dialect = duckdbDialect): string {
+  return `
+SELECT ${foldSql(opts, d)} AS fold,
+  ${d.cast('count(*)', 'DOUBLE')} AS pages
+FROM ${input.serps.name} s WHERE s.serp_id IN (SELECT serp_id FROM ${input.impressions.name} WHERE rank <= ${Math.trunc(opts.maxRank)})
+GROUP BY ALL`;
+}
+
+/** Impressions below the modelled ranks (the rank_beyond_max drop). */
+export function beyondMaxRankSql(input: BiasCountsInput, opts: DbCountsOptions): string {
+  return `SELECT count(*) AS impressions FROM ${input.impressions.name} WHERE rank > ${Math.trunc(opts.maxRank)}`;
 }
 
 /** Build `ClickCounts` from ingest's `serps`/`impressions`/`clicks` relations, aggregated in DuckDB. */
@@ -83,15 +103,9 @@ export async function clickCountsFromDb(conn: DuckDBConnection, input: BiasCount
       rows++;
     }
   }
-  const cut = Math.round(opts.holdoutShare * 1_000_000);
-  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
-  const pageRows = await conn.runAndReadAll(`
-SELECT (CASE WHEN ${rand} THEN 2 WHEN hash(s.serp_id || '#${Math.trunc(opts.seed)}') % 1000000 < ${cut} THEN 1 ELSE 0 END)::INTEGER AS fold,
-  count(*)::DOUBLE AS pages
-FROM ${input.serps.name} s WHERE s.serp_id IN (SELECT serp_id FROM ${input.impressions.name} WHERE rank <= ${Math.trunc(opts.maxRank)})
-GROUP BY ALL`);
+  const pageRows = await conn.runAndReadAll(foldPagesSql(input, opts));
   for (const [fold, pages] of pageRows.getRowsJS()) b.folds[FOLDS[fold as number] as Fold].pages = pages as number;
-  const beyond = await queryNumber(conn, `SELECT count(*) FROM ${input.impressions.name} WHERE rank > ${Math.trunc(opts.maxRank)}`);
+  const beyond = await queryNumber(conn, beyondMaxRankSql(input, opts));
   const counts = b.build();
   const stats: StageStats = {
     stage: 'bias',
