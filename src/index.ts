@@ -8,7 +8,9 @@
  */
 
 // the pipeline and its configuration
-export { build, type BuildResult, type BuildHooks, type ProgressEvent } from './pipeline.js';
+export { build, buildEventLevel, buildFromEvidence, type BuildResult, type BuildHooks, type ProgressEvent } from './pipeline.js';
+export { EVENT_LEVEL_FILES, EVENT_LEVEL_SCHEMA, type EventLevelFile } from './stages/event-level/layout.js';
+export type { EventLevelConfig, EventLevelCounts, EventLevelManifest } from './stages/event-level/folder.js';
 export { configSchema, parseConfig, loadConfigFile, mergeConfig, type Config, type ConfigInput } from './config.js';
 export { ClickforgeError, type ErrorKind } from './errors.js';
 

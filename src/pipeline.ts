@@ -4,13 +4,16 @@ import { parseConfig, type Config, type ConfigInput } from './config.js';
 import { openDb, sqlString, type DuckDBConnection } from './db/duckdb.js';
 import { dropNamespace, dropRelations, type Namespace } from './db/relation.js';
 import { usageError } from './errors.js';
-import { ingest } from './stages/ingest/ingest.js';
+import { ingestDocs, ingestLog, joinIngest, type IngestPart } from './stages/ingest/ingest.js';
 import { loadDocs } from './stages/ingest/corpus.js';
-import type { IngestRelations, LogRelations } from './stages/ingest/relations.js';
-import { buildSessions, type SessionRelations } from './stages/sessions/sessions.js';
-import { buildEvidence, type ClickFacts } from './stages/evidence/evidence.js';
+import { ingestRelations, type IngestRelations, type LogRelations } from './stages/ingest/relations.js';
+import { buildSessions, sessionRelations, type SessionRelations } from './stages/sessions/sessions.js';
+import { buildEvidence, evidenceRelations, evidenceStats, type ClickFacts, type EvidenceKeys, type EvidenceRelations } from './stages/evidence/evidence.js';
+import type { EvidenceOptions } from './stages/evidence/options.js';
 import { gradeEvidence, type CurveIdentified, type GradedEvidence, type ResolvedGradingRule } from './stages/evidence/grading.js';
-import { estimateBias, examinationByRank } from './stages/bias/bias.js';
+import { estimateBiasFromCounts, examinationByRank } from './stages/bias/bias.js';
+import { biasCountsRelation, writeBiasCounts, type BiasCounts, type BiasPageCounts } from './stages/bias/from-duckdb.js';
+import { checkEventLevelConfig, eventLevelConfig, loadEventLevel, readEventLevel, writeEventLevel, type EventLevelCounts, type EventLevelManifest } from './stages/event-level/folder.js';
 import { buildPositives } from './stages/positives/positives.js';
 import { buildFamilies } from './stages/families/families.js';
 import { familyInputFromDb } from './stages/families/from-duckdb.js';
@@ -94,6 +97,25 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
     throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events. Synthetic queries and seeds (--synthetic, --seeds) join a click log; a build from them alone is not supported yet (docs/bootstrap.md).');
   }
   await checkBuildPaths(config);
+  return buildWith(config, hooks, (target) => liveEventLevel(config, `${target}.quarantine.jsonl`));
+}
+
+/**
+ * The text level over an event-level folder (`clickforge events`, or the Spark job): the same
+ * outputs as `build` over the click log the folder was made from, with the same config and seed.
+ * The click-log paths come from the folder's manifest; options that shaped the folder must match
+ * (docs/event-level.md).
+ */
+export async function buildFromEvidence(dir: string, options: ConfigInput | Config, hooks: BuildHooks = {}): Promise<BuildResult> {
+  const given = parseConfig(options);
+  const folder = await readEventLevel(resolve(dir));
+  checkEventLevelConfig(resolve(dir), folder.manifest, given);
+  await checkBuildPaths({ ...given, input: { ...given.input, serps: [], events: [] } });
+  const config = parseConfig({ ...given, input: { ...given.input, serps: folder.manifest.config.input.serps, events: folder.manifest.config.input.events } });
+  return buildWith(config, hooks, () => folderEventLevel(resolve(dir), folder));
+}
+
+async function buildWith(config: Config, hooks: BuildHooks, sourceFor: (target: string) => EventSource): Promise<BuildResult> {
   if (config.calibration.fit && !config.input.labels) {
     throw usageError('no_labels', 'calibration.fit needs labels: pass --labels FILE (query, doc_id, grade per line) or set input.labels.');
   }
@@ -106,14 +128,11 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   const timings: Record<string, number> = {};
   try {
     await conn.run(`SET temp_directory = ${sqlString(spill)}`);
-    const result = await runStages(conn, config, calibration, { staging: output.staging, target: output.target }, stepRunner(hooks, timings), timings);
+    const result = await runStages(conn, config, calibration, { staging: output.staging, target: output.target }, stepRunner(hooks, timings), timings, sourceFor(output.target));
     complete = true;
     return result;
   } catch (e) {
-    if (e instanceof Error && e.message.includes('Out of Memory Error')) {
-      throw usageError('out_of_memory', `DuckDB ran out of memory${config.memoryLimit ? ` under memoryLimit ${config.memoryLimit}` : ''}: ${config.memoryLimit ? 'raise memoryLimit (e.g. "1GB") or leave it unset' : 'set memoryLimit (e.g. "1GB") so that DuckDB spills to disk'}, or lower threads. DuckDB said: ${e.message.split('\n')[0]}`, { cause: e });
-    }
-    throw e;
+    throw outOfMemory(e, config);
   } finally {
     close();
     await rm(spill, { recursive: true, force: true });
@@ -124,20 +143,124 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   }
 }
 
+/** DuckDB's out-of-memory error as a usage error that says what to change; any other error as it is. */
+function outOfMemory(e: unknown, config: Pick<Config, 'memoryLimit'>): unknown {
+  if (e instanceof Error && e.message.includes('Out of Memory Error')) {
+    return usageError('out_of_memory', `DuckDB ran out of memory${config.memoryLimit ? ` under memoryLimit ${config.memoryLimit}` : ''}: ${config.memoryLimit ? 'raise memoryLimit (e.g. "1GB") or leave it unset' : 'set memoryLimit (e.g. "1GB") so that DuckDB spills to disk'}, or lower threads. DuckDB said: ${e.message.split('\n')[0]}`, { cause: e });
+  }
+  return e;
+}
+
+/** What buildEvidence returns: the evidence records, relations and stats (keys when computed in this run). */
+type RawEvidence = { readonly evidence: Evidence[]; readonly relations: EvidenceRelations; readonly keys?: EvidenceKeys; readonly stats: StageStats };
+
+/**
+ * Where the event level's relations come from: this run's stages over the click log, or an
+ * event-level folder. Each step returns what the text level reads of it.
+ */
+interface EventSource {
+  /** The click-log half of ingest (the relations of ingestRelations() exist after it). */
+  readonly ingest: (conn: DuckDBConnection) => Promise<IngestPart>;
+  readonly sessions: (conn: DuckDBConnection, log: LogRelations) => Promise<{ readonly relations: SessionRelations; readonly stats: StageStats }>;
+  readonly biasCounts: (conn: DuckDBConnection, log: IngestRelations) => Promise<{ readonly relation: BiasCounts; readonly counts: BiasPageCounts }>;
+  readonly evidence: (conn: DuckDBConnection, log: LogRelations, ses: SessionRelations) => Promise<RawEvidence>;
+  /** sha256 of the click-log files, when known without reading them. */
+  readonly logHashes: Readonly<Record<string, string>> | null;
+}
+
+const biasCountOptions = (config: Config) => ({ maxRank: config.bias.maxRank, holdoutShare: config.bias.holdoutShare, seed: config.seed });
+
+/** The event level run here, over the click log. */
+function liveEventLevel(config: Config, quarantineFile: string): EventSource {
+  return {
+    ingest: (conn) => ingestLog(conn, config.input, { quarantineFile }),
+    sessions: (conn, log) => buildSessions(conn, log, config.sessions),
+    biasCounts: (conn, log) => writeBiasCounts(conn, log, biasCountOptions(config)),
+    evidence: (conn, log, ses) => buildEvidence(conn, { ...ses, impressions: log.impressions, clicks: log.clicks }, config.evidence),
+    logHashes: null,
+  };
+}
+
+/** The event level read from a folder (its config already checked). */
+function folderEventLevel(dir: string, folder: { readonly manifest: EventLevelManifest; readonly counts: EventLevelCounts }): EventSource {
+  return {
+    ingest: async (conn) => {
+      await loadEventLevel(conn, dir, folder.manifest);
+      return folder.counts.ingest;
+    },
+    sessions: () => Promise.resolve({ relations: sessionRelations(), stats: folder.counts.sessions }),
+    biasCounts: () => Promise.resolve({ relation: biasCountsRelation(), counts: folder.counts.bias }),
+    evidence: async (conn, log, ses) => {
+      const relations = evidenceRelations();
+      const r = await evidenceStats(conn, { ...ses, impressions: log.impressions, clicks: log.clicks }, relations, folder.manifest.config.evidence as EvidenceOptions);
+      return { ...r, relations };
+    },
+    logHashes: folder.manifest.inputs,
+  };
+}
+
+/**
+ * The event level alone (`clickforge events`): ingest of the click log, sessions, position-bias
+ * counts and evidence counts, written as an event-level folder (docs/event-level.md) for
+ * `buildFromEvidence`. The corpus and labels are the text level's inputs and are not read.
+ */
+export async function buildEventLevel(options: ConfigInput | Config, hooks: BuildHooks = {}): Promise<{ readonly outDir: string; readonly manifest: EventLevelManifest; readonly timings: Readonly<Record<string, number>> }> {
+  const config = parseConfig(options);
+  if (config.input.serps.length === 0 && config.input.events.length === 0) {
+    throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events.');
+  }
+  await checkBuildPaths({ ...config, input: { ...config.input, corpus: undefined, labels: undefined } });
+  const output = await openOutputDir(resolve(config.output));
+  const spill = join(output.staging, '.duckdb-tmp');
+  let complete = false;
+  const { conn, close } = await openDb({ ...(config.threads ? { threads: config.threads } : {}), ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}) });
+  const timings: Record<string, number> = {};
+  const run = stepRunner(hooks, timings, EVENT_STEPS);
+  try {
+    await conn.run(`SET temp_directory = ${sqlString(spill)}`);
+    const src = liveEventLevel(config, `${output.target}.quarantine.jsonl`);
+    const ing = await run('ingest', () => src.ingest(conn));
+    const log = ingestRelations(undefined, { randomized: config.input.serps.length > 0 });
+    const ses = await run('sessions', () => src.sessions(conn, log));
+    const bias = await run('bias', () => src.biasCounts(conn, log));
+    await run('evidence', () => src.evidence(conn, log, ses.relations));
+    const manifest = await run('write', async () => {
+      await rm(spill, { recursive: true, force: true });
+      return writeEventLevel(conn, output.staging, { config: eventLevelConfig(config), counts: { ingest: ing, sessions: ses.stats, bias: bias.counts }, inputs: await hashesOf([...config.input.serps, ...config.input.events]), tool: 'clickforge', version: VERSION });
+    });
+    complete = true;
+    return { outDir: output.target, manifest, timings };
+  } catch (e) {
+    throw outOfMemory(e, config);
+  } finally {
+    close();
+    await rm(spill, { recursive: true, force: true });
+    if (complete) await output.commit();
+    else await output.abort();
+  }
+}
+
+async function hashesOf(files: readonly string[]): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  for (const f of files) hashes[f] = await sha256File(f).catch(() => 'unreadable');
+  return hashes;
+}
+
 const STEPS = ['ingest', 'sessions', 'bias', 'evidence', 'positives', 'families', 'pre-cutoff', 'negatives', 'export', 'write'] as const;
+const EVENT_STEPS = ['ingest', 'sessions', 'bias', 'evidence', 'write'] as const;
 type Step = <T>(step: (typeof STEPS)[number], fn: () => Promise<T>) => Promise<T>;
 
 /** Runs the steps in order, timing each and reporting progress. */
-function stepRunner(hooks: BuildHooks, timings: Record<string, number>): Step {
+function stepRunner(hooks: BuildHooks, timings: Record<string, number>, steps: readonly string[] = STEPS): Step {
   let stepIndex = 0;
   return async (step, fn) => {
     const index = stepIndex++;
-    hooks.onProgress?.({ step, index, total: STEPS.length, phase: 'start' });
+    hooks.onProgress?.({ step, index, total: steps.length, phase: 'start' });
     const t0 = performance.now();
     const r = await fn();
     const seconds = (performance.now() - t0) / 1000;
     timings[step] = seconds;
-    hooks.onProgress?.({ step, index, total: STEPS.length, phase: 'end', seconds });
+    hooks.onProgress?.({ step, index, total: steps.length, phase: 'end', seconds });
     return r;
   };
 }
@@ -145,13 +268,18 @@ function stepRunner(hooks: BuildHooks, timings: Record<string, number>): Step {
 type Calibration = CalibrationFile & { readonly path: string };
 
 /** The stages in order, each given the relations of the stages before it. */
-async function runStages(conn: DuckDBConnection, config: Config, calibration: Calibration | null, out: { readonly staging: string; readonly target: string }, run: Step, timings: Record<string, number>): Promise<BuildResult> {
+async function runStages(conn: DuckDBConnection, config: Config, calibration: Calibration | null, out: { readonly staging: string; readonly target: string }, run: Step, timings: Record<string, number>, source: EventSource): Promise<BuildResult> {
   // a build whose every row is rejected fails before its staging folder is swapped in: the quarantine goes beside the output
-  const ing = await run('ingest', () => ingest(conn, config.input, { quarantineFile: `${out.target}.quarantine.jsonl` }));
+  const ing = await run('ingest', async () => joinIngest(await source.ingest(conn), await ingestDocs(conn, config.input, { quarantineFile: `${out.target}.quarantine.jsonl` }), config.input));
   const log = ing.relations;
-  const ses = await run('sessions', () => buildSessions(conn, log, config.sessions));
-  const bias = await run('bias', () => estimateBias(conn, log, config.bias, config.seed));
-  const ev = await run('evidence', () => evidenceStages(conn, log, ses.relations, bias.result, config, calibration));
+  const ses = await run('sessions', () => source.sessions(conn, log));
+  const bias = await run('bias', async () => {
+    const counts = await source.biasCounts(conn, log);
+    const r = await estimateBiasFromCounts(conn, counts.relation, counts.counts, config.bias, config.seed);
+    await dropRelations(conn, [counts.relation]);
+    return r;
+  });
+  const ev = await run('evidence', async () => evidenceStages(conn, log, ses.relations, await source.evidence(conn, log, ses.relations), bias.result, config, calibration));
   const docs = await loadDocs(conn, log.corpus);
   const src = hasSources(config.input) ? await loadSources(conn, config.input, new Set(docs.map((d) => d.doc_id)), config.sources, log.quarantine.name) : null;
   const pos = await run('positives', () => positiveStages(conn, log, ev, docs, config, src));
@@ -250,7 +378,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
         ...(await reportSections(conn, { relations: { serpFacts: ses.relations.serpFacts, clickFacts: ev.clickFacts, impressions: log.impressions, clicks: log.clicks, reformulations: ses.relations.reformulations }, examples, pairs: pos.pairs, records: neg.records, docs, splitOf: fam.splits.splitOf, familyOf: fam.families.familyOf, config })),
       },
     }, config.report);
-    return writeOutputs(conn, config, out, { report, log, evidence: ev.final, pos, calibrationFit: labelChecks?.calibration ?? null, exp, timestampFormats: ing.timestampFormats, timings });
+    return writeOutputs(conn, config, out, { report, log, evidence: ev.final, pos, calibrationFit: labelChecks?.calibration ?? null, exp, timestampFormats: ing.timestampFormats, timings, logHashes: source.logHashes });
   });
 }
 
@@ -272,10 +400,9 @@ interface EvidenceStep {
  * and, with a calibration file, calibration, in namespace `ns`. Each writes its own relation; the
  * one it supersedes has no later reader and is dropped.
  */
-async function evidenceStages(conn: DuckDBConnection, log: LogRelations, ses: SessionRelations, curve: { readonly relative: readonly number[]; readonly identification: CurveIdentified }, config: Config, calibration: Calibration | null, ns?: Namespace): Promise<EvidenceStep> {
-  const raw = await buildEvidence(conn, { ...ses, impressions: log.impressions, clicks: log.clicks }, config.evidence, ns);
+async function evidenceStages(conn: DuckDBConnection, log: LogRelations, ses: SessionRelations, raw: RawEvidence, curve: { readonly relative: readonly number[]; readonly identification: CurveIdentified }, config: Config, calibration: Calibration | null, ns?: Namespace): Promise<EvidenceStep> {
   const input = { evidence: raw.relations.evidence, clickFacts: raw.relations.clickFacts, impressions: log.impressions, serpFacts: ses.serpFacts };
-  const graded = await gradeEvidence(conn, { ...input, keys: raw.keys }, raw.evidence, curve.relative, config.grading, curve.identification, ns);
+  const graded = await gradeEvidence(conn, { ...input, ...(raw.keys ? { keys: raw.keys } : {}) }, raw.evidence, curve.relative, config.grading, curve.identification, ns);
   await dropRelations(conn, [raw.relations.evidence]);
   const featureInput = { evidence: graded.relations.evidence, clickFacts: raw.relations.clickFacts, sessionClicks: ses.sessionClicks, serpFacts: ses.serpFacts };
   const cal = calibration ? await applyCalibration(conn, featureInput, graded.evidence, calibration, ns) : null;
@@ -313,7 +440,8 @@ async function preCutoffRun(conn: DuckDBConnection, log: IngestRelations, cutoff
   try {
     const cut = await logBeforeCutoff(conn, log, cutoff, PRE_CUTOFF);
     const ses = await buildSessions(conn, cut, config.sessions, PRE_CUTOFF);
-    const ev = await evidenceStages(conn, cut, ses.relations, curve, config, calibration, PRE_CUTOFF);
+    const raw = await buildEvidence(conn, { ...ses.relations, impressions: cut.impressions, clicks: cut.clicks }, config.evidence, PRE_CUTOFF);
+    const ev = await evidenceStages(conn, cut, ses.relations, raw, curve, config, calibration, PRE_CUTOFF);
     const pos = await positiveStages(conn, log, ev, docs, config);
     const expectedExaminations = await loadExpectedExaminations(conn, ev.final, { minImpressions: config.negatives.behavioural.minExposure });
     const tag = (st: StageStats): StageStats => ({ ...st, stage: `pre-cutoff/${st.stage}` });
@@ -337,6 +465,7 @@ async function writeOutputs(
     readonly exp: Pick<ExportResult, 'files' | 'teacherScores' | 'omitted' | 'filledNegatives'>;
     readonly timestampFormats: Readonly<Record<string, string>>;
     readonly timings: Record<string, number>;
+    readonly logHashes: Readonly<Record<string, string>> | null;
   },
 ): Promise<BuildResult> {
   const outDir = out.staging;
@@ -363,7 +492,7 @@ async function writeOutputs(
   const deterministic = hasSources(config.input) ? { ...clickOnly, sources } : clickOnly;
   const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.input.synthetic ? [config.input.synthetic] : []), ...(config.input.seeds ? [config.input.seeds] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
   const hashes: Record<string, string> = {};
-  for (const f of inputs) hashes[f] = await sha256File(f).catch(() => 'unreadable');
+  for (const f of inputs) hashes[f] = r.logHashes?.[f] ?? (await sha256File(f).catch(() => 'unreadable'));
   await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(r.report, withoutReportOptions(deterministic), r.exp.files, VERSION, { teacherScores: r.exp.teacherScores, omittedSplits: r.exp.omitted, filledNegatives: r.exp.filledNegatives }));
   // The run's environment and timings differ between identical runs: run.json, never the manifest, report or card.
   await writeFileAtomic(join(outDir, 'run.json'), stableJson({ environment: { threads: config.threads ?? null, memoryLimit: config.memoryLimit ?? null }, timings: r.timings }));

@@ -14,7 +14,7 @@ import { evidenceKeys, evidenceRelations, type EvidenceRelations } from '../stag
 import { clickFactsSql, docIdsSql, evidenceSerpsSql, evidenceSql, pairImpressionsSql, queryIdsSql, type EvidenceSqlRelations } from '../stages/evidence/statements.js';
 import { curveOf, gradedSql, sumImpressionRanksSql } from '../stages/evidence/grading-statements.js';
 import { gradedEvidenceRelation } from '../stages/evidence/grading.js';
-import { beyondMaxRankSql, clickCountsSql, foldPagesSql, randomizedWhereOf, type BiasCountsInput, type DbCountsOptions } from '../stages/bias/from-duckdb.js';
+import { beyondMaxRankSql, biasCountsRelation, clickCountsSql, foldPagesSql, randomizedWhereOf, type BiasCountsInput, type DbCountsOptions } from '../stages/bias/from-duckdb.js';
 import { jobCountsSql } from './counts.js';
 
 /** One step of the job: a SQL statement, or the query normalisation the driver runs. */
@@ -34,7 +34,7 @@ export interface JobInputs extends LogRelations {
 export const jobRandomized = () => relation('serp_randomized', RANDOMIZED_COLUMNS);
 
 /** The relations the bias counts write in a job (the build streams the same queries). */
-export const BIAS_OUTPUTS = { counts: relation('bias_counts', ['query', 'doc_id', 'rank0', 'fold', 'n', 'k'] as const), foldPages: relation('bias_fold_pages', ['fold', 'pages'] as const), beyond: relation('bias_beyond_max_rank', ['impressions'] as const) };
+export const BIAS_OUTPUTS = { counts: biasCountsRelation(), foldPages: relation('bias_fold_pages', ['fold', 'pages'] as const), beyond: relation('bias_beyond_max_rank', ['impressions'] as const) };
 
 function biasCountsOptions(c: JobConfig, input: JobInputs): DbCountsOptions {
   const o: DbCountsOptions = { maxRank: c.bias.maxRank, holdoutShare: c.bias.holdoutShare, seed: c.seed };

@@ -60,7 +60,7 @@ export async function writeJobFolder(dir: string, spec: JobSpec): Promise<JobFil
     engine: spec.engine,
     inputs: spec.inputs,
     steps: fileSteps,
-    outputs: jobOutputs().map((r) => ({ name: r.name, columns: r.columns })),
+    outputs: jobOutputs(),
   };
   await writeFile(join(dir, 'job.json'), `${JSON.stringify(job, null, 2)}\n`);
   if (spec.engine === 'spark') await writeFile(join(dir, 'job.py'), JOB_PY);

@@ -25,6 +25,7 @@ export interface BuildFlags {
   set?: string[];
   quiet?: boolean;
   curriculum?: boolean;
+  evidence?: string;
 }
 
 /** The options `build` and `calibrate` share. */
@@ -71,12 +72,13 @@ export async function configFromFlags(f: BuildFlags, extra: Record<string, unkno
   return cfg;
 }
 
-/** Run the build with progress, print the summary and the warnings. */
-export async function runBuild(cfg: Config, quiet: boolean): Promise<BuildResult> {
-  const { build } = await import('../../pipeline.js');
+/** Run the build with progress (over an event-level folder when `evidence` is given), print the summary and the warnings. */
+export async function runBuild(cfg: Config, quiet: boolean, evidence?: string): Promise<BuildResult> {
+  const { build, buildFromEvidence } = await import('../../pipeline.js');
   const { printSummary } = await import('../summary.js');
   const { renderWarnings } = await import('../warnings.js');
-  const result = await build(cfg, { onProgress: stepReporter(quiet) });
+  const hooks = { onProgress: stepReporter(quiet) };
+  const result = evidence === undefined ? await build(cfg, hooks) : await buildFromEvidence(resolve(evidence), cfg, hooks);
   printSummary(result);
   process.stderr.write(renderWarnings(result.report));
   return result;
@@ -86,6 +88,7 @@ export function register(program: Command): void {
   addBuildOptions(program
     .command('build')
     .description('Build graded positives, evidence, quarantine and a report from a click log and a corpus.'))
+    .option('--evidence <dir>', 'run the text level over an event-level folder (clickforge events, or the Spark job) instead of a click log: docs/event-level.md')
     .addHelpText(
       'after',
       `
@@ -97,6 +100,6 @@ a false-negative filter removing > ${pct(WARNING_THRESHOLDS.filterRemovedShare)}
 every rule that does harm on them (do no harm); and the report's own warnings.`,
     )
     .action(async (f: BuildFlags) => {
-      await runBuild(await configFromFlags(f), Boolean(f.quiet));
+      await runBuild(await configFromFlags(f), Boolean(f.quiet), f.evidence);
     });
 }

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '../../db/duckdb.js';
 import { queryNumber } from '../../db/duckdb.js';
+import { createNamespace, dropRelations, relation, type Namespace, type Relation } from '../../db/relation.js';
 import type { Clicks, Impressions, RandomizedPages, Serps } from '../ingest/relations.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import type { StageStats } from '../../types.js';
@@ -37,6 +38,21 @@ function withRandomized(input: BiasCountsInput, opts: DbCountsOptions): DbCounts
   return { ...opts, randomizedWhere: randomizedWhereOf(input.randomized) };
 }
 
+/** The columns of the `bias_counts` relation: (raw query, doc, 0-based rank, fold) -> impressions n and clicked impressions k. */
+export const BIAS_COUNTS_COLUMNS = ['query', 'doc_id', 'rank0', 'fold', 'n', 'k'] as const;
+export type BiasCounts = Relation<(typeof BIAS_COUNTS_COLUMNS)[number]>;
+
+/** Result pages per fold and the impressions below maxRank: the counts beside `bias_counts`. */
+export interface BiasPageCounts {
+  readonly pages: Readonly<Record<Fold, number>>;
+  readonly rankBeyondMax: number;
+}
+
+/** The handle of the bias counts in namespace `ns`. */
+export function biasCountsRelation(ns?: Namespace): BiasCounts {
+  return relation('bias_counts', BIAS_COUNTS_COLUMNS, ns);
+}
+
 /**
  * The SQL that aggregates the canonical tables to (query, doc, rank, fold) -> (impressions, clicks).
  * A result counts as clicked once however many clicks it got (PBM is binary). The holdout fold is a
@@ -45,34 +61,31 @@ function withRandomized(input: BiasCountsInput, opts: DbCountsOptions): DbCounts
  * already small aggregate.
  */
 export function clickCountsSql(input: BiasCountsInput, opts: DbCountsOptions, d: Dialect = duckdbDialect): string {
+  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
   return `
 WITH clicked AS (SELECT DISTINCT serp_id, rank FROM ${input.clicks.name})
 SELECT s.query AS query, i.doc_id AS doc_id, ${d.cast('(i.rank - 1)', 'INTEGER')} AS rank0,
-  ${foldSql(opts, d)} AS fold,
-  ${d.cast('count(*)', 'DOUBLE')} AS n,
-  ${d.cast('count(c.serp_id)', 'DOUBLE')} AS k
+  ${foldSql(rand, opts, d)} AS fold,
+  ${d.cast('count(*)', 'BIGINT')} AS n,
+  ${d.cast('count(c.serp_id)', 'BIGINT')} AS k
 FROM ${input.impressions.name} i
 JOIN ${input.serps.name} s ON s.serp_id = i.serp_id
 LEFT JOIN clicked c ON c.serp_id = i.serp_id AND c.rank = i.rank
 WHERE i.rank <= ${Math.trunc(opts.maxRank)}
-GROUP BY ALL
-ORDER BY query, doc_id, rank0, fold`;
+GROUP BY ALL`;
 }
 
 /** The fold of the result page `s`: 2 randomized, 1 holdout (a seeded hash of serp_id), 0 train. */
-function foldSql(opts: DbCountsOptions, d: Dialect): string {
+function foldSql(rand: string, opts: DbCountsOptions, d: Dialect): string {
   const cut = Math.round(opts.holdoutShare * 1_000_000);
-  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
-  return d.cast(`(CASE WHEN ${rand} THEN 2
-        WHEN ${d.hashBucket(`s.serp_id || '#${Math.trunc(opts.seed)}'`, 1000000)} < ${cut} THEN 1
-        ELSE 0 END)`, 'INTEGER');
+  return d.cast(`(CASE WHEN ${rand} THEN 2 WHEN ${d.hashBucket(`s.serp_id || '#${Math.trunc(opts.seed)}'`, 1000000)} < ${cut} THEN 1 ELSE 0 END)`, 'INTEGER');
 }
 
 /** Result pages per fold (pages with an impression at a modelled rank). */
 export function foldPagesSql(input: BiasCountsInput, opts: DbCountsOptions, d: Dialect = duckdbDialect): string {
+  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
   return `
-SELECT ${foldSql(opts, d)} AS fold,
-  ${d.cast('count(*)', 'DOUBLE')} AS pages
+SELECT ${foldSql(rand, opts, d)} AS fold, ${d.cast('count(*)', 'DOUBLE')} AS pages
 FROM ${input.serps.name} s WHERE s.serp_id IN (SELECT serp_id FROM ${input.impressions.name} WHERE rank <= ${Math.trunc(opts.maxRank)})
 GROUP BY ALL`;
 }
@@ -82,13 +95,28 @@ export function beyondMaxRankSql(input: BiasCountsInput, opts: DbCountsOptions):
   return `SELECT count(*) AS impressions FROM ${input.impressions.name} WHERE rank > ${Math.trunc(opts.maxRank)}`;
 }
 
-/** Build `ClickCounts` from ingest's `serps`/`impressions`/`clicks` relations, aggregated in DuckDB. */
-export async function clickCountsFromDb(conn: DuckDBConnection, input: BiasCountsInput, options: DbCountsOptions): Promise<{ counts: ClickCounts; stats: StageStats }> {
-  const t0 = performance.now();
+/**
+ * The event level's part of the bias stage: the counts aggregated into `bias_counts` (namespace
+ * `ns`), the pages per fold and the impressions below maxRank.
+ */
+export async function writeBiasCounts(conn: DuckDBConnection, input: BiasCountsInput, options: DbCountsOptions, ns?: Namespace): Promise<{ relation: BiasCounts; counts: BiasPageCounts }> {
   const opts = withRandomized(input, options);
-  const b = new ClickCountsBuilder(opts.maxRank);
+  const out = biasCountsRelation(ns);
+  await createNamespace(conn, ns);
+  await conn.run(`CREATE OR REPLACE TABLE ${out.name} AS ${clickCountsSql(input, opts)}`);
+  const pageRows = await conn.runAndReadAll(foldPagesSql(input, opts));
+  const pages: Record<Fold, number> = { train: 0, holdout: 0, randomized: 0 };
+  for (const [fold, n] of pageRows.getRowsJS()) pages[FOLDS[fold as number] as Fold] = n as number;
+  const rankBeyondMax = await queryNumber(conn, beyondMaxRankSql(input, opts));
+  return { relation: out, counts: { pages, rankBeyondMax } };
+}
+
+/** The text level's part: `ClickCounts` from the `bias_counts` relation (read in (query, doc, rank, fold) order) and the page counts. */
+export async function clickCountsFromTable(conn: DuckDBConnection, table: BiasCounts, pageCounts: BiasPageCounts, maxRank: number): Promise<{ counts: ClickCounts; stats: StageStats }> {
+  const t0 = performance.now();
+  const b = new ClickCountsBuilder(maxRank);
   const norm = new Map<string, string>();
-  const res = await conn.stream(clickCountsSql(input, opts));
+  const res = await conn.stream(`SELECT query, doc_id, rank0, fold, n::DOUBLE AS n, k::DOUBLE AS k FROM ${table.name} ORDER BY query, doc_id, rank0, fold`);
   let rows = 0;
   for await (const chunk of res.yieldRowsJs()) {
     for (const row of chunk) {
@@ -103,17 +131,28 @@ export async function clickCountsFromDb(conn: DuckDBConnection, input: BiasCount
       rows++;
     }
   }
-  const pageRows = await conn.runAndReadAll(foldPagesSql(input, opts));
-  for (const [fold, pages] of pageRows.getRowsJS()) b.folds[FOLDS[fold as number] as Fold].pages = pages as number;
-  const beyond = await queryNumber(conn, beyondMaxRankSql(input, opts));
+  for (const fold of FOLDS) if (pageCounts.pages[fold] > 0) b.folds[fold].pages = pageCounts.pages[fold];
+  const beyond = pageCounts.rankBeyondMax;
   const counts = b.build();
   const stats: StageStats = {
     stage: 'bias',
     in: { aggregate_rows: rows, raw_queries: norm.size },
     out: { pairs: counts.pairQuery.length, train_cells: counts.train.length, holdout_cells: counts.holdout.length, randomized_cells: counts.randomized.length, train_pages: counts.train.pages, holdout_pages: counts.holdout.pages, randomized_pages: counts.randomized.pages },
     dropped: beyond > 0 ? { rank_beyond_max: beyond } : {},
-    notes: beyond > 0 ? [`${beyond} impressions below rank ${opts.maxRank} are not modelled; raise maxRank to include them.`] : [],
+    notes: beyond > 0 ? [`${beyond} impressions below rank ${maxRank} are not modelled; raise maxRank to include them.`] : [],
     seconds: (performance.now() - t0) / 1000,
   };
   return { counts, stats };
+}
+
+/** Build `ClickCounts` from ingest's `serps`/`impressions`/`clicks` relations, aggregated in DuckDB (a temporary `bias_counts` in namespace `ns`, dropped after). */
+export async function clickCountsFromDb(conn: DuckDBConnection, input: BiasCountsInput, options: DbCountsOptions, ns?: Namespace): Promise<{ counts: ClickCounts; stats: StageStats }> {
+  const t0 = performance.now();
+  const w = await writeBiasCounts(conn, input, options, ns);
+  try {
+    const r = await clickCountsFromTable(conn, w.relation, w.counts, options.maxRank);
+    return { counts: r.counts, stats: { ...r.stats, seconds: (performance.now() - t0) / 1000 } };
+  } finally {
+    await dropRelations(conn, [w.relation]);
+  }
 }

@@ -185,8 +185,11 @@ async function writeEvidence(conn: DuckDBConnection, r: EvidenceSqlRelations): P
   await conn.run(evidenceSql(D, r));
 }
 
-/** The stage's counts (checking that every click is in one bucket) and the records read back. */
-async function evidenceStats(conn: DuckDBConnection, input: EvidenceInput, rel: EvidenceRelations, opts: BuildEvidenceOptions): Promise<{ evidence: Evidence[]; stats: StageStats }> {
+/**
+ * The stage's counts (checking that every click is in one bucket) and the records read back: what
+ * buildEvidence returns besides its relations, from the relations alone (an event-level folder's).
+ */
+export async function evidenceStats(conn: DuckDBConnection, input: EvidenceInput, rel: EvidenceRelations, opts: BuildEvidenceOptions): Promise<{ evidence: Evidence[]; stats: StageStats }> {
   const bucketRows = await queryRows<{ outcome: string; n: number }>(conn, `SELECT outcome, count(*) AS n FROM ${rel.clickFacts.name} GROUP BY outcome`);
   const buckets = new Map(bucketRows.map((r) => [r.outcome, r.n]));
   const totals = (await queryRows<Record<string, number>>(conn, `

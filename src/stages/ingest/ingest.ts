@@ -38,12 +38,24 @@ export interface IngestHooks {
   readonly quarantineFile?: string;
 }
 
-export const EXTRA_DDL = `
+const QUARANTINE_DDL = `
+CREATE TABLE quarantine (stage VARCHAR, input VARCHAR, file VARCHAR, line BIGINT, reason VARCHAR, detail VARCHAR, raw VARCHAR);
+`;
+const DOCS_DDL = `
 CREATE TABLE corpus (doc_id VARCHAR PRIMARY KEY, text VARCHAR NOT NULL, title VARCHAR, category VARCHAR, entity VARCHAR,
   published_at BIGINT, extra JSON, src_file VARCHAR, src_line BIGINT);
 CREATE TABLE labels (query VARCHAR, doc_id VARCHAR, grade DOUBLE, source VARCHAR, src_file VARCHAR, src_line BIGINT);
-CREATE TABLE quarantine (stage VARCHAR, input VARCHAR, file VARCHAR, line BIGINT, reason VARCHAR, detail VARCHAR, raw VARCHAR);
 `;
+export const EXTRA_DDL = DOCS_DDL + QUARANTINE_DDL;
+
+/** What one half of ingest (the click log, or the corpus and labels) reports. */
+export interface IngestPart {
+  readonly stats: readonly StageStats[];
+  /** Warnings of the files read, without the stages' notes (ingest appends those of both halves last). */
+  readonly warnings: readonly string[];
+  readonly timestampFormats: Readonly<Record<string, string>>;
+  readonly fixed: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
 
 /**
  * Ingest: read SERP records and/or flat events, the corpus and labels into the canonical DuckDB
@@ -58,21 +70,31 @@ CREATE TABLE quarantine (stage VARCHAR, input VARCHAR, file VARCHAR, line BIGINT
  * See docs/formats.md.
  */
 export async function ingest(conn: DuckDBConnection, opts: IngestOptions, hooks: IngestHooks = {}): Promise<IngestResult> {
-  if (opts.serps.length === 0 && opts.events.length === 0) {
-    throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events)', { stage: 'ingest' });
-  }
+  const log = await ingestLog(conn, opts, hooks);
+  const docs = await ingestDocs(conn, opts, hooks);
+  return joinIngest(log, docs, opts);
+}
+
+/** The result of ingest from its two halves (the click log's may come from an event-level folder). */
+export function joinIngest(log: IngestPart, docs: IngestPart, opts: Pick<IngestOptions, 'serps'>): IngestResult {
+  const stats = [...log.stats, ...docs.stats];
+  const warnings = [...log.warnings, ...docs.warnings];
+  for (const s of stats) for (const n of s.notes ?? []) warnings.push(`${s.stage}: ${n}`);
+  return {
+    relations: ingestRelations(undefined, { randomized: opts.serps.length > 0 }),
+    stats,
+    timestampFormats: { ...log.timestampFormats, ...docs.timestampFormats },
+    warnings,
+    fixed: { ...log.fixed, ...docs.fixed },
+  };
+}
+
+/** Staging of input files and the detection of their timestamp formats, shared by both halves. */
+function stagingOf(conn: DuckDBConnection, opts: IngestOptions, hooks: IngestHooks, part: { warnings: string[]; timestampFormats: Record<string, string> }) {
   const progress = hooks.onProgress ?? (() => undefined);
-  await conn.run(CANONICAL_DDL);
-  await conn.run(EXTRA_DDL);
-  await createMacros(conn);
-  const tsFmt = sqlString(opts.timestamps);
-  const ctx: Ctx = { conn, tsFmt, maxDwellMs: opts.maxDwellMs };
-  const stats: StageStats[] = [];
-  const warnings: string[] = [];
-  const timestampFormats: Record<string, string> = {};
-  const fixed: Record<string, Record<string, number>> = {};
   const tempFiles: string[] = [];
   const tmpPath = () => join(tmpdir(), `clickforge-ingest-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  const { warnings, timestampFormats } = part;
 
   const stage = async (kind: InputKind, files: readonly string[]): Promise<{ table: string; files: StagedFile[]; rows: number }> => {
     const table = `_cf_stg_${kind}`;
@@ -103,7 +125,20 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, hooks:
       if (good.length > 1) warnings.push(`${f.file} mixes timestamp formats (${good.map(([n, c]) => `${n}: ${c}`).join(', ')}): each value was read by its own form; set input.timestamps to force one`);
     }
   };
+  return { stage, reportTimestamps, progress, cleanup: () => removeTempFiles(tempFiles) };
+}
 
+/** The click-log half of ingest: SERP records and flat events into the canonical tables and the quarantine. */
+export async function ingestLog(conn: DuckDBConnection, opts: IngestOptions, hooks: IngestHooks = {}): Promise<IngestPart> {
+  if (opts.serps.length === 0 && opts.events.length === 0) {
+    throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events)', { stage: 'ingest' });
+  }
+  await conn.run(CANONICAL_DDL);
+  await conn.run(QUARANTINE_DDL);
+  await createMacros(conn);
+  const ctx: Ctx = { conn, tsFmt: sqlString(opts.timestamps), maxDwellMs: opts.maxDwellMs };
+  const part = { stats: [] as StageStats[], warnings: [] as string[], timestampFormats: {} as Record<string, string>, fixed: {} as Record<string, Record<string, number>> };
+  const { stage, reportTimestamps, progress, cleanup } = stagingOf(conn, opts, hooks, part);
   const logFiles: StagedFile[] = [];
   try {
     if (opts.serps.length) {
@@ -118,8 +153,8 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, hooks:
         sources.push(f.format === 'parquet' ? { fidx: i, parquet: { fidx: i, file: f.file, columns: await parquetColumns(conn, f.file) } } : { fidx: i, sort: false });
       }
       const r = await loadSerps(ctx, s.table, opts.columns.serps, s.rows, sources);
-      stats.push(r.stats);
-      fixed.serps = r.fixed;
+      part.stats.push(r.stats);
+      part.fixed.serps = r.fixed;
       await reportTimestamps('_cf_s3', s.files);
       await conn.run(`DROP TABLE IF EXISTS _cf_s3; DROP TABLE ${s.table}`);
     }
@@ -128,20 +163,37 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, hooks:
       logFiles.push(...s.files);
       progress('ingest: validating events');
       const r = await loadEvents(ctx, s.table, opts.columns.events, s.rows);
-      stats.push(r.stats);
-      fixed.events = r.fixed;
+      part.stats.push(r.stats);
+      part.fixed.events = r.fixed;
       await reportTimestamps('_cf_e1', s.files);
       await conn.run(`DROP TABLE IF EXISTS _cf_e1; DROP TABLE ${s.table}`);
     }
     const usable = await queryNumber(conn, 'SELECT count(*) FROM serps s WHERE EXISTS (SELECT 1 FROM impressions i WHERE i.serp_id = s.serp_id)');
     await requireUsableRows(conn, 'click log', usable, ['serps', 'events'], logFiles, opts, hooks.quarantineFile);
-    await futureTimestamps(conn, warnings);
+    await futureTimestamps(conn, part.warnings);
+  } finally {
+    await cleanup();
+  }
+  return part;
+}
+
+/**
+ * The corpus and labels half of ingest, after the click log's (its tables, or an event-level
+ * folder's loaded by `build --evidence`): corpus, labels and their quarantine rows.
+ */
+export async function ingestDocs(conn: DuckDBConnection, opts: IngestOptions, hooks: IngestHooks = {}): Promise<IngestPart> {
+  await conn.run(DOCS_DDL);
+  await createMacros(conn);
+  const ctx: Ctx = { conn, tsFmt: sqlString(opts.timestamps), maxDwellMs: opts.maxDwellMs };
+  const part = { stats: [] as StageStats[], warnings: [] as string[], timestampFormats: {} as Record<string, string>, fixed: {} as Record<string, Record<string, number>> };
+  const { stage, reportTimestamps, progress, cleanup } = stagingOf(conn, opts, hooks, part);
+  try {
     if (opts.corpus) {
       const s = await stage('corpus', [opts.corpus]);
       progress('ingest: loading corpus');
       const r = await loadCorpus(ctx, s.table, opts.columns.corpus, s.rows);
-      stats.push(r.stats);
-      fixed.corpus = r.fixed;
+      part.stats.push(r.stats);
+      part.fixed.corpus = r.fixed;
       await reportTimestamps('_cf_d1', s.files, 'pub_s');
       await conn.run(`DROP TABLE IF EXISTS _cf_d1; DROP TABLE ${s.table}`);
       await requireUsableRows(conn, 'corpus', r.stats.out.rows ?? 0, ['corpus'], s.files, opts, hooks.quarantineFile);
@@ -149,19 +201,17 @@ export async function ingest(conn: DuckDBConnection, opts: IngestOptions, hooks:
     if (opts.labels) {
       const s = await stage('labels', [opts.labels]);
       progress('ingest: loading labels');
-      stats.push(await loadLabels(ctx, s.table, opts.columns.labels, s.rows));
+      part.stats.push(await loadLabels(ctx, s.table, opts.columns.labels, s.rows));
       await conn.run(`DROP TABLE ${s.table}`);
     }
   } finally {
-    await removeTempFiles(tempFiles);
+    await cleanup();
   }
-
   if (opts.corpus && (await queryNumber(conn, 'SELECT count(*) FROM corpus')) > 0) {
     const missing = await queryNumber(conn, `SELECT count(DISTINCT doc_id) FROM clicks ANTI JOIN corpus USING (doc_id)`);
-    if (missing) warnings.push(`${missing} clicked doc ids are not in the corpus (kept here; the positives stage counts them)`);
+    if (missing) part.warnings.push(`${missing} clicked doc ids are not in the corpus (kept here; the positives stage counts them)`);
   }
-  for (const s of stats) for (const n of s.notes ?? []) warnings.push(`${s.stage}: ${n}`);
-  return { relations: ingestRelations(undefined, { randomized: opts.serps.length > 0 }), stats, timestampFormats, warnings, fixed };
+  return part;
 }
 
 /**
