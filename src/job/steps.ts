@@ -7,14 +7,14 @@
 import type { Dialect } from '../db/dialect/index.js';
 import { relation } from '../db/relation.js';
 import type { Config } from '../config.js';
-import { logRelations, RANDOMIZED_COLUMNS, type LogRelations } from '../stages/ingest/relations.js';
+import { logRelations, RANDOMIZED_COLUMNS, SERPS_COLUMNS, type LogRelations } from '../stages/ingest/relations.js';
 import { sessionRelations, type SessionRelations } from '../stages/sessions/sessions.js';
 import { conversionLinksSql, endsLinkedSql, reformulationCandidatesSql, reformulationPairsSql, reformulationsSql, serpBaseSql, serpFactsSql, serpSeqSql, sessionClicksSql, sessionSuccessSql, windowsOf } from '../stages/sessions/statements.js';
 import { evidenceKeys, evidenceRelations, type EvidenceRelations } from '../stages/evidence/evidence.js';
 import { clickFactsSql, docIdsSql, evidenceSerpsSql, evidenceSql, pairImpressionsSql, queryIdsSql, type EvidenceSqlRelations } from '../stages/evidence/statements.js';
 import { curveOf, gradedSql, sumImpressionRanksSql } from '../stages/evidence/grading-statements.js';
 import { gradedEvidenceRelation } from '../stages/evidence/grading.js';
-import { beyondMaxRankSql, biasCountsRelation, clickCountsSql, foldPagesSql, randomizedWhereOf, type BiasCountsInput, type DbCountsOptions } from '../stages/bias/from-duckdb.js';
+import { beyondMaxRankSql, biasCountsRelation, clickCountsSql, foldPagesSql, type BiasCountsInput, type DbCountsOptions } from '../stages/bias/from-duckdb.js';
 import { jobCountsSql } from './counts.js';
 
 /** One step of the job: a SQL statement, or the query normalisation the driver runs. */
@@ -36,9 +36,23 @@ export const jobRandomized = () => relation('serp_randomized', RANDOMIZED_COLUMN
 /** The relations the bias counts write in a job (the build streams the same queries). */
 export const BIAS_OUTPUTS = { counts: biasCountsRelation(), foldPages: relation('bias_fold_pages', ['fold', 'pages'] as const), beyond: relation('bias_beyond_max_rank', ['impressions'] as const) };
 
-function biasCountsOptions(c: JobConfig, input: JobInputs): DbCountsOptions {
-  const o: DbCountsOptions = { maxRank: c.bias.maxRank, holdoutShare: c.bias.holdoutShare, seed: c.seed };
-  return input.randomized ? { ...o, randomizedWhere: randomizedWhereOf(input.randomized) } : o;
+/**
+ * The result pages with their randomised flag, for the bias counts: Spark allows an IN subquery
+ * (the build's randomizedWhere) only in a filter, so a job joins the randomised pages once.
+ */
+const BIAS_SERPS = relation('_bias_serps', [...SERPS_COLUMNS, 'randomized'] as const);
+
+function biasSerpsSql(d: Dialect, input: JobInputs): string {
+  const flag = input.randomized ? 'r.serp_id IS NOT NULL' : 'false';
+  const join = input.randomized ? `\n    LEFT JOIN (SELECT DISTINCT serp_id FROM ${input.randomized.name}) r ON r.serp_id = s.serp_id` : '';
+  return d.createAs(BIAS_SERPS.name, `    SELECT s.*, ${flag} AS randomized
+    FROM ${input.serps.name} s${join}
+  `, { temp: true });
+}
+
+function biasCountsInput(c: JobConfig, input: JobInputs): { input: BiasCountsInput; opts: DbCountsOptions } {
+  const opts: DbCountsOptions = { maxRank: c.bias.maxRank, holdoutShare: c.bias.holdoutShare, seed: c.seed, randomizedWhere: 's.randomized' };
+  return { input: { ...input, serps: BIAS_SERPS, randomized: null }, opts };
 }
 
 function sessionSteps(d: Dialect, c: JobConfig, input: LogRelations, out: SessionRelations): JobStep[] {
@@ -70,11 +84,12 @@ function evidenceSteps(d: Dialect, c: JobConfig, r: EvidenceSqlRelations): JobSt
 }
 
 function biasSteps(d: Dialect, c: JobConfig, input: JobInputs): JobStep[] {
-  const o = biasCountsOptions(c, input);
+  const b = biasCountsInput(c, input);
   return [
-    ['bias-01-click-counts', d.createAs(BIAS_OUTPUTS.counts.name, clickCountsSql(input, o, d))],
-    ['bias-02-fold-pages', d.createAs(BIAS_OUTPUTS.foldPages.name, foldPagesSql(input, o, d))],
-    ['bias-03-beyond-max-rank', d.createAs(BIAS_OUTPUTS.beyond.name, beyondMaxRankSql(input, o))],
+    ['bias-00-serps', biasSerpsSql(d, input)],
+    ['bias-01-click-counts', d.createAs(BIAS_OUTPUTS.counts.name, clickCountsSql(b.input, b.opts, d))],
+    ['bias-02-fold-pages', d.createAs(BIAS_OUTPUTS.foldPages.name, foldPagesSql(b.input, b.opts, d))],
+    ['bias-03-beyond-max-rank', d.createAs(BIAS_OUTPUTS.beyond.name, beyondMaxRankSql(b.input, b.opts))],
   ].map(([name, sql]) => ({ name: name!, kind: 'sql', sql: sql! }));
 }
 
