@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, sqlString } from '../../src/db/duckdb.js';
 import { parseConfig } from '../../src/config.js';
 import { ingest } from '../../src/stages/ingest/ingest.js';
-import { REQUIRED_INPUTS } from '../../src/job/inputs.js';
+import { inputSql, REQUIRED_INPUTS } from '../../src/job/inputs.js';
+import { writeJobFolder } from '../../src/job/write.js';
 import { cli } from './helpers.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'messy');
@@ -24,7 +25,7 @@ describe('clickforge sql', () => {
     }
   });
 
-  it('writes a Spark job folder: job.py, README with the spark-submit command, the input mapping in the statements', () => {
+  it('writes a Spark job folder: job.py, README with the spark-submit command, the input mapping in the statements', { timeout: 120_000 }, () => {
     const job = join(dir, 'spark');
     const r = cli(['sql', '--engine', 'spark', '--out', job, '--input', input, '--table', 'clicks=logs.clicks', '--map', 'serps.query=search_terms']);
     expect(r.code, r.stderr).toBe(0);
@@ -38,7 +39,7 @@ describe('clickforge sql', () => {
     expect(text('input-conversions.sql')).toContain('monotonically_increasing_id() AS row_id');
   });
 
-  it('writes and runs a DuckDB job (--run), printing the rows of each output', () => {
+  it('writes and runs a DuckDB job (--run), printing the rows of each output', { timeout: 180_000 }, () => {
     const job = join(dir, 'duckdb');
     const r = cli(['sql', '--engine', 'duckdb', '--out', job, '--input', input, '--run']);
     expect(r.code, r.stderr).toBe(0);
@@ -49,19 +50,23 @@ describe('clickforge sql', () => {
     expect(again.stdout).toContain('evidence:');
   });
 
-  it('exits 2 on bad usage, naming what to fix', () => {
+  it('exits 2 without --engine or --run, and on an unknown engine', () => {
     expect(cli(['sql', '--out', join(dir, 'x')]).code).toBe(2);
     const engine = cli(['sql', '--engine', 'oracle', '--out', join(dir, 'x')]);
     expect(engine.code).toBe(2);
     expect(engine.stderr).toContain('duckdb, spark');
-    const missing = cli(['sql', '--engine', 'duckdb', '--out', join(dir, 'x'), '--table', 'serps=logs.serps']);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('impressions, clicks, conversions, session_ends');
-    const map = cli(['sql', '--engine', 'spark', '--out', join(dir, 'x'), '--input', input, '--map', 'serps.nope=q']);
-    expect(map.code).toBe(2);
-    expect(map.stderr).toContain('"nope", which is not a column of serps');
+  }, 120_000);
+
+  it('exits 2 on --run of a Spark job, pointing at spark-submit', () => {
     const sparkRun = cli(['sql', '--engine', 'spark', '--out', join(dir, 'x'), '--input', input, '--run']);
     expect(sparkRun.code).toBe(2);
     expect(sparkRun.stderr).toContain('spark-submit');
+  }, 120_000);
+
+  it('refuses missing inputs and unknown mapped columns, naming what to fix', async () => {
+    const config = parseConfig({});
+    await expect(writeJobFolder(join(dir, 'y'), { engine: 'duckdb', config, inputs: { serps: { table: 'logs.serps' } } })).rejects.toThrow('impressions, clicks, conversions, session_ends');
+    expect(() => inputSql('spark', 'serps', { path: join(input, 'serps.parquet'), columns: { nope: 'q' } })).toThrow('"nope", which is not a column of serps');
+    expect(() => inputSql('spark', 'serps', { path: 'a', table: 'b' })).toThrow('exactly one of a Parquet path or a catalog table');
   });
 });
