@@ -4,7 +4,7 @@ import { exitCodeFor, ClickforgeError, EXIT } from '../errors.js';
 import { VERSION } from '../version.js';
 
 /** Commands are registered from their own modules; each module is small and imports its heavy parts lazily. */
-const COMMANDS = ['build', 'events', 'report', 'calibrate', 'init', 'demo', 'simulate', 'evaluate', 'synth'] as const;
+const COMMANDS = ['build', 'events', 'report', 'calibrate', 'init', 'demo', 'simulate', 'evaluate', 'synth', 'sql'] as const;
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command();

@@ -25,9 +25,52 @@ export interface Dialect {
    * at or before the left row's `order`, or nulls (an as-of left join), as the columns `select`.
    */
   asofLeftJoin(q: AsofJoin): string;
+  /**
+   * A join key standing for `naturalKey` within one statement run: DuckDB numbers the rows
+   * (`row_number() OVER ()`, a narrow INTEGER key); Spark keeps the natural key (a row number
+   * without ORDER BY is not allowed there, and a recomputed view would renumber it).
+   */
+  surrogateKey(naturalKey: string): string;
+  /** `left` rows with no `right` row matching `on` (`ANTI JOIN` / `LEFT ANTI JOIN`), after FROM's first relation. */
+  antiJoin(right: string, on: string): string;
+  /** The aggregate list of `expr` over a group (nulls kept out by the caller's FILTER). */
+  listAgg(expr: string): string;
+  /** The non-null values of `items`, in order, as a list. */
+  listOfNonNull(items: readonly string[]): string;
+  /** An empty list of `type`. */
+  emptyList(type: SqlType): string;
+  /** `list` with `item` appended. */
+  listAppend(list: string, item: string): string;
+  /** The aggregate list of `expr` ordered by `orderBy` (one column). */
+  orderedListAgg(expr: string, orderBy: string): string;
+  /** The `i`-th element (1-based) of `list`. */
+  listAt(list: string, i: string): string;
+  /** An inline table `rows` (SQL tuples), with its alias and column names. */
+  values(rows: readonly string[], alias: string, columns: readonly string[]): string;
+  /** The distinct non-empty words of `s` split on single spaces, as a list. */
+  wordSet(s: string): string;
+  /** The distinct character trigrams (code points) of `s`, as a list (empty when `s` has fewer than 3 characters). */
+  trigramSet(s: string): string;
+  /** The number of distinct elements two lists of distinct elements share. */
+  intersectionSize(a: string, b: string): string;
+  /** The number of elements of a list. */
+  listLength(list: string): string;
+  /** The sum of `body` over the elements `v` of `list` (0 for an empty list), exact as DECIMAL(38, scale). */
+  listSumDecimal(list: string, v: string, body: string, scale: number): string;
+  /** The sum of a list of DOUBLE items, left to right (NULL items left out). */
+  sumOfNonNull(items: readonly string[]): string;
+  /** `a / b` as a DOUBLE division (DuckDB divides DECIMALs as DOUBLE; Spark would keep a DECIMAL). */
+  divide(a: string, b: string): string;
+  /** A bucket in [0, n) from the hash of the string `expr` (DuckDB `hash`, Spark `xxhash64`: different buckets). */
+  hashBucket(expr: string, n: number): string;
+  /**
+   * The select list `*` of `from` without `exclude` and with `replace`'d expressions, given the
+   * columns the relation has (Spark has no `* EXCLUDE ... REPLACE`: the columns are listed).
+   */
+  starExcept(columns: readonly string[], exclude: readonly string[], replace?: readonly (readonly [string, string])[]): string;
 }
 
-export type SqlType = 'BIGINT' | 'DOUBLE' | 'VARCHAR' | 'BOOLEAN';
+export type SqlType = 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'VARCHAR' | 'BOOLEAN';
 
 export interface FirstPerGroup {
   /** Output expressions with their names: [expression, name]. */

@@ -4,6 +4,7 @@ import { createNamespace, dropRelations, relation, type Namespace, type Relation
 import type { Clicks, Impressions, RandomizedPages, Serps } from '../ingest/relations.js';
 import { normalizeQuery } from '../../text/normalize.js';
 import type { StageStats } from '../../types.js';
+import { duckdbDialect, type Dialect } from '../../db/dialect/index.js';
 import { ClickCountsBuilder, type ClickCounts, type Fold } from './counts.js';
 
 export interface DbCountsOptions {
@@ -59,14 +60,14 @@ export function biasCountsRelation(ns?: Namespace): BiasCounts {
  * the raw query; normalisation (NFKC etc., which DuckDB lacks) happens after, in TypeScript, on the
  * already small aggregate.
  */
-export function clickCountsSql(input: BiasCountsInput, opts: DbCountsOptions): string {
+export function clickCountsSql(input: BiasCountsInput, opts: DbCountsOptions, d: Dialect = duckdbDialect): string {
   const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
   return `
 WITH clicked AS (SELECT DISTINCT serp_id, rank FROM ${input.clicks.name})
-SELECT s.query AS query, i.doc_id AS doc_id, (i.rank - 1)::INTEGER AS rank0,
-  ${foldSql(rand, opts)} AS fold,
-  count(*)::BIGINT AS n,
-  count(c.serp_id)::BIGINT AS k
+SELECT s.query AS query, i.doc_id AS doc_id, ${d.cast('(i.rank - 1)', 'INTEGER')} AS rank0,
+  ${foldSql(rand, opts, d)} AS fold,
+  ${d.cast('count(*)', 'BIGINT')} AS n,
+  ${d.cast('count(c.serp_id)', 'BIGINT')} AS k
 FROM ${input.impressions.name} i
 JOIN ${input.serps.name} s ON s.serp_id = i.serp_id
 LEFT JOIN clicked c ON c.serp_id = i.serp_id AND c.rank = i.rank
@@ -74,9 +75,24 @@ WHERE i.rank <= ${Math.trunc(opts.maxRank)}
 GROUP BY ALL`;
 }
 
-function foldSql(rand: string, opts: DbCountsOptions): string {
+/** The fold of the result page `s`: 2 randomized, 1 holdout (a seeded hash of serp_id), 0 train. */
+function foldSql(rand: string, opts: DbCountsOptions, d: Dialect): string {
   const cut = Math.round(opts.holdoutShare * 1_000_000);
-  return `(CASE WHEN ${rand} THEN 2 WHEN hash(s.serp_id || '#${Math.trunc(opts.seed)}') % 1000000 < ${cut} THEN 1 ELSE 0 END)::INTEGER`;
+  return d.cast(`(CASE WHEN ${rand} THEN 2 WHEN ${d.hashBucket(`s.serp_id || '#${Math.trunc(opts.seed)}'`, 1000000)} < ${cut} THEN 1 ELSE 0 END)`, 'INTEGER');
+}
+
+/** Result pages per fold (pages with an impression at a modelled rank). */
+export function foldPagesSql(input: BiasCountsInput, opts: DbCountsOptions, d: Dialect = duckdbDialect): string {
+  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
+  return `
+SELECT ${foldSql(rand, opts, d)} AS fold, ${d.cast('count(*)', 'DOUBLE')} AS pages
+FROM ${input.serps.name} s WHERE s.serp_id IN (SELECT serp_id FROM ${input.impressions.name} WHERE rank <= ${Math.trunc(opts.maxRank)})
+GROUP BY ALL`;
+}
+
+/** Impressions below the modelled ranks (the rank_beyond_max drop). */
+export function beyondMaxRankSql(input: BiasCountsInput, opts: DbCountsOptions): string {
+  return `SELECT count(*) AS impressions FROM ${input.impressions.name} WHERE rank > ${Math.trunc(opts.maxRank)}`;
 }
 
 /**
@@ -88,14 +104,10 @@ export async function writeBiasCounts(conn: DuckDBConnection, input: BiasCountsI
   const out = biasCountsRelation(ns);
   await createNamespace(conn, ns);
   await conn.run(`CREATE OR REPLACE TABLE ${out.name} AS ${clickCountsSql(input, opts)}`);
-  const rand = opts.randomizedWhere ? `(${opts.randomizedWhere})` : 'false';
-  const pageRows = await conn.runAndReadAll(`
-SELECT ${foldSql(rand, opts)} AS fold, count(*)::DOUBLE AS pages
-FROM ${input.serps.name} s WHERE s.serp_id IN (SELECT serp_id FROM ${input.impressions.name} WHERE rank <= ${Math.trunc(opts.maxRank)})
-GROUP BY ALL`);
+  const pageRows = await conn.runAndReadAll(foldPagesSql(input, opts));
   const pages: Record<Fold, number> = { train: 0, holdout: 0, randomized: 0 };
   for (const [fold, n] of pageRows.getRowsJS()) pages[FOLDS[fold as number] as Fold] = n as number;
-  const rankBeyondMax = await queryNumber(conn, `SELECT count(*) FROM ${input.impressions.name} WHERE rank > ${Math.trunc(opts.maxRank)}`);
+  const rankBeyondMax = await queryNumber(conn, beyondMaxRankSql(input, opts));
   return { relation: out, counts: { pages, rankBeyondMax } };
 }
 

@@ -23,6 +23,10 @@ import { internalError, usageError } from '../../errors.js';
 import type { Clicks, Impressions } from '../ingest/relations.js';
 import type { ConversionLinks, SerpFacts, SessionClicks } from '../sessions/sessions.js';
 import type { EvidenceOptions } from './options.js';
+import { duckdbDialect } from '../../db/dialect/index.js';
+import { clickFactsSql, docIdsSql, EVIDENCE_SCRATCH, evidenceSerpsSql, evidenceSql, KEPT_OUTCOMES, pairImpressionsSql, queryIdsSql, type EvidenceSqlRelations } from './statements.js';
+
+const D = duckdbDialect;
 
 const STAGE = 'evidence';
 
@@ -40,8 +44,7 @@ export const CLICK_OUTCOMES = [
 ] as const;
 export type ClickOutcomeName = (typeof CLICK_OUTCOMES)[number];
 
-/** Outcomes that count as evidence for a pair; the others are discarded. */
-export const KEPT_OUTCOMES: ReadonlySet<string> = new Set(['converted', 'satisfied', 'success_last', 'medium_dwell', 'weak_unknown_dwell']);
+export { KEPT_OUTCOMES } from './statements.js';
 
 const WHY: Record<ClickOutcomeName, string> = {
   converted: 'a conversion on the doc from that page, or later in the session',
@@ -124,7 +127,7 @@ export function evidenceRelations(ns?: Namespace): EvidenceRelations {
   return { clickFacts: relation('click_facts', CLICK_FACTS_COLUMNS, ns), evidence: relation('evidence', EVIDENCE_COLUMNS, ns) };
 }
 
-function evidenceKeys(ns: Namespace): EvidenceKeys {
+export function evidenceKeys(ns?: Namespace): EvidenceKeys {
   return {
     queryIds: relation('evidence_query_ids', ['query_norm', 'query', 'qid'] as const, ns),
     docIds: relation('evidence_doc_ids', ['doc_id', 'did'] as const, ns),
@@ -143,187 +146,43 @@ export async function buildEvidence(conn: DuckDBConnection, input: EvidenceInput
   await createNamespace(conn, ns);
   const out = evidenceRelations(ns);
   const keys = evidenceKeys(ns);
-  await writeClickFacts(conn, input, out, opts);
-  await writeKeys(conn, input, keys);
-  await writePairImpressions(conn, input, keys);
-  await writeEvidence(conn, out, keys);
-  await conn.run('DROP TABLE IF EXISTS _ev_serp');
+  const r = sqlRelations(input, out, keys);
+  await writeClickFacts(conn, r, opts);
+  await writeKeys(conn, r);
+  await writePairImpressions(conn, r);
+  await writeEvidence(conn, r);
+  await conn.run(EVIDENCE_SCRATCH.map((t) => `${D.drop(t)};`).join(' '));
   // only the keys and ranks stay for grading (dropping columns frees them without copying the rest)
   await conn.run(['impressions', 'serps', 'users', 'first_ts', 'last_ts', 'skip_above'].map((c) => `ALTER TABLE ${keys.pairRanks.name} DROP COLUMN ${c};`).join(' '));
   const { evidence, stats } = await evidenceStats(conn, input, out, opts);
   return { evidence, relations: out, keys, stats: { ...stats, seconds: (performance.now() - t0) / 1000 } };
 }
 
-/** Per-click flags and the outcome bucket of each click (the click funnel). */
-async function writeClickFacts(conn: DuckDBConnection, input: EvidenceInput, out: EvidenceRelations, opts: BuildEvidenceOptions): Promise<void> {
-  const sat = opts.satisfiedDwellMs;
-  const short = opts.shortDwellMs;
-  const medium = opts.mediumDwell === 'weak' ? `'medium_dwell'` : `'medium_dwell_dropped'`;
-  const unknown = opts.unknownDwell === 'weak' ? `'weak_unknown_dwell'` : `'unknown_dwell'`;
-  const kept = [...KEPT_OUTCOMES].map((o) => `'${o}'`).join(', ');
-  await conn.run(`
-    CREATE OR REPLACE TABLE ${out.clickFacts.name} AS
-    WITH conv AS (
-      SELECT doc_id, ts, serp_id, session_key FROM ${input.conversionLinks.name} WHERE session_key IS NOT NULL
-    ),
-    conv_hits AS (
-      SELECT DISTINCT k.click_id
-      FROM ${input.sessionClicks.name} k JOIN conv c ON c.doc_id = k.doc_id AND c.session_key = k.session_key
-      WHERE c.serp_id = k.serp_id OR (c.ts IS NOT NULL AND k.ts IS NOT NULL AND c.ts >= k.ts)
-    ),
-    f AS (
-      SELECT k.click_id, k.serp_id, k.session_key, k.user_id, s.query, s.query_norm, k.doc_id, k.rank, k.ts,
-             k.dwell_ms, k.dwell_source,
-             coalesce(k.dwell_ms >= ${sat}, false) AS satisfied,
-             h.click_id IS NOT NULL AS converted,
-             k.is_last_click AND coalesce(k.session_success, false) AS success_last,
-             coalesce(k.dwell_ms < ${short}, false) AS short_dwell,
-             coalesce(k.dwell_ms >= ${short} AND k.dwell_ms < ${sat}, false) AS medium_dwell,
-             coalesce(k.dwell_ms < ${short}, false) AND k.pogo_return AS pogo,
-             k.dwell_ms IS NULL AS unknown_dwell
-      FROM ${input.sessionClicks.name} k JOIN ${input.serpFacts.name} s USING (serp_id) LEFT JOIN conv_hits h USING (click_id)
-    ),
-    o AS (
-      SELECT *,
-             CASE WHEN converted THEN 'converted'
-                  WHEN satisfied THEN 'satisfied'
-                  WHEN success_last THEN 'success_last'
-                  WHEN pogo THEN 'pogo'
-                  WHEN short_dwell THEN 'short_dwell'
-                  WHEN medium_dwell THEN ${medium}
-                  ELSE ${unknown} END AS outcome
-      FROM f
-    )
-    SELECT *, outcome IN (${kept}) AS kept FROM o ORDER BY click_id
-  `);
+/** The relations the statements read and write. */
+function sqlRelations(input: EvidenceInput, out: EvidenceRelations, keys: EvidenceKeys): EvidenceSqlRelations {
+  return { ...input, ...out, ...keys };
 }
 
-/** Integer keys for the impression-level work: query ids (with the most frequent raw form), doc ids, and one row per result page with its query id, user id and the rank of its lowest click. The aggregations group by one BIGINT pair key (qid << 32 | did); strings are joined back only on the pair-level result. Ids come from row_number() OVER () and may differ between runs; nothing is ordered by them. */
-async function writeKeys(conn: DuckDBConnection, input: EvidenceInput, keys: EvidenceKeys): Promise<void> {
-  await conn.run(`
-    CREATE OR REPLACE TABLE ${keys.queryIds.name} AS
-    WITH f AS (
-      SELECT query_norm, query FROM (SELECT query_norm, query, count(*) AS n FROM ${input.serpFacts.name} WHERE query_norm IS NOT NULL GROUP BY 1, 2)
-      QUALIFY row_number() OVER (PARTITION BY query_norm ORDER BY n DESC, query) = 1
-    )
-    SELECT query_norm, query, row_number() OVER ()::INTEGER AS qid FROM f
-  `);
-  await conn.run(`
-    CREATE OR REPLACE TABLE ${keys.docIds.name} AS
-    SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM ${input.impressions.name} UNION SELECT doc_id FROM ${input.clicks.name})
-  `);
-  await conn.run(`
-    CREATE OR REPLACE TEMP TABLE _ev_serp AS
-    WITH u AS (
-      SELECT user_key, row_number() OVER ()::INTEGER AS uid
-      FROM (SELECT DISTINCT coalesce('user:' || user_id, 'session:' || session_key) AS user_key FROM ${input.serpFacts.name})
-    ),
-    m AS (SELECT serp_id, max(rank) AS max_rank FROM ${input.clicks.name} GROUP BY serp_id)
-    SELECT s.serp_id, (row_number() OVER ())::INTEGER AS sid, q.qid, u.uid, s.ts, m.max_rank
-    FROM ${input.serpFacts.name} s
-    JOIN ${keys.queryIds.name} q USING (query_norm)
-    JOIN u ON u.user_key = coalesce('user:' || s.user_id, 'session:' || s.session_key)
-    LEFT JOIN m USING (serp_id)
-  `);
+/** Per-click flags and the outcome bucket of each click (the click funnel). */
+async function writeClickFacts(conn: DuckDBConnection, r: EvidenceSqlRelations, opts: BuildEvidenceOptions): Promise<void> {
+  await conn.run(clickFactsSql(D, r, opts));
+}
+
+/** Integer keys for the impression-level work: query ids (with the most frequent raw form), doc ids, and one row per result page with its query id, user id and the rank of its lowest click. The aggregations group by the integer pair (qid, did); strings are joined back only on the pair-level result. Ids come from row_number() OVER () and may differ between runs; nothing is ordered by them. */
+async function writeKeys(conn: DuckDBConnection, r: EvidenceSqlRelations): Promise<void> {
+  await conn.run(queryIdsSql(D, r));
+  await conn.run(docIdsSql(D, r));
+  await conn.run(evidenceSerpsSql(D, r));
 }
 
 /** Impression-level aggregation on integer keys into pairRanks (one row per pair). Besides the evidence counts it keeps the ranks of the pair's impressions (table impressions only, unordered), from which gradeEvidence computes expected examinations without joining the impressions again. */
-async function writePairImpressions(conn: DuckDBConnection, input: EvidenceInput, keys: EvidenceKeys): Promise<void> {
-  await conn.run(`
-    CREATE OR REPLACE TABLE ${keys.pairRanks.name} AS
-    WITH clicked AS (SELECT DISTINCT serp_id, doc_id FROM ${input.clicks.name}),
-    shown AS (
-      -- impressions, plus clicked (serp, doc, rank) that no impression shows
-      SELECT serp_id, doc_id, rank, true AS from_imp FROM ${input.impressions.name}
-      UNION ALL
-      SELECT DISTINCT c.serp_id, c.doc_id, c.rank, false AS from_imp FROM ${input.clicks.name} c
-      ANTI JOIN ${input.impressions.name} i ON i.serp_id = c.serp_id AND i.doc_id = c.doc_id
-    ),
-    l AS (
-      SELECT s.qid, d.did, s.sid, s.uid, s.ts, (sh.rank < s.max_rank AND k.serp_id IS NULL) AS skip,
-             CASE WHEN sh.from_imp AND sh.rank >= 1 THEN sh.rank END AS imp_rank
-      FROM shown sh
-      JOIN _ev_serp s USING (serp_id)
-      JOIN ${keys.docIds.name} d USING (doc_id)
-      LEFT JOIN clicked k ON k.serp_id = sh.serp_id AND k.doc_id = sh.doc_id
-    ),
-    -- serps and users: one window sorted by (user, page) inside each pair marks the first row of each
-    -- (pair, user) and (pair, page) (a page has one user), then one GROUP BY on the integer pair key.
-    lf AS (
-      SELECT qid, did, ts, skip, imp_rank,
-             lag(uid) OVER w IS DISTINCT FROM uid AS first_user,
-             lag(sid) OVER w IS DISTINCT FROM sid AS first_serp
-      FROM l WINDOW w AS (PARTITION BY qid, did ORDER BY uid, sid)
-    )
-    SELECT qid, did, count(*) AS impressions, count(*) FILTER (WHERE first_serp) AS serps,
-           count(*) FILTER (WHERE first_user) AS users, min(ts) AS first_ts, max(ts) AS last_ts,
-           count(*) FILTER (WHERE skip) AS skip_above,
-           list(imp_rank) FILTER (WHERE imp_rank IS NOT NULL) AS imp_ranks
-    FROM lf GROUP BY qid, did
-  `);
+async function writePairImpressions(conn: DuckDBConnection, r: EvidenceSqlRelations): Promise<void> {
+  await conn.run(pairImpressionsSql(D, r));
 }
 
 /** One row of signal counts, the funnel grade and weight per pair. */
-async function writeEvidence(conn: DuckDBConnection, out: EvidenceRelations, keys: EvidenceKeys): Promise<void> {
-  await conn.run(`
-    CREATE OR REPLACE TABLE ${out.evidence.name} AS
-    WITH imp AS (SELECT * EXCLUDE (imp_ranks) FROM ${keys.pairRanks.name}),
-    cl AS (
-      SELECT s.qid, d.did,
-             count(*) AS clicks,
-             count(*) FILTER (WHERE satisfied) AS satisfied,
-             count(*) FILTER (WHERE converted) AS converted,
-             count(*) FILTER (WHERE success_last) AS success_last,
-             count(*) FILTER (WHERE short_dwell) AS short_dwell,
-             count(*) FILTER (WHERE pogo) AS pogo,
-             count(*) FILTER (WHERE unknown_dwell) AS unknown_dwell,
-             count(*) FILTER (WHERE outcome = 'converted') AS b_converted,
-             count(*) FILTER (WHERE outcome = 'satisfied') AS b_satisfied,
-             count(*) FILTER (WHERE outcome = 'success_last') AS b_success_last,
-             count(*) FILTER (WHERE outcome = 'medium_dwell') AS b_medium,
-             count(*) FILTER (WHERE outcome = 'weak_unknown_dwell') AS b_unknown,
-             count(*) FILTER (WHERE kept) AS b_kept,
-             count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS b_negative
-      FROM ${out.clickFacts.name} f JOIN _ev_serp s USING (serp_id) JOIN ${keys.docIds.name} d USING (doc_id) GROUP BY 1, 2
-    ),
-    j AS (
-      SELECT q.query_norm, q.query, d.doc_id, imp.impressions,
-             coalesce(cl.clicks, 0) AS clicks, coalesce(cl.satisfied, 0) AS satisfied,
-             coalesce(cl.converted, 0) AS converted, coalesce(cl.success_last, 0) AS success_last,
-             coalesce(cl.short_dwell, 0) AS short_dwell, coalesce(cl.pogo, 0) AS pogo,
-             coalesce(cl.unknown_dwell, 0) AS unknown_dwell, imp.skip_above, imp.serps, imp.users,
-             imp.first_ts, imp.last_ts,
-             coalesce(cl.b_converted, 0) AS b_converted, coalesce(cl.b_satisfied, 0) AS b_satisfied,
-             coalesce(cl.b_success_last, 0) AS b_success_last, coalesce(cl.b_medium, 0) AS b_medium,
-             coalesce(cl.b_unknown, 0) AS b_unknown, coalesce(cl.b_kept, 0) AS b_kept,
-             coalesce(cl.b_negative, 0) AS b_negative
-      FROM imp LEFT JOIN cl USING (qid, did) JOIN ${keys.queryIds.name} q USING (qid) JOIN ${keys.docIds.name} d USING (did)
-    ),
-    g AS (
-      SELECT *,
-             CASE WHEN b_converted > 0 THEN 3
-                  WHEN b_satisfied + b_success_last > 0 AND b_satisfied + b_success_last > b_negative THEN 2
-                  WHEN b_kept > 0 THEN 1
-                  ELSE 0 END AS grade
-      FROM j
-    )
-    -- no ORDER BY: every reader orders by (query_norm, doc_id) itself (readEvidence, the parquet export)
-    SELECT query_norm, query, doc_id,
-           impressions::BIGINT AS impressions, clicks::BIGINT AS clicks, satisfied::BIGINT AS satisfied,
-           converted::BIGINT AS converted, success_last::BIGINT AS success_last, short_dwell::BIGINT AS short_dwell,
-           pogo::BIGINT AS pogo, unknown_dwell::BIGINT AS unknown_dwell, skip_above::BIGINT AS skip_above,
-           serps::BIGINT AS serps, users::BIGINT AS users, first_ts, last_ts,
-           grade::INTEGER AS grade,
-           CASE WHEN grade > 0 THEN log2(1 + b_kept) ELSE 0 END::DOUBLE AS weight,
-           CASE WHEN grade > 0 THEN list_filter([
-             CASE WHEN b_converted > 0 THEN 'converted' END,
-             CASE WHEN b_satisfied > 0 THEN 'satisfied' END,
-             CASE WHEN b_success_last > 0 THEN 'success_last' END,
-             CASE WHEN b_medium > 0 THEN 'medium_dwell' END,
-             CASE WHEN b_unknown > 0 THEN 'unknown_dwell' END
-           ], x -> x IS NOT NULL) ELSE []::VARCHAR[] END AS signals
-    FROM g
-  `);
+async function writeEvidence(conn: DuckDBConnection, r: EvidenceSqlRelations): Promise<void> {
+  await conn.run(evidenceSql(D, r));
 }
 
 /**

@@ -37,9 +37,12 @@ import { internalError, usageError } from '../../errors.js';
 import { createNamespace, relation, requireRelations, type Namespace, type Relation } from '../../db/relation.js';
 import type { Impressions } from '../ingest/relations.js';
 import type { SerpFacts } from '../sessions/sessions.js';
+import { duckdbDialect } from '../../db/dialect/index.js';
+import { curveOf, GRADING_RANKS_SCRATCH, gradedSql, sumImpressionRanksSql, type Curve } from './grading-statements.js';
 import { EVIDENCE_COLUMNS, evidenceInMemoryPredicate, type ClickFacts, type EvidenceKeys, type EvidenceTable } from './evidence.js';
 
 const STAGE = 'grading';
+const D = duckdbDialect;
 
 export const gradingOptions = z.object({
   rule: z.enum(['auto', 'relevance', 'funnel']).default('auto')
@@ -152,20 +155,12 @@ export function gradedEvidenceRelation(ns?: Namespace): GradedEvidence {
   return relation('evidence_graded', GRADED_COLUMNS, ns);
 }
 
-/** The examination curve as SQL: ranks 1..R with their probability, clamped as the formula needs it. */
-interface Curve {
-  readonly R: number;
-  readonly values: string;
-  readonly ranks: readonly number[];
-  /** The literals make DECIMALs (every value printed without an exponent): sums are exact. */
-  readonly decimal: boolean;
-}
-
-async function curveOf(conn: DuckDBConnection, examination: readonly number[]): Promise<Curve> {
-  const exam = examination.map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1, v) : 1e-3));
-  const values = exam.map((p, i) => `(${i + 1}, ${p})`).join(', ');
+/** The curve of `examination` with the type DuckDB gives its literals (DECIMAL: exact sums). */
+async function duckdbCurve(conn: DuckDBConnection, examination: readonly number[]): Promise<Curve> {
+  const curve = curveOf(examination);
+  const values = curve.literals.map((p, i) => `(${i + 1}, ${p})`).join(', ');
   const curveType = (await queryRows<{ t: string }>(conn, `SELECT typeof(p) AS t FROM (VALUES ${values}) t(rank, p) LIMIT 1`))[0]?.t ?? '';
-  return { R: exam.length, values, ranks: exam.map((_, i) => i + 1), decimal: curveType.startsWith('DECIMAL') };
+  return { ...curve, decimal: curveType.startsWith('DECIMAL') };
 }
 
 /**
@@ -184,16 +179,16 @@ export async function gradeEvidence(conn: DuckDBConnection, input: GradingInput,
   await requireRelations(conn, STAGE, [input.evidence, input.clickFacts, input.impressions, input.serpFacts], 'buildEvidence (the evidence stage)');
   await createNamespace(conn, ns);
   const out = gradedEvidenceRelation(ns);
-  const curve = await curveOf(conn, examination);
+  const curve = await duckdbCurve(conn, examination);
   // with buildEvidence's per-pair impression ranks, the ranks are summed first and dropped, so they
   // are not held through the grading below
   const fromRanks = curve.decimal && input.keys !== undefined;
   if (fromRanks) await sumImpressionRanks(conn, input.keys!, curve);
   const tableRows = await queryNumber(conn, `SELECT count(*) FROM ${input.evidence.name}`);
   const readWhere = await inMemoryRows(conn, input.evidence, evidence, tableRows);
-  await conn.run(gradedSql(input, out, curve, o, rule, fromRanks));
+  await conn.run(gradedSql(D, { ...input, out }, curve, o, rule.rule === 'relevance', fromRanks));
   if (input.keys) await conn.run([input.keys.pairRanks, input.keys.queryIds, input.keys.docIds].map((r) => `DROP TABLE IF EXISTS ${r.name};`).join(' '));
-  await conn.run('DROP TABLE IF EXISTS temp._gr_imp');
+  await conn.run(`DROP TABLE IF EXISTS temp.${GRADING_RANKS_SCRATCH}`);
   const counts = await gradeCounts(conn, out, tableRows);
   const graded = await readGrades(conn, out, evidence, readWhere, rule.rule === 'relevance');
   const changed = counts.changed;
@@ -216,106 +211,10 @@ export async function gradeEvidence(conn: DuckDBConnection, input: GradingInput,
   };
 }
 
-/** Expected examinations per pair from buildEvidence's impression ranks (exact under a DECIMAL curve), into temp._gr_imp; the ranks are dropped. */
+/** Expected examinations per pair from buildEvidence's impression ranks (exact under a DECIMAL curve), into _gr_imp; the ranks are dropped. */
 async function sumImpressionRanks(conn: DuckDBConnection, keys: EvidenceKeys, curve: Curve): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _gr_imp AS
-    WITH ex AS (SELECT * FROM (VALUES ${curve.values}) t(rank, p))
-    SELECT qid, did, list_sum(list_transform(imp_ranks, r -> pl[least(r, ${curve.R})])) AS exp_exam
-    FROM ${keys.pairRanks.name}, (SELECT list(p ORDER BY rank) AS pl FROM ex)`);
+  await conn.run(sumImpressionRanksSql(D, keys.pairRanks, curve));
   await conn.run(`DROP TABLE ${keys.pairRanks.name}`);
-}
-
-/**
- * gradePair in SQL, operation for operation (IEEE doubles both sides, constants folded in JS
- * exactly as gradePair folds them), so no evidence row round-trips through JS.
- */
-function gradedSql(input: GradingInput, out: GradedEvidence, curve: Curve, o: GradingOptions, rule: ResolvedGradingRule, fromRanks: boolean): string {
-  const { R, values, ranks } = curve;
-  const decimalCurve = curve.decimal;
-  const keys = input.keys;
-  const [t1, t2, t3] = o.thresholds;
-  const d = (v: number): string => `'${v}'::DOUBLE`;
-  const [t1s, t2s, t3s] = [d(t1), d(t2), d(t3)];
-  const converted = o.conversionGrade ? 'x_conv > 0' : 'false';
-  const weight = o.weight === 'relevance' ? 'x_u' : o.weight === 'grade' ? 'x_grade::DOUBLE / 3' : '1::DOUBLE';
-  const relevanceRule = rule.rule === 'relevance';
-  return `
-    CREATE OR REPLACE TABLE ${out.name} AS
-    WITH ex AS (SELECT * FROM (VALUES ${values}) t(rank, p)),
-    -- the curve as one row p1..pR, each of ex.p's type (DECIMAL or DOUBLE, as the literals make it)
-    ew AS (SELECT ${ranks.map((r) => `max(p) FILTER (WHERE rank = ${r}) AS p${r}`).join(', ')} FROM ex),
-    -- integer keys for the aggregations and the joins back to the table (strings only in small maps)
-    ${keys ? `gq AS (SELECT query_norm, qid FROM ${keys.queryIds.name}),
-    gd AS (SELECT doc_id, did FROM ${keys.docIds.name}),` : `gq AS (SELECT query_norm, row_number() OVER ()::INTEGER AS qid FROM (SELECT DISTINCT query_norm FROM ${input.evidence.name})),
-    gd AS (SELECT doc_id, row_number() OVER ()::INTEGER AS did FROM (SELECT DISTINCT doc_id FROM ${input.evidence.name})),`}
-    gs AS (SELECT s.serp_id, gq.qid FROM ${input.serpFacts.name} s JOIN gq USING (query_norm)),
-    -- Sums of doubles are computed as integer counts per rank, then added in rank order: a
-    -- parallel sum(double) adds in a thread-dependent order and changed the last bits between runs.
-    -- A DECIMAL curve (the usual case: every value printed without an exponent) sums exactly, so
-    -- the sum over impressions equals the rank-ordered sum of count x p to the last digit. A DOUBLE
-    -- curve: one row per pair with its count at each rank 1..R, then the terms listed in rank order,
-    -- ranks without impressions left out (the same list as list(n * ex.p ORDER BY r), without an
-    -- ordered aggregate, which sorted every group: 17 s CPU at 2M events). With buildEvidence's
-    -- per-pair impression ranks (EvidenceKeys.pairRanks) the exact sum is taken over those, no impression join.
-    imp AS (${fromRanks ? `
-      SELECT qid, did, exp_exam FROM temp._gr_imp` : decimalCurve ? `
-      SELECT gs.qid, gd.did, sum(ex.p) AS exp_exam
-      FROM ${input.impressions.name} i JOIN gs USING (serp_id) JOIN gd USING (doc_id) JOIN ex ON ex.rank = least(i.rank, ${R})
-      GROUP BY 1, 2` : `
-      SELECT qid, did, list_sum(list_filter([${ranks.map((r) => `CASE WHEN n${r} > 0 THEN n${r} * ew.p${r} END`).join(', ')}], x -> x IS NOT NULL)) AS exp_exam
-      FROM (SELECT gs.qid, gd.did, ${ranks.map((r) => `count(*) FILTER (WHERE least(i.rank, ${R}) = ${r}) AS n${r}`).join(', ')}
-            FROM ${input.impressions.name} i JOIN gs USING (serp_id) JOIN gd USING (doc_id)
-            GROUP BY 1, 2), ew`}
-    ),
-    cl_r AS (
-      SELECT gq.qid, gd.did, least(f.rank, ${R}) AS r, count(*) AS clicks,
-             count(*) FILTER (WHERE outcome IN ('converted', 'satisfied', 'success_last')) AS good,
-             count(*) FILTER (WHERE outcome IN ('pogo', 'short_dwell')) AS bad,
-             count(*) FILTER (WHERE outcome IN ('medium_dwell', 'medium_dwell_dropped')) AS medium,
-             count(*) FILTER (WHERE outcome = 'converted') AS conv
-      FROM ${input.clickFacts.name} f JOIN gq USING (query_norm) JOIN gd USING (doc_id)
-      GROUP BY 1, 2, 3
-    ),
-    cl_p AS (
-      SELECT qid, did, sum(clicks) AS clicks, ${ranks.map((r) => `max(clicks) FILTER (WHERE r = ${r}) AS c${r}`).join(', ')},
-             sum(good) AS good, sum(bad) AS bad, sum(medium) AS medium, sum(conv) AS conv
-      FROM cl_r WHERE r >= 1
-      GROUP BY 1, 2
-    ),
-    cl AS (
-      SELECT qid, did, clicks,
-             list_sum(list_filter([${ranks.map((r) => `CASE WHEN c${r} > 0 THEN c${r} * (1.0 / greatest(ew.p${r}, ${o.ipsClip})) END`).join(', ')}], x -> x IS NOT NULL)) AS ips,
-             good, bad, medium, conv
-      FROM cl_p, ew
-    ),
-    c AS (
-      SELECT e.*, coalesce(imp.exp_exam, 0)::DOUBLE AS x_exam, coalesce(cl.clicks, 0)::DOUBLE AS x_clicks,
-             coalesce(cl.ips, 0)::DOUBLE AS x_ips, coalesce(cl.good, 0)::DOUBLE AS x_good, coalesce(cl.bad, 0)::DOUBLE AS x_bad,
-             coalesce(cl.medium, 0)::DOUBLE AS x_medium, coalesce(cl.conv, 0)::DOUBLE AS x_conv
-      FROM ${input.evidence.name} e JOIN gq USING (query_norm) JOIN gd USING (doc_id) LEFT JOIN imp USING (qid, did) LEFT JOIN cl USING (qid, did)
-    ),
-    a AS (
-      SELECT *, least(1::DOUBLE, (x_clicks + ${d(o.priorClicks)}) / (x_exam + ${d(o.priorExaminations)})) AS x_a,
-             x_good + ${d(o.mediumDwellGood)} * x_medium AS x_g, x_bad + ${d(1 - o.mediumDwellGood)} * x_medium AS x_b,
-             ${converted} AS x_converted
-      FROM c
-    ),
-    u AS (
-      SELECT *, CASE WHEN x_converted THEN greatest(x_u0, ${d(o.conversionRelevance)}) ELSE x_u0 END AS x_u
-      FROM (SELECT *, CASE WHEN x_clicks > 0 THEN x_a * ((x_g + ${d(o.satPrior * o.satPriorWeight)}) / (x_g + x_b + ${d(o.satPriorWeight)})) ELSE 0::DOUBLE END AS x_u0 FROM a)
-    ),
-    g AS (
-      SELECT *, CASE WHEN x_converted THEN 3 WHEN x_u >= ${t3s} THEN 3 WHEN x_u >= ${t2s} THEN 2 WHEN x_u >= ${t1s} THEN 1 ELSE 0 END AS x_grade
-      FROM u
-    )
-    -- no ORDER BY: every reader orders by (query_norm, doc_id) itself
-    SELECT * EXCLUDE (x_exam, x_clicks, x_ips, x_good, x_bad, x_medium, x_conv, x_a, x_g, x_b, x_converted, x_u0, x_u, x_grade)
-           REPLACE (${relevanceRule ? 'x_grade::INTEGER' : 'grade'} AS grade,
-                    ${relevanceRule ? `CASE WHEN x_grade = 0 THEN 0::DOUBLE ELSE ${weight} END` : 'weight'} AS weight,
-                    ${relevanceRule ? `CASE WHEN x_grade > 0 THEN list_append(signals, 'debiased_relevance') ELSE []::VARCHAR[] END` : 'signals'} AS signals),
-           x_exam AS expected_examinations, x_ips AS ips_clicks, x_good::INTEGER AS good_clicks, x_bad::INTEGER AS bad_clicks,
-           x_medium::INTEGER AS medium_clicks, x_u AS relevance, grade AS funnel_grade
-    FROM g`;
 }
 
 async function gradeCounts(conn: DuckDBConnection, out: GradedEvidence, tableRows: number): Promise<{ grades: number[]; changed: number }> {

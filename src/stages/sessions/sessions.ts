@@ -92,8 +92,8 @@ export async function buildSessions(conn: DuckDBConnection, input: LogRelations,
   return { relations: out, stats: { ...stats, seconds: (performance.now() - t0) / 1000 } };
 }
 
-/** 1. Query normalisation in TypeScript over distinct raw queries (one source of truth: normalizeQuery). */
-async function normaliseQueries(conn: DuckDBConnection, input: LogRelations, out: SessionRelations): Promise<void> {
+/** 1. Query normalisation in TypeScript over distinct raw queries (one source of truth: normalizeQuery), into `out.queryNorms`. */
+export async function normaliseQueries(conn: DuckDBConnection, input: Pick<LogRelations, 'serps'>, out: Pick<SessionRelations, 'queryNorms'>): Promise<void> {
   await conn.run(`CREATE OR REPLACE TABLE ${out.queryNorms.name} (query VARCHAR, query_norm VARCHAR)`);
   const distinct = await conn.runAndReadAll(`SELECT DISTINCT query FROM ${input.serps.name} ORDER BY query`);
   const rawQueries = distinct.getColumnsJS()[0] ?? [];

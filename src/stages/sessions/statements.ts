@@ -77,6 +77,34 @@ export function reformulationCandidatesSql(_d: Dialect, w: Windows): string {
   `;
 }
 
+/**
+ * querySimilarity (similarity.ts) in SQL over the candidates: the higher of word and character-trigram
+ * Jaccard (1 for equal queries), and the pairs at or above `minSimilarity` as reformulation_pairs.
+ * buildSessions measures the similarity in TypeScript; a job runs this statement instead (a test
+ * checks that both give the same pairs).
+ */
+export function reformulationPairsSql(d: Dialect, out: Out, w: Windows, minSimilarity: number): string {
+  const jaccard = (a: string, b: string): string => `CASE WHEN ${d.listLength(a)} + ${d.listLength(b)} = 0 THEN ${d.cast('0', 'DOUBLE')}
+                ELSE ${d.divide(d.intersectionSize(a, b), `(${d.listLength(a)} + ${d.listLength(b)} - ${d.intersectionSize(a, b)})`)} END`;
+  return d.createAs(out.reformulationPairs.name, `    WITH c AS (${reformulationCandidatesSql(d, w).trim()}),
+    sets AS (
+      SELECT query_norm, next_query_norm,
+             ${d.wordSet('query_norm')} AS wa, ${d.wordSet('next_query_norm')} AS wb,
+             ${d.trigramSet(`' ' || query_norm || ' '`)} AS ta, ${d.trigramSet(`' ' || next_query_norm || ' '`)} AS tb
+      FROM c
+    ),
+    sim AS (
+      SELECT query_norm AS query_norm_from, next_query_norm AS query_norm_to,
+             CASE WHEN query_norm = next_query_norm THEN ${d.cast('1', 'DOUBLE')}
+                  ELSE greatest(${jaccard('wa', 'wb')},
+                                ${jaccard('ta', 'tb')}) END AS similarity
+      FROM sets
+    )
+    SELECT query_norm_from, query_norm_to, similarity FROM sim WHERE similarity >= ${d.cast(`'${minSimilarity}'`, 'DOUBLE')}
+    ORDER BY 1, 2
+  `);
+}
+
 /** Session ends linked to a session: by session_id, else the session of the user's latest result page at or before the end event. */
 export function endsLinkedSql(d: Dialect, input: In): string {
   const byUser = d.asofLeftJoin({

@@ -1,0 +1,5 @@
+CREATE OR REPLACE TABLE bias_fold_pages AS
+
+SELECT (CASE WHEN (s.randomized) THEN 2 WHEN hash(s.serp_id || '#42') % 1000000 < 100000 THEN 1 ELSE 0 END)::INTEGER AS fold, count(*)::DOUBLE AS pages
+FROM _bias_serps s WHERE s.serp_id IN (SELECT serp_id FROM impressions WHERE rank <= 10)
+GROUP BY ALL;

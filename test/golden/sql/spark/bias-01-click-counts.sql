@@ -1,0 +1,12 @@
+CREATE OR REPLACE TEMPORARY VIEW bias_counts AS
+
+WITH clicked AS (SELECT DISTINCT serp_id, rank FROM clicks)
+SELECT s.query AS query, i.doc_id AS doc_id, CAST((i.rank - 1) AS INTEGER) AS rank0,
+  CAST((CASE WHEN (s.randomized) THEN 2 WHEN pmod(xxhash64(s.serp_id || '#42'), 1000000) < 100000 THEN 1 ELSE 0 END) AS INTEGER) AS fold,
+  CAST(count(*) AS BIGINT) AS n,
+  CAST(count(c.serp_id) AS BIGINT) AS k
+FROM impressions i
+JOIN _bias_serps s ON s.serp_id = i.serp_id
+LEFT JOIN clicked c ON c.serp_id = i.serp_id AND c.rank = i.rank
+WHERE i.rank <= 10
+GROUP BY ALL;

@@ -1,0 +1,2 @@
+CREATE OR REPLACE TEMPORARY VIEW bias_beyond_max_rank AS
+SELECT count(*) AS impressions FROM impressions WHERE rank > 10;
