@@ -48,7 +48,7 @@ export const sourceOptions = z.object({
   }),
   macros: weakSourceOptions({
     what: 'a support macro linked to articles (macro title -> articles)',
-    grade: 1, gradeWhy: 'Default 1, the lowest positive grade: a macro title is written by agents for agents ("Password reset - Okta"), shorter and more formal than a user query, and a macro links the articles its answer quotes, not only the best one.',
+    grade: 1, gradeWhy: 'Default 1, the lowest positive grade: agents title macros for agents ("Password reset - Okta"), and a macro links every article its answer quotes.',
     maxDocs: 0, maxDocsWhy: 'Default 0: a macro links the few articles its answer quotes.',
   }),
   pinned: weakSourceOptions({
