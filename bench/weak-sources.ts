@@ -1,11 +1,11 @@
 /**
  * Do weak-supervision files help a small click log? (issue 17, weak supervision)
- *   npx tsx bench/weak-sources.ts [--sessions 3000] [--seed 42] [--out DIR] [--no-compare]
+ *   npx tsx bench/weak-sources.ts [--sessions 3000] [--seed 42] [--out DIR] [--only NAMES] [--no-compare]
  * 1. Simulate the help-desk world with few sessions (a young product's log).
  * 2. Derive two weak-supervision files from the corpus alone, as a help centre has them: FAQ
  *    mappings (every article titled "FAQ: <question>" -> that article) and collection pages
  *    (every category -> its articles, in corpus order; sources.collections.maxDocs caps them).
- * 3. build clicks only, and clicks + FAQ + collections; every family in train (the evaluation
+ * 3. build clicks only, clicks + FAQ, clicks + collections and clicks + both; every family in train (the evaluation
  *    uses the simulator's held-out families, as bench/negatives-gain.ts does: records whose
  *    query is a truth test query are dropped). The FAQ may cover test intents: that is what
  *    an FAQ written before the queries arrive does, and no test query text enters training.
@@ -22,14 +22,11 @@ import type { SourceFunnel } from '../src/stages/report/source-funnel.js';
 import { normalizeQuery } from '../src/text/normalize.js';
 import { evaluateDataset, pairedBootstrapDiff, readTrainingFile, type EvalReport, type TrainRecord } from '../src/tools/evaluate/index.js';
 import { buildHelpdeskWorld, parseSimulateOptions, simulateLog } from '../src/tools/simulate/index.js';
+import { arg, numArg } from './args.js';
 
-const argStr = (name: string, def: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : def;
-};
-const sessions = Number(argStr('sessions', '3000'));
-const seed = Number(argStr('seed', '42'));
-const out = argStr('out', '') || mkdtempSync(join(tmpdir(), 'cf-weak-sources-'));
+const sessions = numArg('sessions', 3000);
+const seed = numArg('seed', 42);
+const out = arg('out', '') || mkdtempSync(join(tmpdir(), 'cf-weak-sources-'));
 const log = (o: object): void => console.log(JSON.stringify(o));
 const readJsonl = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
 const dataDir = join(out, 'data');
@@ -50,13 +47,25 @@ const write = (name: string, rows: unknown[]) => { writeFileSync(join(dataDir, n
 const weak = { faq: write('faq.jsonl', faq), collections: write('collections.jsonl', collections) };
 log({ step: 'weak-files', faqRows: faq.length, collectionRows: collections.length });
 
-const variants = { clicks: {}, 'clicks+weak': weak } as const;
+type Variant = { readonly input: Record<string, string>; readonly sources?: ConfigInput['sources'] };
+const allVariants: Record<string, Variant> = {
+  clicks: { input: {} },
+  'clicks+faq': { input: { faq: weak.faq } },
+  'clicks+collections': { input: { collections: weak.collections } },
+  'clicks+collections(maxDocs 5)': { input: { collections: weak.collections }, sources: { collections: { maxDocs: 5 } } },
+  'clicks+collections(weight 0.2)': { input: { collections: weak.collections }, sources: { collections: { weight: 0.2 } } },
+  'clicks+faq+collections': { input: weak },
+};
+// --only 'clicks+faq,clicks+collections' runs those (clicks, the baseline, always runs)
+const only = arg('only', '');
+const variants = Object.fromEntries(Object.entries(allVariants).filter(([k]) => k === 'clicks' || !only || only.split(',').includes(k)));
 const data: Record<string, TrainRecord[]> = {};
 const testQueries = new Set(readJsonl<{ query: string; split: string }>(join(dataDir, 'truth', 'queries.jsonl')).filter((q) => q.split === 'test').map((q) => normalizeQuery(q.query)));
-for (const [name, extra] of Object.entries(variants)) {
-  const dir = join(out, name);
+for (const [name, v] of Object.entries(variants)) {
+  const dir = join(out, name.replace(/\W+/g, '-'));
   const cfg: ConfigInput = {
-    input: { serps: [join(dataDir, 'serps.jsonl')], corpus: join(dataDir, 'corpus.jsonl'), ...extra },
+    input: { serps: [join(dataDir, 'serps.jsonl')], corpus: join(dataDir, 'corpus.jsonl'), ...v.input },
+    ...(v.sources ? { sources: v.sources } : {}),
     output: dir, seed,
     splits: { mode: 'hashed', fractions: { train: 1, dev: 0, test: 0 }, minPerStratum: 0 },
   };
@@ -76,11 +85,15 @@ for (const name of Object.keys(variants)) {
   reports[name] = await evaluateDataset({ eval: { beir: join(dataDir, 'truth', 'beir'), split: 'test' }, seed, train: data[name]! });
   log({ step: 'evaluate', variant: name, queries: reports[name].qids.length, seconds: +((performance.now() - t) / 1000).toFixed(1), trained: reports[name].systems.trained.mean });
 }
-const A = reports.clicks!.systems.trained, B = reports['clicks+weak']!.systems.trained;
-console.log(`\nclicks -> clicks+weak, ${reports.clicks!.qids.length} held-out queries; out: ${out}`);
-for (const m of metrics) {
-  const d = pairedBootstrapDiff(B.perQuery[m]!, A.perQuery[m]!, { seed });
-  console.log(`  ${m.padEnd(10)} ${A.mean[m]!.toFixed(3)} -> ${B.mean[m]!.toFixed(3)}  diff ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(3)} [${d.lo.toFixed(3)}, ${d.hi.toFixed(3)}]`);
+const A = reports.clicks!.systems.trained;
+console.log(`\n${reports.clicks!.qids.length} held-out queries; out: ${out}`);
+for (const name of Object.keys(variants).slice(1)) {
+  const B = reports[name]!.systems.trained;
+  console.log(`clicks -> ${name}`);
+  for (const m of metrics) {
+    const d = pairedBootstrapDiff(B.perQuery[m]!, A.perQuery[m]!, { seed });
+    console.log(`  ${m.padEnd(10)} ${A.mean[m]!.toFixed(3)} -> ${B.mean[m]!.toFixed(3)}  diff ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(3)} [${d.lo.toFixed(3)}, ${d.hi.toFixed(3)}]`);
+  }
 }
 const r0 = reports.clicks!;
 console.log(`BM25 ndcg@10 ${r0.systems.bm25.mean['ndcg@10']!.toFixed(3)}, untrained ${r0.systems.untrained.mean['ndcg@10']!.toFixed(3)}`);
