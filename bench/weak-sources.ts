@@ -11,6 +11,7 @@
  *    an FAQ written before the queries arrive does, and no test query text enters training.
  * 4. Print each build's funnel by source, then train the built-in model on each and compare on
  *    the held-out test queries (paired bootstrap 95% interval of the difference).
+ * Measured figures and what they decided: docs/design/weak-supervision.md.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -52,9 +53,10 @@ const allVariants: Record<string, Variant> = {
   clicks: { input: {} },
   'clicks+faq': { input: { faq: weak.faq } },
   'clicks+collections': { input: { collections: weak.collections } },
-  'clicks+collections(maxDocs 5)': { input: { collections: weak.collections }, sources: { collections: { maxDocs: 5 } } },
-  'clicks+collections(weight 0.2)': { input: { collections: weak.collections }, sources: { collections: { weight: 0.2 } } },
+  'clicks+collections(weight 1)': { input: { collections: weak.collections }, sources: { collections: { weight: 1 } } },
+  'clicks+collections(weight 1, maxDocs 5)': { input: { collections: weak.collections }, sources: { collections: { weight: 1, maxDocs: 5 } } },
   'clicks+faq+collections': { input: weak },
+  'clicks+faq+collections(weight 1)': { input: weak, sources: { collections: { weight: 1 } } },
 };
 // --only 'clicks+faq,clicks+collections' runs those (clicks, the baseline, always runs)
 const only = arg('only', '');
