@@ -233,8 +233,8 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
       if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
       return rest;
     });
-    const base0 = await assembleReport(conn, { quarantine: log.quarantine, serps: log.serps, serpFacts: ses.relations.serpFacts, clicks: log.clicks, clickFacts: ev.clickFacts, evidence: ev.final }, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
-    const base = src ? withSourceFunnel(base0, src, pos.pairs, neg.records, fam.splits.splitOf) : base0;
+    const assembled = await assembleReport(conn, { quarantine: log.quarantine, serps: log.serps, serpFacts: ses.relations.serpFacts, clicks: log.clicks, clickFacts: ev.clickFacts, evidence: ev.final }, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
+    const base = src ? withSourceFunnel(assembled, src, pos.pairs, neg.records, fam.splits.splitOf) : assembled;
     const report: Report = withChecklist({
       ...base,
       sections: {
