@@ -88,7 +88,7 @@ export const configSchema = strictDeep(z.object({
   memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'use a size such as "1GB" or "512MB"').optional()
     .describe('DuckDB memory limit such as "1GB" (default: DuckDB\'s own, 80% of RAM), above which DuckDB spills to `<output>/.duckdb-tmp`; the JS heap is not included and outputs do not depend on it. Unset by default because DuckDB\'s own limit suits a machine of its own (docs/design/evidence-at-scale.md).'),
   sources: sourceOptions.prefault({})
-    .describe('Grades, weights and caps of the bootstrap sources (input.synthetic, input.seeds); see docs/bootstrap.md. The manifest of a build without those files leaves the block out, so a click-only build writes what it wrote before.'),
+    .describe('Grades, weights and caps of the bootstrap sources (input.synthetic, input.seeds, input.faq, input.macros, input.pinned, input.collections); see docs/bootstrap.md. The manifest of a build without those files leaves the block out, so a click-only build writes what it wrote before.'),
   sessions: sessionOptions.prefault({}),
   bias: biasOptions.prefault({}),
   evidence: evidenceOptions.prefault({}),
@@ -317,7 +317,7 @@ export async function loadConfigFile(path: string): Promise<ConfigInput> {
       if (typeof v === 'string') input[k] = [abs(v)];
       else if (Array.isArray(v)) input[k] = v.map(abs);
     }
-    for (const k of ['corpus', 'labels', 'synthetic', 'seeds'] as const) if (input[k] !== undefined) input[k] = abs(input[k]);
+    for (const k of ['corpus', 'labels', 'synthetic', 'seeds', 'faq', 'macros', 'pinned', 'collections'] as const) if (input[k] !== undefined) input[k] = abs(input[k]);
   }
   if (cfg.output !== undefined) cfg.output = abs(cfg.output);
   return cfg as ConfigInput;

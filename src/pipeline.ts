@@ -27,10 +27,14 @@ import { renderDocument } from './text/render.js';
 import { renderDatasetCard } from './stages/export/card.js';
 import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
-import { hasSources, loadSources, type SourcesResult } from './stages/sources/load.js';
+import { hasSources, loadSources, sourceFileList, type SourcesResult } from './stages/sources/load.js';
 import { mergeSourceEvidence } from './stages/sources/merge.js';
 import { keepSeedsInTest } from './stages/sources/seeds-in-test.js';
 import { addJudgedNegatives } from './stages/sources/judged-negatives.js';
+import { kindOfProvenance } from './stages/sources/types.js';
+import { sourceFunnel } from './stages/report/source-funnel.js';
+import type { TrainingRecord } from './stages/negatives/types.js';
+import type { Split } from './stages/splits/splits.js';
 import { presentationSection } from './stages/balance/presentation.js';
 import { createBuiltinEmbedder, createEmbedder } from './adapters/embedders/index.js';
 import { createJudge, createRerankJudge } from './adapters/judges/index.js';
@@ -44,7 +48,7 @@ import { checkAgainstLabels } from './stages/calibration/index.js';
 import type { CalibrationFile } from './stages/calibration/options.js';
 import { reportJson, type Report } from './stages/report/report.js';
 import { exampleCollector, reportSections, withChecklist, withoutReportOptions, writeReportPages } from './stages/report/assemble.js';
-import type { Doc, Evidence, StageStats } from './types.js';
+import type { Doc, Evidence, PositivePair, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
 import { openOutputDir } from './util/output-dir.js';
 import { checkBuildPaths } from './util/paths.js';
@@ -357,7 +361,8 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
       if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
       return rest;
     });
-    const base = await assembleReport(conn, { quarantine: log.quarantine, serps: log.serps, serpFacts: ses.relations.serpFacts, clicks: log.clicks, clickFacts: ev.clickFacts, evidence: ev.final }, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
+    const assembled = await assembleReport(conn, { quarantine: log.quarantine, serps: log.serps, serpFacts: ses.relations.serpFacts, clicks: log.clicks, clickFacts: ev.clickFacts, evidence: ev.final }, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
+    const base = src ? withSourceFunnel(assembled, src, pos.pairs, neg.records, fam.splits.splitOf) : assembled;
     const report: Report = withChecklist({
       ...base,
       sections: {
@@ -375,11 +380,21 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
         dataset: exp.files,
         batches: exp.batches ?? null,
         curriculum: exp.curriculum ? { hardness: exp.curriculum.hardness, records: Object.fromEntries(exp.curriculum.stages.map((st) => [st.name, st.records.length])) } : null,
+        ...base.sections,
         ...(await reportSections(conn, { relations: { serpFacts: ses.relations.serpFacts, clickFacts: ev.clickFacts, impressions: log.impressions, clicks: log.clicks, reformulations: ses.relations.reformulations }, examples, pairs: pos.pairs, records: neg.records, docs, splitOf: fam.splits.splitOf, familyOf: fam.families.familyOf, config })),
       },
     }, config.report);
     return writeOutputs(conn, config, out, { report, log, evidence: ev.final, pos, calibrationFit: labelChecks?.calibration ?? null, exp, timestampFormats: ing.timestampFormats, timings, logHashes: source.logHashes });
   });
+}
+
+/** The report with the funnel by source (section sourceFunnel) and its accounting checks. */
+function withSourceFunnel(base: Report, src: SourcesResult, pairs: readonly PositivePair[], records: readonly TrainingRecord[], splitOf: ReadonlyMap<string, Split>): Report {
+  const f = sourceFunnel({
+    clicks: { rowsRead: base.summary.rowsRead, raw: base.summary.clicks, outcomes: base.clickOutcomes },
+    sourceStats: src.stats, sourceRows: src.rows, pairs, records, splitOf, kindOf: kindOfProvenance,
+  });
+  return { ...base, accounting: [...base.accounting, ...f.checks], sections: { ...base.sections, sourceFunnel: f.section } };
 }
 
 /** What the evidence step returns: the final evidence (graded, or calibrated) as records and relation, and each stage's stats. */
@@ -490,7 +505,7 @@ async function writeOutputs(
   const { threads: _threads, memoryLimit: _memoryLimit, sources, ...clickOnly } = config;
   // the sources block only in a build that has a bootstrap source: a click-only manifest stays as it was
   const deterministic = hasSources(config.input) ? { ...clickOnly, sources } : clickOnly;
-  const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...(config.input.synthetic ? [config.input.synthetic] : []), ...(config.input.seeds ? [config.input.seeds] : []), ...(config.calibration.file ? [config.calibration.file] : [])];
+  const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...sourceFileList(config.input), ...(config.calibration.file ? [config.calibration.file] : [])];
   const hashes: Record<string, string> = {};
   for (const f of inputs) hashes[f] = r.logHashes?.[f] ?? (await sha256File(f).catch(() => 'unreadable'));
   await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(r.report, withoutReportOptions(deterministic), r.exp.files, VERSION, { teacherScores: r.exp.teacherScores, omittedSplits: r.exp.omitted, filledNegatives: r.exp.filledNegatives }));

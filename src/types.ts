@@ -15,7 +15,7 @@ export interface SourceLocation {
 export interface QuarantineRow {
   readonly kind: 'Quarantine';
   readonly stage: string;
-  readonly input: 'serps' | 'events' | 'corpus' | 'labels' | 'synthetic' | 'seeds';
+  readonly input: 'serps' | 'events' | 'corpus' | 'labels' | 'synthetic' | 'seeds' | 'faq' | 'macros' | 'pinned' | 'collections';
   readonly file: string;
   readonly line: number;
   readonly reason: string;

@@ -50,6 +50,18 @@ function hostileLog(dir: string): { serps: string; corpus: string } {
   return { serps: s, corpus: c };
 }
 
+/** Weak-supervision and synthetic files whose texts, unknown doc ids, generators and styles are the payloads. */
+function hostileSources(dir: string): string[] {
+  const write = (name: string, rows: unknown[]) => { writeFileSync(join(dir, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n'); return join(dir, name); };
+  const rows = (field: string) => PAYLOADS.flatMap((p, i) => [{ [field]: `${p} ${field} ${i}`, doc_ids: [`plain${i}`, `plain${i + 7}`] }, { [field]: `${p} missing ${i}`, doc_ids: [`${p} no such doc`] }]);
+  const synthetic = PAYLOADS.map((p, i) => ({ query: `${p} synthetic ${i}`, doc_id: `plain${i + 14}`, generator: p, style: p, weight: 1 }));
+  return [
+    '--faq', write('faq.jsonl', rows('question')), '--macros', write('macros.jsonl', rows('title')),
+    '--pinned', write('pinned.jsonl', rows('query')), '--collections', write('collections.jsonl', rows('title')),
+    '--synthetic', write('synthetic.jsonl', synthetic),
+  ];
+}
+
 describe('hostile strings in every output', () => {
   let out = '';
   let run: ReturnType<typeof cli>;
@@ -57,7 +69,7 @@ describe('hostile strings in every output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cf-hostile-'));
     const { serps, corpus } = hostileLog(dir);
     out = join(dir, 'out');
-    run = cli(['build', '--serps', serps, '--corpus', corpus, '--out', out, '--set', 'splits.mode="hashed"']);
+    run = cli(['build', '--serps', serps, '--corpus', corpus, ...hostileSources(dir), '--out', out, '--set', 'splits.mode="hashed"']);
   }, 300_000);
 
   it('the build runs and its positives carry the hostile strings (so the test tests something); ids a TSV would misread are quarantined', () => {
@@ -68,6 +80,12 @@ describe('hostile strings in every output', () => {
     expect(positives).toContain('onerror');
     expect(positives).toContain('=HYPERLINK');
     expect(positives).toContain('</details>');
+    // the source files' hostile texts are positives too, and the report has the funnel by source
+    expect(positives).toMatch(/onerror[^\n]*"sources":\["faq"\]/);
+    expect(positives).toContain('pinned:2');
+    expect(quarantine.filter((q) => q.reason === 'unknown_doc')).toHaveLength(4 * PAYLOADS.length);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## Funnel by source');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('id="source-funnel"');
   });
 
   it('no terminal control character in report.md, the card or what the CLI printed', () => {

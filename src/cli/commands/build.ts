@@ -17,6 +17,10 @@ export interface BuildFlags {
   labels?: string;
   synthetic?: string;
   seeds?: string;
+  faq?: string;
+  macros?: string;
+  pinned?: string;
+  collections?: string;
   calibration?: string;
   out?: string;
   seed?: string;
@@ -38,6 +42,10 @@ export function addBuildOptions(cmd: Command): Command {
     .option('--labels <file>', 'labels file (query, doc_id, grade): every rule is checked against it (report.md, do no harm)')
     .option('--synthetic <file>', 'synthetic queries (the queries.jsonl of clickforge synth): each a positive for its source document')
     .option('--seeds <file>', 'expert seeds (query, doc_id, grade): grade > 0 positives, grade 0 judged negatives')
+    .option('--faq <file>', 'FAQ mappings (question, doc_id): each question a positive for its article')
+    .option('--macros <file>', 'support macros (title, doc_ids): each macro title a positive for its linked articles')
+    .option('--pinned <file>', 'pinned results (query, ranked doc_ids): each query a positive for its pins, weighted by rank')
+    .option('--collections <file>', 'collection pages (title, doc_ids): each collection title a positive for its articles')
     .option('--calibration <file>', 'calibration.json from `clickforge calibrate`: grade positives and veto negatives by its estimated relevance')
     .option('-o, --out <dir>', 'output folder')
     .option('--seed <n>', 'random seed')
@@ -57,8 +65,7 @@ export async function configFromFlags(f: BuildFlags, extra: Record<string, unkno
   if (f.events) input.events = f.events.map(abs);
   if (f.corpus) input.corpus = abs(f.corpus);
   if (f.labels) input.labels = abs(f.labels);
-  if (f.synthetic) input.synthetic = abs(f.synthetic);
-  if (f.seeds) input.seeds = abs(f.seeds);
+  for (const k of ['synthetic', 'seeds', 'faq', 'macros', 'pinned', 'collections'] as const) if (f[k]) input[k] = abs(f[k]);
   if (Object.keys(input).length) flags.input = input;
   if (f.out) flags.output = abs(f.out);
   if (f.seed !== undefined) flags.seed = Number(f.seed);

@@ -18,6 +18,14 @@ export const ingestOptions = z.object({
     .describe('Synthetic queries (the queries.jsonl that `clickforge synth` writes): each is a positive for its source document (docs/bootstrap.md). Unset by default: a build uses only the sources it is given.'),
   seeds: z.string().optional()
     .describe('Expert seeds in the labels format (query, doc_id, grade): grade > 0 rows are positives, grade 0 rows judged negatives (docs/bootstrap.md). Unset by default: a build uses only the sources it is given.'),
+  faq: z.string().optional()
+    .describe('FAQ mappings, JSONL rows {question, doc_id | doc_ids}: each question is a positive for its articles (docs/bootstrap.md). Unset by default: a build uses only the sources it is given.'),
+  macros: z.string().optional()
+    .describe('Support macros linked to articles, JSONL rows {title, doc_id | doc_ids}: each macro title is a positive for its articles (docs/bootstrap.md). Unset by default: a build uses only the sources it is given.'),
+  pinned: z.string().optional()
+    .describe('Pinned (merchandised) results, JSONL rows {query, doc_ids} in rank order: each query is a positive for its pins, weighted by rank (docs/bootstrap.md). Unset by default: a build uses only the sources it is given.'),
+  collections: z.string().optional()
+    .describe('Curated collection pages, JSONL rows {title, doc_ids}: each collection title is a positive for its articles (docs/bootstrap.md). Unset by default: a build uses only the sources it is given.'),
   format,
   columns: z.object({
     serps: columnMap,

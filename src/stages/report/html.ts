@@ -7,6 +7,7 @@ import type { Checklist, Verdict } from './checklist.js';
 import type { ReportData } from './data.js';
 import type { ExamplesSection } from './examples.js';
 import { unitOf, type Report } from './report.js';
+import { SOURCE_FUNNEL_NOTE, sourceFunnelTables, type SourceFunnel } from './source-funnel.js';
 
 const h = escapeHtml;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -91,6 +92,12 @@ function examplesBlock(ex: ExamplesSection | undefined): string {
 </div>`;
 }
 
+function sourceFunnelBlock(f: SourceFunnel | null | undefined): string {
+  if (!f) return '';
+  const t = sourceFunnelTables(f);
+  return `<h3 id="source-funnel">Funnel by source</h3><p class="muted">${h(SOURCE_FUNNEL_NOTE)}</p>${rowsTable(t.bySource.head, t.bySource.rows)}${rowsTable(t.byCombination.head, t.byCombination.rows)}`;
+}
+
 function stagesBlock(r: Report): string {
   const rows = r.stages.flatMap((st) => {
     const drops = Object.entries(st.dropped).filter(([, v]) => v > 0);
@@ -149,7 +156,7 @@ ${v.change.length ? `<div class="change"><h4>What to change</h4><ul>${v.change.m
 ${c ? summaryTable : '<p class="muted">No checklist in this report.json.</p>'}
 ${cards}
 <h2 id="overview">Funnel and position bias</h2>
-<div class="charts">${overview}</div>
+<div class="charts">${overview}</div>${sourceFunnelBlock(r.sections.sourceFunnel as SourceFunnel | null | undefined)}
 ${rest ? `<h2>More charts</h2><div class="charts">${rest}</div>` : ''}
 <h2 id="examples">Example browser</h2>
 ${examplesBlock(ex)}

@@ -3,6 +3,7 @@ import { renderPresentationSection } from '../balance/presentation.js';
 import { calibrationMarkdown, doNoHarmMarkdown } from '../calibration/render.js';
 import { escapeMarkdown, jsonForEmbedding } from '../../util/escape.js';
 import type { Checklist, VerdictLevel } from './checklist.js';
+import { SOURCE_FUNNEL_NOTE, sourceFunnelTables, type SourceFunnel } from './source-funnel.js';
 
 /** One check that counts add up: `lhs` must equal the sum of `rhs`. */
 export interface AccountingCheck {
@@ -87,7 +88,7 @@ function table(header: string[], rows: (string | number | { readonly md: string 
 }
 
 /** Sections report.md does not dump as JSON: the checklist above renders them, report.json holds them. */
-const NOT_DUMPED = new Set(['checklist', 'reportData', 'examples']);
+const NOT_DUMPED = new Set(['checklist', 'reportData', 'examples', 'sourceFunnel']);
 /** Sections whose tables report.md shows right after the checklist (the rest go to the appendix). */
 const KEY_SECTIONS = ['labels', 'bias', 'negatives', 'leakage'];
 
@@ -103,6 +104,11 @@ export function checklistMarkdown(c: Checklist): string {
     if (v.change.length) out.push('What to change:', '', ...v.change.map((e) => `- ${escapeMarkdown(e)}`), '');
   });
   return out.join('\n');
+}
+
+function sourceFunnelMarkdown(f: SourceFunnel): string[] {
+  const t = sourceFunnelTables(f);
+  return ['## Funnel by source', '', escapeMarkdown(SOURCE_FUNNEL_NOTE), '', table(t.bySource.head, t.bySource.rows), '', table(t.byCombination.head, t.byCombination.rows), ''];
 }
 
 function sectionMarkdown(name: string, sec: unknown, dump: boolean): string[] {
@@ -131,6 +137,8 @@ export function renderMarkdown(r: Report, checklist?: Checklist): string {
   );
   if (c) out.push('## Checklist: train on this, or fix the data first?', '', checklistMarkdown(c));
   out.push('## Funnel', '', table(['step', 'count', 'share of first'], r.funnel.map((f) => [f.step, f.count, pct(f.share)])), '');
+  const bySource = r.sections.sourceFunnel as SourceFunnel | null | undefined;
+  if (bySource) out.push(...sourceFunnelMarkdown(bySource));
   if (r.clickOutcomes.length) {
     out.push('## Raw clicks, reason by reason', '', 'Every raw click lands in exactly one outcome.', '');
     out.push(table(['outcome', 'clicks', 'share', 'used as evidence'], r.clickOutcomes.map((c) => [c.outcome, c.count, pct(c.share), c.kept ? 'yes' : 'no (discarded)'])), '');

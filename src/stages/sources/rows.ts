@@ -13,7 +13,8 @@ export interface SourceLoad {
   readonly stats: StageStats;
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isInteger(v) ? String(v) : null);
+/** A doc_id as a string (strings trimmed, integers written out), or null for any other type. */
+export const docIdString = (v: unknown): string | null => (typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isInteger(v) ? String(v) : null);
 
 /**
  * Read a JSONL source file and check its common fields (query, doc_id in the corpus), then the
@@ -38,7 +39,7 @@ export async function loadSourceRows(source: SourceKind, file: string, docIds: R
     const queryNorm = normalizeQuery(query);
     if (queryNorm === '') { reject(l.line, l.raw, 'missing_field', `query "${query}" is empty once normalised (punctuation only)`); continue; }
     if (v.doc_id === undefined || v.doc_id === null || v.doc_id === '') { reject(l.line, l.raw, 'missing_field', 'doc_id is missing'); continue; }
-    const docId = str(v.doc_id);
+    const docId = docIdString(v.doc_id);
     if (docId === null) { reject(l.line, l.raw, 'bad_type', 'doc_id must be a string or an integer'); continue; }
     if (!docIds.has(docId)) { reject(l.line, l.raw, 'unknown_doc', `doc_id "${docId}" is not in the corpus: fix the id or add the document to the corpus file`); continue; }
     const verdict = rule(v);

@@ -76,4 +76,9 @@ describe('build with --seeds over a click log', () => {
     expect(st.out.rows).toBe(4);
     for (const c of r.report.accounting) expect(c.ok, `${c.name}: ${c.lhs} vs ${JSON.stringify(c.rhs)}`).toBe(true);
   });
+
+  it('the funnel by source counts seed rows kept, of them positives (grade 0 rows are judged negatives), and drops', () => {
+    const f = r.report.sections.sourceFunnel as { rows: { source: string; in: number; kept: number; keptPositives: number; dropped: Record<string, number> }[] };
+    expect(f.rows.find((x) => x.source === 'seeds')).toMatchObject({ in: 6, kept: 4, keptPositives: 2, dropped: { bad_grade: 1, unknown_doc: 1 } });
+  });
 });
