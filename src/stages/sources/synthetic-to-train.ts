@@ -1,8 +1,9 @@
 /**
  * Synthetic families to train: a family whose every query is a synthetic query (no click-log
  * query, no seed) moves to the train split, so that dev and test hold real or expert-judged
- * queries only (sources.synthetic.trainOnly). A family weakly linked to a held-out family stays
- * where the split put it, so the move never adds leakage. See docs/design/no-click-log.md.
+ * queries only (sources.synthetic.trainOnly). A family weakly linked to a held-out family that
+ * stays held out (one with a real or seed query) stays where the split put it, so the move never
+ * adds leakage. See docs/design/no-click-log.md.
  */
 import type { StageStats } from '../../types.js';
 import type { Split } from '../splits/splits.js';
@@ -35,10 +36,12 @@ function syntheticOnlyFamilies(input: SyntheticToTrainInput): Set<string> {
 export function syntheticToTrain(input: SyntheticToTrainInput): { splitOf: Map<string, Split>; stats: StageStats } {
   const out = new Map(input.splitOf);
   const only = syntheticOnlyFamilies(input);
+  // held out for good: the dev/test families that hold a real or seed query (synthetic-only ones move to train together)
+  const staysHeldOut = (f: string) => !only.has(f) && out.get(f) !== undefined && out.get(f) !== 'train';
   const heldOutNeighbour = new Set<string>();
   for (const { a, b } of input.links) {
-    if (out.get(b) && out.get(b) !== 'train') heldOutNeighbour.add(a);
-    if (out.get(a) && out.get(a) !== 'train') heldOutNeighbour.add(b);
+    if (staysHeldOut(b)) heldOutNeighbour.add(a);
+    if (staysHeldOut(a)) heldOutNeighbour.add(b);
   }
   const moved: Record<Split, number> = { train: 0, dev: 0, test: 0 };
   let linked = 0, already = 0, withoutSplit = 0;
