@@ -9,7 +9,7 @@
  * turned straight into (query, source document) records with in-batch negatives only, which shows
  * what build's mined negatives and weights add. Skips when ../shared/data/cranfield is absent.
  *
- *   npx tsx bench/synth-cranfield.ts [--seed 42] [--cranfield <dir>] [--keep <dir>]
+ *   npx tsx bench/synth-cranfield.ts [--seed 42] [--cranfield <dir>] [--keep <dir> [--reuse]]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,10 @@ const keep = process.argv.includes('--keep');
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** Run the CLI from source, as `npx clickforge ...` would; stop the bench on a failure. */
+// --reuse: with --keep, skip synth and build when an earlier run left their outputs there
+const reuse = process.argv.includes('--reuse') && existsSync(join(work, 'build-seeds', 'report.json'));
 function clickforge(args: string[]): string {
+  if (reuse) return '';
   const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: work, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`clickforge ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
   return r.stdout;
@@ -63,7 +66,6 @@ const seedRows = coll.qrels.filter((r) => seedQ.has(r.query_id));
 writeFileSync(join(work, 'seeds.jsonl'), seedRows.map((r) => JSON.stringify({ query: qText.get(r.query_id), doc_id: r.doc_id, grade: r.grade })).join('\n') + '\n');
 
 // --- synth, twice: default filters (round trip k = 20) and round trip off ----------------------
-const t0 = cpu();
 const synthOut = (name: string, extra: string[]) => {
   const s = clickforge(['synth', '--corpus', 'corpus.jsonl', '--out', name, '--seed', String(seed), '--quiet', ...extra]);
   console.log(`$ clickforge synth --corpus corpus.jsonl --out ${name} ${extra.join(' ')}\n${s.trim().split('\n').filter((l) => /^(passages|queries|kept)/.test(l)).map((l) => `  ${l}`).join('\n')}`);
@@ -90,8 +92,7 @@ const dsF = buildOut('build-synth', ['--synthetic', 'synth/queries.jsonl'], allT
 const dsU = buildOut('build-synth-unfiltered', ['--synthetic', 'synth-unfiltered/queries.jsonl'], allTrain);
 const dsS = buildOut('build-synth-seeds', ['--synthetic', 'synth/queries.jsonl', '--seeds', 'seeds.jsonl'], [...allTrain, ...seedsTrain]);
 const dsO = buildOut('build-seeds', ['--seeds', 'seeds.jsonl'], [...allTrain, ...seedsTrain]);
-const productCpu = cpu() - t0;
-console.log(`synth + build, all variants: ${productCpu.toFixed(1)} CPU s in this process (the CLI runs in child processes: see \`time\`)`);
+if (reuse) console.log('synth and build outputs reused from an earlier run in the --keep folder (the summaries above are not printed again)');
 
 // the comparison arm without build: synth's queries as records, in-batch negatives only
 const textOf = new Map(coll.docs.map((d) => [d.doc_id, docText({ id: d.doc_id, title: d.title, text: d.text })]));
@@ -113,16 +114,17 @@ const header = `  ${''.padEnd(34)} ${M.map((m) => m.padEnd(24)).join('')}`;
 
 const t1 = cpu();
 const opts = { eval: { beir, split: 'test' }, seed };
+// each arm's row as soon as it is measured (training is the slow part)
 const evF = await evaluateDataset({ ...opts, train: dsF });
-const evU = await evaluateDataset({ ...opts, train: dsU });
-const evD = await evaluateDataset({ ...opts, train: direct });
-console.log(`\nall ${evF.qids.length} real queries (mean [95% bootstrap interval]); training records: build ${evF.train.records}, build unfiltered ${evU.train.records}, direct ${evD.train.records}`);
+console.log(`\nall ${evF.qids.length} real queries (mean [95% bootstrap interval])`);
 console.log(header);
 console.log(row('BM25', evF.systems.bm25));
 console.log(row('untrained', evF.systems.untrained));
-console.log(row('build, round trip on (default)', evF.systems.trained));
-console.log(row('build, round trip off', evU.systems.trained));
-console.log(row('direct (no build, in-batch only)', evD.systems.trained));
+console.log(row(`build, round trip on (${evF.train.records})`, evF.systems.trained));
+const evU = await evaluateDataset({ ...opts, train: dsU });
+console.log(row(`build, round trip off (${evU.train.records})`, evU.systems.trained));
+const evD = await evaluateDataset({ ...opts, train: direct });
+console.log(row(`direct, in-batch only (${evD.train.records})`, evD.systems.trained));
 for (const m of ['ndcg@10', 'recall@100'] as const) {
   console.log(`paired differences, ${m}`);
   const F = evF.systems.trained.perQuery[m]!;
@@ -138,15 +140,15 @@ console.log(`ratios ndcg@10: filtered/untrained ${ratio(nd(evF.systems.trained),
 
 const o80 = { eval: { beir, split: 'rest80' }, seed };
 const e80F = await evaluateDataset({ ...o80, train: dsF });
-const e80S = await evaluateDataset({ ...o80, train: dsS });
-const e80O = await evaluateDataset({ ...o80, train: dsO });
-console.log(`\nwith seeds: ${seedQ.size} real queries (${seedRows.length} judgements) as --seeds, evaluated on the other ${e80F.qids.length}; training records: seeds only ${e80O.train.records}, synthetic + seeds ${e80S.train.records}`);
+console.log(`\nwith seeds: ${seedQ.size} real queries (${seedRows.length} judgements) as --seeds, evaluated on the other ${e80F.qids.length}`);
 console.log(header);
 console.log(row('BM25', e80F.systems.bm25));
 console.log(row('untrained', e80F.systems.untrained));
-console.log(row('build, seeds only', e80O.systems.trained));
-console.log(row('build, synthetic', e80F.systems.trained));
-console.log(row('build, synthetic + seeds', e80S.systems.trained));
+console.log(row(`build, synthetic (${e80F.train.records})`, e80F.systems.trained));
+const e80O = await evaluateDataset({ ...o80, train: dsO });
+console.log(row(`build, seeds only (${e80O.train.records})`, e80O.systems.trained));
+const e80S = await evaluateDataset({ ...o80, train: dsS });
+console.log(row(`build, synthetic + seeds (${e80S.train.records})`, e80S.systems.trained));
 console.log('paired differences, ndcg@10');
 console.log(diffLine('synthetic + seeds - synthetic', e80S.systems.trained.perQuery['ndcg@10']!, e80F.systems.trained.perQuery['ndcg@10']!));
 console.log(diffLine('synthetic + seeds - seeds only', e80S.systems.trained.perQuery['ndcg@10']!, e80O.systems.trained.perQuery['ndcg@10']!));
