@@ -113,50 +113,60 @@ const row = (label: string, r: EvalReport['systems']['bm25']) => `  ${label.padE
 const header = `  ${''.padEnd(34)} ${M.map((m) => m.padEnd(24)).join('')}`;
 
 const t1 = cpu();
+// --arms all | real | seeds | direct: which evaluations to run (each trains a model; run groups in separate processes to share the wait)
+const armsArg = arg('arms', 'all');
+const arms = new Set(armsArg === 'all' ? ['real', 'seeds', 'direct'] : armsArg.split(','));
 const opts = { eval: { beir, split: 'test' }, seed };
-// each arm's row as soon as it is measured (training is the slow part)
-const evF = await evaluateDataset({ ...opts, train: dsF });
-console.log(`\nall ${evF.qids.length} real queries (mean [95% bootstrap interval])`);
-console.log(header);
-console.log(row('BM25', evF.systems.bm25));
-console.log(row('untrained', evF.systems.untrained));
-console.log(row(`build, round trip on (${evF.train.records})`, evF.systems.trained));
-const evU = await evaluateDataset({ ...opts, train: dsU });
-console.log(row(`build, round trip off (${evU.train.records})`, evU.systems.trained));
-
-for (const m of ['ndcg@10', 'recall@100'] as const) {
-  console.log(`paired differences, ${m}`);
-  const F = evF.systems.trained.perQuery[m]!;
-  console.log(diffLine('filtered - untrained', F, evF.systems.untrained.perQuery[m]!));
-  console.log(diffLine('filtered - unfiltered', F, evU.systems.trained.perQuery[m]!));
-  console.log(diffLine('filtered - BM25', F, evF.systems.bm25.perQuery[m]!));
-  console.log(diffLine('unfiltered - untrained', evU.systems.trained.perQuery[m]!, evF.systems.untrained.perQuery[m]!));
+let evF: EvalReport | null = null;
+if (arms.has('real')) {
+  // each arm's row as soon as it is measured (training is the slow part)
+  evF = await evaluateDataset({ ...opts, train: dsF });
+  console.log(`\nall ${evF.qids.length} real queries (mean [95% bootstrap interval])`);
+  console.log(header);
+  console.log(row('BM25', evF.systems.bm25));
+  console.log(row('untrained', evF.systems.untrained));
+  console.log(row(`build, round trip on (${evF.train.records})`, evF.systems.trained));
+  const evU = await evaluateDataset({ ...opts, train: dsU });
+  console.log(row(`build, round trip off (${evU.train.records})`, evU.systems.trained));
+  for (const m of ['ndcg@10', 'recall@100'] as const) {
+    console.log(`paired differences, ${m}`);
+    const F = evF.systems.trained.perQuery[m]!;
+    console.log(diffLine('filtered - untrained', F, evF.systems.untrained.perQuery[m]!));
+    console.log(diffLine('filtered - unfiltered', F, evU.systems.trained.perQuery[m]!));
+    console.log(diffLine('filtered - BM25', F, evF.systems.bm25.perQuery[m]!));
+    console.log(diffLine('unfiltered - untrained', evU.systems.trained.perQuery[m]!, evF.systems.untrained.perQuery[m]!));
+  }
+  const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
+  const nd = (r: EvalReport['systems']['bm25']) => r.mean['ndcg@10']!;
+  console.log(`ratios ndcg@10: filtered/untrained ${ratio(nd(evF.systems.trained), nd(evF.systems.untrained))}, filtered/unfiltered ${ratio(nd(evF.systems.trained), nd(evU.systems.trained))}, filtered/BM25 ${ratio(nd(evF.systems.trained), nd(evF.systems.bm25))}`);
 }
-const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
-const nd = (r: EvalReport['systems']['bm25']) => r.mean['ndcg@10']!;
-console.log(`ratios ndcg@10: filtered/untrained ${ratio(nd(evF.systems.trained), nd(evF.systems.untrained))}, filtered/unfiltered ${ratio(nd(evF.systems.trained), nd(evU.systems.trained))}, filtered/BM25 ${ratio(nd(evF.systems.trained), nd(evF.systems.bm25))}`);
 
 const o80 = { eval: { beir, split: 'rest80' }, seed };
-const e80F = await evaluateDataset({ ...o80, train: dsF });
-console.log(`\nwith seeds: ${seedQ.size} real queries (${seedRows.length} judgements) as --seeds, evaluated on the other ${e80F.qids.length}`);
-console.log(header);
-console.log(row('BM25', e80F.systems.bm25));
-console.log(row('untrained', e80F.systems.untrained));
-console.log(row(`build, synthetic (${e80F.train.records})`, e80F.systems.trained));
-const e80O = await evaluateDataset({ ...o80, train: dsO });
-console.log(row(`build, seeds only (${e80O.train.records})`, e80O.systems.trained));
-const e80S = await evaluateDataset({ ...o80, train: dsS });
-console.log(row(`build, synthetic + seeds (${e80S.train.records})`, e80S.systems.trained));
-console.log('paired differences, ndcg@10');
-console.log(diffLine('synthetic + seeds - synthetic', e80S.systems.trained.perQuery['ndcg@10']!, e80F.systems.trained.perQuery['ndcg@10']!));
-console.log(diffLine('synthetic + seeds - seeds only', e80S.systems.trained.perQuery['ndcg@10']!, e80O.systems.trained.perQuery['ndcg@10']!));
-console.log(diffLine('synthetic + seeds - BM25', e80S.systems.trained.perQuery['ndcg@10']!, e80F.systems.bm25.perQuery['ndcg@10']!));
-console.log(diffLine('seeds only - untrained', e80O.systems.trained.perQuery['ndcg@10']!, e80F.systems.untrained.perQuery['ndcg@10']!));
+if (arms.has('seeds')) {
+  const e80F = await evaluateDataset({ ...o80, train: dsF });
+  console.log(`\nwith seeds: ${seedQ.size} real queries (${seedRows.length} judgements) as --seeds, evaluated on the other ${e80F.qids.length}`);
+  console.log(header);
+  console.log(row('BM25', e80F.systems.bm25));
+  console.log(row('untrained', e80F.systems.untrained));
+  console.log(row(`build, synthetic (${e80F.train.records})`, e80F.systems.trained));
+  const e80O = await evaluateDataset({ ...o80, train: dsO });
+  console.log(row(`build, seeds only (${e80O.train.records})`, e80O.systems.trained));
+  const e80S = await evaluateDataset({ ...o80, train: dsS });
+  console.log(row(`build, synthetic + seeds (${e80S.train.records})`, e80S.systems.trained));
+  console.log('paired differences, ndcg@10');
+  console.log(diffLine('synthetic + seeds - synthetic', e80S.systems.trained.perQuery['ndcg@10']!, e80F.systems.trained.perQuery['ndcg@10']!));
+  console.log(diffLine('synthetic + seeds - seeds only', e80S.systems.trained.perQuery['ndcg@10']!, e80O.systems.trained.perQuery['ndcg@10']!));
+  console.log(diffLine('synthetic + seeds - BM25', e80S.systems.trained.perQuery['ndcg@10']!, e80F.systems.bm25.perQuery['ndcg@10']!));
+  console.log(diffLine('seeds only - untrained', e80O.systems.trained.perQuery['ndcg@10']!, e80F.systems.untrained.perQuery['ndcg@10']!));
+}
 // last: the comparison arm without build (synth's queries as records, in-batch negatives only)
-const evD = await evaluateDataset({ ...opts, train: direct });
-console.log(`\nall ${evD.qids.length} real queries, without build`);
-console.log(header);
-console.log(row(`direct, in-batch only (${evD.train.records})`, evD.systems.trained));
-for (const m of ['ndcg@10', 'recall@100'] as const) console.log(diffLine(`build (filtered) - direct, ${m}`, evF.systems.trained.perQuery[m]!, evD.systems.trained.perQuery[m]!));
-console.log(`\ntraining + evaluation (6 models): ${(cpu() - t1).toFixed(1)} CPU s`);
+if (arms.has('direct')) {
+  const evD = await evaluateDataset({ ...opts, train: direct });
+  const built = evF ?? (await evaluateDataset({ ...opts, train: dsF }));
+  console.log(`\nall ${evD.qids.length} real queries, without build`);
+  console.log(header);
+  console.log(row(`direct, in-batch only (${evD.train.records})`, evD.systems.trained));
+  for (const m of ['ndcg@10', 'recall@100'] as const) console.log(diffLine(`build (filtered) - direct, ${m}`, built.systems.trained.perQuery[m]!, evD.systems.trained.perQuery[m]!));
+}
+console.log(`\ntraining + evaluation (arms ${[...arms].join(', ')}): ${(cpu() - t1).toFixed(1)} CPU s`);
 if (!keep) rmSync(work, { recursive: true, force: true });
