@@ -6,16 +6,15 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** The short result of a build, on stdout. */
 export function printSummary(r: BuildResult): void {
   const s = r.report.summary;
-  const lines = [
-    `input rows        ${fmt(s.rowsRead)} (${fmt(s.rowsQuarantined)} quarantined)`,
-    `sessions          ${fmt(s.sessions)}`,
-    `result pages      ${fmt(s.serps)}`,
-    `raw clicks        ${fmt(s.clicks)}`,
-  ];
-  for (const c of r.report.clickOutcomes) lines.push(`  ${c.kept ? 'kept   ' : 'discard'} ${c.outcome.padEnd(20)} ${fmt(c.count).padStart(9)}  ${pct(c.share)}`);
+  const noClickLog = (r.report.sections.clickLog as { present?: boolean } | undefined)?.present === false;
+  const lines = [`input rows        ${fmt(s.rowsRead)} (${fmt(s.rowsQuarantined)} quarantined)`, ...sourceLines(r)];
+  if (noClickLog) lines.push('click log         none: sessions, bias, click evidence, behavioural negatives and the session co-click veto are skipped');
+  else {
+    lines.push(`sessions          ${fmt(s.sessions)}`, `result pages      ${fmt(s.serps)}`, `raw clicks        ${fmt(s.clicks)}`);
+    for (const c of r.report.clickOutcomes) lines.push(`  ${c.kept ? 'kept   ' : 'discard'} ${c.outcome.padEnd(20)} ${fmt(c.count).padStart(9)}  ${pct(c.share)}`);
+    lines.push(`clicks discarded  ${pct(s.clickDiscardRate)}`, `evidence pairs    ${fmt(s.evidencePairs)}`);
+  }
   lines.push(
-    `clicks discarded  ${pct(s.clickDiscardRate)}`,
-    `evidence pairs    ${fmt(s.evidencePairs)}`,
     `positive pairs    ${fmt(s.positivePairs)} over ${fmt(s.positiveQueries)} queries`,
     ...splitLines(r),
     `counts add up     ${r.report.accounting.every((a) => a.ok) ? 'yes' : 'NO (see report.md)'}`,
@@ -23,6 +22,19 @@ export function printSummary(r: BuildResult): void {
     ...checklistLine(r),
   );
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Rows read and kept per bootstrap source file, and the families the sources moved after the split. */
+function sourceLines(r: BuildResult): string[] {
+  const st = (name: string) => r.report.stages.find((x) => x.stage === name);
+  const lines: string[] = [];
+  for (const kind of ['synthetic', 'seeds']) {
+    const x = st(`sources:${kind}`);
+    if (x) lines.push(`${`${kind} rows`.padEnd(18)}${fmt(x.in.rows ?? 0)} read, ${fmt(x.out.rows ?? 0)} kept`);
+  }
+  const toTrain = st('sources:synthetic-to-train')?.out, toTest = st('sources:seeds-in-test')?.out;
+  if (toTrain || toTest) lines.push(`  after the split ${fmt((toTrain?.moved_from_dev ?? 0) + (toTrain?.moved_from_test ?? 0))} synthetic-only families to train, ${fmt(toTest?.families_moved_to_test ?? 0)} seed families to test`);
+  return lines;
 }
 
 /** Records per split and what the leakage guards moved: the price of a clean test, in plain sight. */
@@ -45,5 +57,5 @@ function checklistLine(r: BuildResult): string[] {
   const c = r.report.sections.checklist as { verdicts: readonly { verdict: string }[] } | undefined;
   if (!c || !r.files.reportHtml) return [];
   const n = (v: string) => c.verdicts.filter((x) => x.verdict === v).length;
-  return [`report            ${r.files.reportHtml} (checklist: ${['pass', 'warn', 'fail', 'unknown'].filter((v) => n(v) > 0).map((v) => `${n(v)} ${v}`).join(', ')})`];
+  return [`report            ${r.files.reportHtml} (checklist: ${['pass', 'warn', 'fail', 'unknown', 'not_applicable'].filter((v) => n(v) > 0).map((v) => `${n(v)} ${v}`).join(', ')})`];
 }

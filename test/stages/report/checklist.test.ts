@@ -145,6 +145,15 @@ describe('checklist', () => {
     const old = checklist({ stages: [], sections: {} });
     expect(old.verdicts.every((v) => v.verdict === 'unknown')).toBe(true);
   });
+  it('without a click log: the click questions are not applicable, the others judged as usual', () => {
+    // raw-click positives and a dominating head would fail; without a click log those questions do not apply
+    const d = data({ positives: { strong: 0 }, balance: { topQueries: { queries: 10, pairs: 900, of: 1000 } }, negatives: { withoutHard: 390 } });
+    const c = checklist({ stages: [filterStage('click-veto', 5)], sections: { reportData: d, leakage: leak(), splits: { mode: 'hashed' }, clickLog: { present: false } } });
+    expect(c.verdicts.map((v) => [v.id, v.verdict])).toEqual([['positives', 'not_applicable'], ['negatives', 'fail'], ['falseNegatives', 'pass'], ['balance', 'not_applicable'], ['leakage', 'pass'], ['freshness', 'not_applicable']]);
+    for (const v of c.verdicts.filter((x) => x.verdict === 'not_applicable')) expect([v.summary, v.change]).toEqual(['not applicable: no click log', []]);
+    const withLog = checklist({ stages: [filterStage('click-veto', 5)], sections: { reportData: d, leakage: leak(), splits: { mode: 'hashed' } } });
+    expect(withLog.verdicts.find((v) => v.id === 'positives')!.verdict).toBe('fail');
+  });
   it('thresholds are options', () => {
     const strict = checklist({ stages: [], sections: { reportData: data() } }, { balance: { maxTopQueryShare: 0.02 } });
     expect(strict.verdicts.find((v) => v.id === 'balance')!.verdict).toBe('fail');
