@@ -101,10 +101,10 @@ function jsonl(records: readonly unknown[]): string {
 export async function build(options: ConfigInput | Config, hooks: BuildHooks = {}): Promise<BuildResult> {
   const config = parseConfig(options);
   if (!hasClickLog(config.input) && !hasSources(config.input)) {
-    throw usageError('no_input', 'no input given: pass a click log (--serps / --events, or input.serps / input.events in the config), or, to build without clicks, synthetic queries (--synthetic, from clickforge synth) and/or expert seeds (--seeds) with --corpus (docs/bootstrap.md).');
+    throw usageError('no_input', 'no input given: pass a click log (--serps / --events, or input.serps / input.events in the config), or, to build without clicks, synthetic queries (--synthetic, from clickforge synth), expert seeds (--seeds) or weak-supervision files (--faq, --macros, --pinned, --collections) with --corpus (docs/bootstrap.md).');
   }
   if (!hasClickLog(config.input) && !config.input.corpus) {
-    throw usageError('no_corpus', 'a build without a click log needs the corpus the synthetic queries and seeds point at: pass --corpus FILE or set input.corpus (docs/bootstrap.md).');
+    throw usageError('no_corpus', 'a build without a click log needs the corpus its bootstrap sources point at: pass --corpus FILE or set input.corpus (docs/bootstrap.md).');
   }
   if (!hasClickLog(config.input)) requireClickLogFor(config);
   await checkBuildPaths(config);
