@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseConfig, type Config, type ConfigInput } from './config.js';
-import { openDb, sqlString, type DuckDBConnection } from './db/duckdb.js';
+import { openDb, queryRows, sqlString, type DuckDBConnection } from './db/duckdb.js';
 import { dropNamespace, dropRelations, type Namespace } from './db/relation.js';
 import { usageError } from './errors.js';
 import { ingest } from './stages/ingest/ingest.js';
@@ -26,7 +26,10 @@ import { runCurriculum } from './stages/curriculum/curriculum.js';
 import { balancePositives } from './stages/balance/apply.js';
 import { hasSources, loadSources, type SourcesResult } from './stages/sources/load.js';
 import { mergeSourceEvidence } from './stages/sources/merge.js';
+import type { SourceKind } from './stages/sources/types.js';
 import { keepSeedsInTest } from './stages/sources/seeds-in-test.js';
+import { syntheticToTrain } from './stages/sources/synthetic-to-train.js';
+import { hasClickLog } from './stages/ingest/options.js';
 import { addJudgedNegatives } from './stages/sources/judged-negatives.js';
 import { presentationSection } from './stages/balance/presentation.js';
 import { createBuiltinEmbedder, createEmbedder } from './adapters/embedders/index.js';
@@ -41,7 +44,7 @@ import { checkAgainstLabels } from './stages/calibration/index.js';
 import type { CalibrationFile } from './stages/calibration/options.js';
 import { reportJson, type Report } from './stages/report/report.js';
 import { exampleCollector, reportSections, withChecklist, withoutReportOptions, writeReportPages } from './stages/report/assemble.js';
-import type { Doc, Evidence, StageStats } from './types.js';
+import type { Doc, Evidence, MultiPositive, PositivePair, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
 import { openOutputDir } from './util/output-dir.js';
 import { checkBuildPaths } from './util/paths.js';
@@ -90,9 +93,13 @@ function jsonl(records: readonly unknown[]): string {
  */
 export async function build(options: ConfigInput | Config, hooks: BuildHooks = {}): Promise<BuildResult> {
   const config = parseConfig(options);
-  if (config.input.serps.length === 0 && config.input.events.length === 0) {
-    throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events. Synthetic queries and seeds (--synthetic, --seeds) join a click log; a build from them alone is not supported yet (docs/bootstrap.md).');
+  if (!hasClickLog(config.input) && !hasSources(config.input)) {
+    throw usageError('no_input', 'no input given: pass a click log (--serps / --events, or input.serps / input.events in the config), or, to build without clicks, synthetic queries (--synthetic, from clickforge synth) and/or expert seeds (--seeds) with --corpus (docs/bootstrap.md).');
   }
+  if (!hasClickLog(config.input) && !config.input.corpus) {
+    throw usageError('no_corpus', 'a build without a click log needs the corpus the synthetic queries and seeds point at: pass --corpus FILE or set input.corpus (docs/bootstrap.md).');
+  }
+  if (!hasClickLog(config.input)) requireClickLogFor(config);
   await checkBuildPaths(config);
   if (config.calibration.fit && !config.input.labels) {
     throw usageError('no_labels', 'calibration.fit needs labels: pass --labels FILE (query, doc_id, grade per line) or set input.labels.');
@@ -124,6 +131,26 @@ export async function build(options: ConfigInput | Config, hooks: BuildHooks = {
   }
 }
 
+/** Options that read the click log: refused, with what to do, when a build has none. */
+function requireClickLogFor(config: Config): void {
+  const needs: [boolean, string][] = [
+    [config.calibration.fit || config.calibration.file !== null, 'calibration (it weighs click features): drop --calibration / calibration.fit'],
+    [config.splits.mode === 'chronological', 'splits.mode chronological (it cuts the log by time): use splits.mode auto or hashed'],
+  ];
+  const found = needs.filter(([on]) => on).map(([, what]) => what);
+  if (found.length) throw usageError('needs_click_log', `a build without a click log (no --serps / --events) cannot use ${found.join('; ')} (docs/bootstrap.md).`);
+}
+
+/**
+ * A build without a click log grades no click: the grading SQL runs over the empty evidence table
+ * (so that its relation, with its columns, exists for the later readers) and this curve is applied
+ * to no row. The bias stage does not run.
+ */
+const NO_CLICK_CURVE = { relative: [1], identification: { identified: false, reasons: ['not applicable: no click log'] } } as const;
+
+/** The event-level steps a build without a click log leaves out; the report lists them. */
+const CLICK_STEPS = ['sessions', 'bias', 'click evidence', 'behavioural negatives', 'session co-click veto', 'pre-cutoff rebuild'] as const;
+
 const STEPS = ['ingest', 'sessions', 'bias', 'evidence', 'positives', 'families', 'pre-cutoff', 'negatives', 'export', 'write'] as const;
 type Step = <T>(step: (typeof STEPS)[number], fn: () => Promise<T>) => Promise<T>;
 
@@ -149,29 +176,24 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   // a build whose every row is rejected fails before its staging folder is swapped in: the quarantine goes beside the output
   const ing = await run('ingest', () => ingest(conn, config.input, { quarantineFile: `${out.target}.quarantine.jsonl` }));
   const log = ing.relations;
+  // without a click log the sessions and evidence SQL run over the empty log tables (their relations
+  // exist, empty, for the later readers) and their stats stay out of the report; bias does not run
+  const clickLog = hasClickLog(config.input);
   const ses = await run('sessions', () => buildSessions(conn, log, config.sessions));
-  const bias = await run('bias', () => estimateBias(conn, log, config.bias, config.seed));
-  const ev = await run('evidence', () => evidenceStages(conn, log, ses.relations, bias.result, config, calibration));
+  const bias = await run('bias', async () => (clickLog ? estimateBias(conn, log, config.bias, config.seed) : null));
+  const ev = await run('evidence', () => evidenceStages(conn, log, ses.relations, bias ? bias.result : NO_CLICK_CURVE, config, calibration));
   const docs = await loadDocs(conn, log.corpus);
   const src = hasSources(config.input) ? await loadSources(conn, config.input, new Set(docs.map((d) => d.doc_id)), config.sources, log.quarantine.name) : null;
   const pos = await run('positives', () => positiveStages(conn, log, ev, docs, config, src));
-  const fam = await run('families', async () => {
-    const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
-    const families = buildFamilies(await familyInputFromDb(conn, ses.relations, positives, config.families, src ? src.rows.map((r) => r.query_norm) : []), config.families);
-    const split = splitFamilies(splitFamiliesOf(families.families, pos.pairs), { ...config.splits, seed: config.seed }, { links: families.links });
-    const seedQueries = src ? src.rows.filter((r) => r.source === 'seeds').map((r) => r.query_norm) : [];
-    if (seedQueries.length === 0) return { families, splits: split, seeds: null };
-    const seeds = keepSeedsInTest(split.splitOf, families.familyOf, seedQueries, config.sources.seeds.keepInTest);
-    return { families, splits: { ...split, splitOf: seeds.splitOf }, seeds: seeds.stats };
-  });
+  const fam = await run('families', () => familyStages(conn, ses.relations, pos, src, config));
   // Chronological split: training records are rebuilt from the log before the cutoff only.
   const cutoff = fam.splits.cutoff;
-  const pre = await run('pre-cutoff', async () => (cutoff === null ? null : preCutoffRun(conn, log, cutoff, bias.result, docs, config, calibration)));
+  const pre = await run('pre-cutoff', async () => (cutoff === null || !bias ? null : preCutoffRun(conn, log, cutoff, bias.result, docs, config, calibration)));
   const isTrain = trainQueries(fam.splits, fam.families.familyOf);
   const minePositives = pre ? trainFromPreCutoffByQuery(isTrain, pre.multi, pos.multi) : pos.multi;
   const beforeTs = pre ? cutoff : null;
-  const weightedSkips = await loadWeightedSkips(conn, { serpFacts: ses.relations.serpFacts, clicks: log.clicks, impressions: log.impressions }, examinationByRank(bias.result), { beforeTs });
-  const sessionCoClicks = config.negatives.filters.clickVeto.enabled && config.negatives.filters.clickVeto.sessionScope
+  const weightedSkips = bias ? await loadWeightedSkips(conn, { serpFacts: ses.relations.serpFacts, clicks: log.clicks, impressions: log.impressions }, examinationByRank(bias.result), { beforeTs }) : undefined;
+  const sessionCoClicks = clickLog && config.negatives.filters.clickVeto.enabled && config.negatives.filters.clickVeto.sessionScope
     ? await loadSessionCoClicks(conn, { serpFacts: ses.relations.serpFacts, clickFacts: ev.clickFacts }, minePositives.map((m) => m.query_norm), { beforeTs })
     : undefined;
   // exposure of unclicked pairs: the graded evidence's expected examinations (same curve as the miners' examinationByRank)
@@ -181,7 +203,7 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
   // a calibration vetoes the candidates it estimates likely relevant, and drops the miners it measured as harmful
   const veto = calibration && ev.features && calibration.negatives.vetoAbove !== null ? { pairs: await calibratedVeto(conn, ev.features, calibration), vetoAbove: calibration.negatives.vetoAbove } : undefined;
   const negativeOptions = calibration ? calibratedMiners(config.negatives, calibration) : config.negatives;
-  const mineInput = { positives: minePositives, evidence: pre ? pre.evidence : ev.evidence, docs, familyOf: fam.families.familyOf, expectedExaminations, weightedSkips, ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
+  const mineInput = { positives: minePositives, evidence: pre ? pre.evidence : ev.evidence, docs, familyOf: fam.families.familyOf, expectedExaminations, ...(weightedSkips ? { weightedSkips } : {}), ...(clickLog ? {} : { clickLog: false }), ...(sessionCoClicks ? { sessionCoClicks } : {}), renderText, fillPublishedBefore: cutoff, ...(veto ? { calibratedVeto: veto } : {}) };
   const examples = exampleCollector(minePositives, config);
   const mined = await run('negatives', async () => {
     const embedder = config.embedder ? await createEmbedder(config.embedder) : undefined;
@@ -225,15 +247,16 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
 
   return run('write', async () => {
     // Stage timings vary from run to run: they go to run.json, never into the report.
-    const stats: StageStats[] = [...ing.stats, ...(src?.stats ?? []), ...(fam.seeds ? [fam.seeds] : []), ...(judged ? [judged.stats] : []), ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : []), ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
+    const clickStats = bias ? [ses.stats, bias.countStats, bias.result.stats, ev.stats, ev.grading, ...(ev.calibration ? [ev.calibration] : [])] : [];
+    const stats: StageStats[] = [...ing.stats, ...(src?.stats ?? []), ...fam.sourceStats, ...(judged ? [judged.stats] : []), ...clickStats, ...pos.balance.stats, pos.stats, fam.families.stats, fam.splits.stats, ...neg.stats, exp.stats, ...(pre?.stats ?? []), ...(exp.curriculum?.stats ?? []), ...(labelChecks ? [labelChecks.stats] : [])].map(({ seconds, ...rest }) => {
       if (seconds !== undefined) timings[`stage:${rest.stage}`] = seconds;
       return rest;
     });
-    const base = await assembleReport(conn, { quarantine: log.quarantine, serps: log.serps, serpFacts: ses.relations.serpFacts, clicks: log.clicks, clickFacts: ev.clickFacts, evidence: ev.final }, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length);
+    const base = await assembleReport(conn, { quarantine: log.quarantine, serps: log.serps, serpFacts: ses.relations.serpFacts, clicks: log.clicks, clickFacts: ev.clickFacts, evidence: ev.final }, stats, [...ing.warnings, ...(labelChecks?.harm.warnings ?? [])], pos.pairs.length, pos.multi.length, { clickLog });
     const report: Report = withChecklist({
       ...base,
       sections: {
-        bias: biasSection(bias.result, ev.rule),
+        bias: bias ? biasSection(bias.result, ev.rule) : NO_CLICK_LOG_SECTION,
         balance: pos.balance.section,
         presentation: await presentationSection(conn, log),
         families: { count: fam.families.families.length, merges: fam.families.merges, refused: fam.families.refused, largest: fam.families.largest.slice(0, 5) },
@@ -248,10 +271,41 @@ async function runStages(conn: DuckDBConnection, config: Config, calibration: Ca
         batches: exp.batches ?? null,
         curriculum: exp.curriculum ? { hardness: exp.curriculum.hardness, records: Object.fromEntries(exp.curriculum.stages.map((st) => [st.name, st.records.length])) } : null,
         ...(await reportSections(conn, { relations: { serpFacts: ses.relations.serpFacts, clickFacts: ev.clickFacts, impressions: log.impressions, clicks: log.clicks, reformulations: ses.relations.reformulations }, examples, pairs: pos.pairs, records: neg.records, docs, splitOf: fam.splits.splitOf, familyOf: fam.families.familyOf, config })),
+        ...(clickLog ? {} : { clickLog: { present: false, skipped: CLICK_STEPS, sources: (src?.stats ?? []).map((st) => st.stage) } }),
       },
     }, config.report);
     return writeOutputs(conn, config, out, { report, log, evidence: ev.final, pos, calibrationFit: labelChecks?.calibration ?? null, exp, timestampFormats: ing.timestampFormats, timings });
   });
+}
+
+const NO_CLICK_LOG_SECTION = { applicable: false, reason: 'not applicable: no click log' } as const;
+
+/**
+ * Families over every query (the log's and the bootstrap sources'), the leakage-safe split, then
+ * the source moves: synthetic-only families to train (sources.synthetic.trainOnly), seed families
+ * to test (sources.seeds.keepInTest), each counted in its own stage.
+ */
+async function familyStages(conn: DuckDBConnection, ses: SessionRelations, pos: { readonly multi: readonly MultiPositive[]; readonly pairs: readonly PositivePair[] }, src: SourcesResult | null, config: Config) {
+  const positives = new Map(pos.multi.map((m) => [m.query_norm, m.positives.map((p) => p.doc_id)]));
+  const families = buildFamilies(await familyInputFromDb(conn, ses, positives, config.families, src ? src.rows.map((r) => r.query_norm) : []), config.families);
+  const split = splitFamilies(splitFamiliesOf(families.families, pos.pairs), { ...config.splits, seed: config.seed }, { links: families.links });
+  const queriesOf = (kind: SourceKind) => (src ? src.rows.filter((r) => r.source === kind).map((r) => r.query_norm) : []);
+  const synthetic = queriesOf('synthetic');
+  const seedQueries = queriesOf('seeds');
+  let splitOf = split.splitOf;
+  const sourceStats: StageStats[] = [];
+  if (synthetic.length > 0 && config.sources.synthetic.trainOnly) {
+    const logQueries = await queryRows<{ q: string }>(conn, `SELECT DISTINCT query_norm AS q FROM ${ses.serpFacts.name}`);
+    const moved = syntheticToTrain({ splitOf, familyOf: families.familyOf, synthetic, others: [...logQueries.map((r) => r.q), ...seedQueries], links: families.links });
+    splitOf = moved.splitOf;
+    sourceStats.push(moved.stats);
+  }
+  if (seedQueries.length > 0) {
+    const seeds = keepSeedsInTest(splitOf, families.familyOf, seedQueries, config.sources.seeds.keepInTest);
+    splitOf = seeds.splitOf;
+    sourceStats.push(seeds.stats);
+  }
+  return { families, splits: { ...split, splitOf }, sourceStats };
 }
 
 /** What the evidence step returns: the final evidence (graded, or calibrated) as records and relation, and each stage's stats. */

@@ -45,5 +45,5 @@ function checklistLine(r: BuildResult): string[] {
   const c = r.report.sections.checklist as { verdicts: readonly { verdict: string }[] } | undefined;
   if (!c || !r.files.reportHtml) return [];
   const n = (v: string) => c.verdicts.filter((x) => x.verdict === v).length;
-  return [`report            ${r.files.reportHtml} (checklist: ${['pass', 'warn', 'fail', 'unknown'].filter((v) => n(v) > 0).map((v) => `${n(v)} ${v}`).join(', ')})`];
+  return [`report            ${r.files.reportHtml} (checklist: ${['pass', 'warn', 'fail', 'unknown', 'not_applicable'].filter((v) => n(v) > 0).map((v) => `${n(v)} ${v}`).join(', ')})`];
 }

@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig, type Config } from '../../config.js';
 import type { BuildResult } from '../../pipeline.js';
+import { hasClickLog } from '../../stages/ingest/options.js';
+import { hasSources } from '../../stages/sources/load.js';
 import { checkBuildPaths } from '../../util/paths.js';
 import { collect, resolveConfig } from '../options.js';
 import { WARNING_THRESHOLDS } from '../warnings.js';
@@ -66,8 +68,8 @@ export async function configFromFlags(f: BuildFlags, extra: Record<string, unkno
   if (f.curriculum) flags.curriculum = { enabled: true };
   if (f.calibration) flags.calibration = { ...(flags.calibration as object | undefined), file: abs(f.calibration) };
   const cfg = parseConfig(await resolveConfig(f.config, flags, f.set ?? []));
-  // path mistakes as usage / input errors before any work (the pipeline checks there is a click log)
-  if (cfg.input.serps.length > 0 || cfg.input.events.length > 0) await checkBuildPaths(cfg);
+  // path mistakes as usage / input errors before any work (the pipeline checks there is a click log or a bootstrap source)
+  if (hasClickLog(cfg.input) || hasSources(cfg.input)) await checkBuildPaths(cfg);
   return cfg;
 }
 
@@ -85,7 +87,7 @@ export async function runBuild(cfg: Config, quiet: boolean): Promise<BuildResult
 export function register(program: Command): void {
   addBuildOptions(program
     .command('build')
-    .description('Build graded positives, evidence, quarantine and a report from a click log and a corpus.'))
+    .description('Build graded positives, evidence, quarantine and a report from a click log and/or synthetic queries and expert seeds, and a corpus.'))
     .addHelpText(
       'after',
       `

@@ -33,3 +33,6 @@ export const ingestOptions = z.object({
     .describe('Dwell above this is absurd (a tab left open): the click is kept but its dwell becomes unknown. Default 6 h.'),
 });
 export type IngestOptions = z.infer<typeof ingestOptions>;
+
+/** Whether the inputs hold a click log (SERP records or flat events); a build without one runs on bootstrap sources only. */
+export const hasClickLog = (input: Pick<IngestOptions, 'serps' | 'events'>): boolean => input.serps.length > 0 || input.events.length > 0;

@@ -30,6 +30,8 @@ export interface MineNegativesInput {
   readonly weightedSkips?: ReadonlyMap<string, number>;
   /** Docs clicked for another query of a shared session, per `${query_norm}\t${doc_id}` (see `loadSessionCoClicks`); the click veto's `sessionScope` reads it. */
   readonly sessionCoClicks?: ReadonlyMap<string, string>;
+  /** false when the build has no click log: the miners that learn from clicks are skipped with a note. Default true. */
+  readonly clickLog?: boolean;
   /** How a negative reads in the records; the positives' text must come from the same function. Default: `renderDocument(doc, true)`. */
   readonly renderText?: (doc: Doc) => string;
   /** Prefixes the embedder puts before queries and documents (E5 "query: " / "passage: ", a BGE instruction); default none. */
@@ -246,7 +248,7 @@ export async function mineNegatives(input: MineNegativesInput, options?: Negativ
 
 /** The miners of `negatives.miners`, in order, from the registry; a miner that cannot run leaves a note. */
 function createMiners(o: NegativeOptions, input: MineNegativesInput, notes: string[]): NegativeMiner[] {
-  const setup: MinerSetup = { options: o, ...(input.embedder ? { embedder: input.embedder } : {}), ...(input.weightedSkips ? { weightedSkips: input.weightedSkips } : {}) };
+  const setup: MinerSetup = { options: o, ...(input.embedder ? { embedder: input.embedder } : {}), ...(input.weightedSkips ? { weightedSkips: input.weightedSkips } : {}), ...(input.clickLog === false ? { clickLog: false } : {}) };
   const out: NegativeMiner[] = [];
   for (const name of o.miners) {
     const m = miners[name](setup);

@@ -14,7 +14,7 @@ import type { MinerFactory } from './types.js';
 // miners' own types use as NegativeSource) do not depend on the factories' inferred types.
 const random: MinerFactory = (s) => createRandomMiner(s.options.random, s.options.seed);
 const bm25: MinerFactory = (s) => createBm25Miner(s.options.bm25, s.options.seed);
-const behavioural: MinerFactory = (s) => createBehaviouralMiner(s.options.behavioural, s.weightedSkips ? { weightedSkips: s.weightedSkips } : {});
+const behavioural: MinerFactory = (s) => (s.clickLog === false ? { skipped: 'behavioural miner skipped: not applicable: no click log (it mines what users skipped).' } : createBehaviouralMiner(s.options.behavioural, s.weightedSkips ? { weightedSkips: s.weightedSkips } : {}));
 const dense: MinerFactory = (s) => (s.embedder ? createDenseMiner(s.options.dense, s.options.seed) : { skipped: 'dense miner skipped: no embedder given.' });
 
 export const miners = { random, bm25, behavioural, dense } satisfies Record<string, MinerFactory>;

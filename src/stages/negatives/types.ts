@@ -94,6 +94,8 @@ export interface MinerSetup {
   readonly embedder?: Embedder;
   /** See `MineNegativesInput.weightedSkips`. */
   readonly weightedSkips?: ReadonlyMap<string, number>;
+  /** See `MineNegativesInput.clickLog`. */
+  readonly clickLog?: boolean;
 }
 
 /** Builds one miner, or says why it cannot run (the note goes to the stage stats and the miner is left out). */

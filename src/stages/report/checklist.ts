@@ -4,7 +4,8 @@ import type { Rate } from './quality.js';
 import { WEEK_MS, wilson, type ReportData } from './data.js';
 import { reportOptions, type ReportOptions, type ReportOptionsInput } from './options.js';
 
-export type VerdictLevel = 'pass' | 'warn' | 'fail' | 'unknown';
+/** `not_applicable`: the question is about click behaviour and the build has no click log. */
+export type VerdictLevel = 'pass' | 'warn' | 'fail' | 'unknown' | 'not_applicable';
 export type QuestionId = 'positives' | 'negatives' | 'falseNegatives' | 'balance' | 'leakage' | 'freshness';
 
 /** The answer to one of the six questions. Every string is plain text: renderers escape it. */
@@ -55,7 +56,7 @@ function verdict(id: QuestionId, v: VerdictLevel, summary: string, evidence: str
 }
 
 const worst = (a: VerdictLevel, b: VerdictLevel): VerdictLevel => {
-  const order: VerdictLevel[] = ['pass', 'unknown', 'warn', 'fail'];
+  const order: VerdictLevel[] = ['not_applicable', 'pass', 'unknown', 'warn', 'fail'];
   return order.indexOf(a) >= order.indexOf(b) ? a : b;
 };
 
@@ -245,22 +246,42 @@ export function freshnessVerdict(t: ReportData['time'], byAge: Record<string, nu
     ev, change);
 }
 
+/** The questions that ask about click behaviour: without a click log they are not applicable (not passed, not failed). */
+const CLICK_QUESTIONS: Readonly<Record<QuestionId, string | null>> = {
+  positives: 'The positives come from synthetic queries and expert seeds, not clicks: there is no click behaviour (dwell, conversions) to tell useful from merely clicked.',
+  negatives: null,
+  falseNegatives: null,
+  balance: 'Head and tail are defined by traffic, and a build without a click log has none: every source query counts once.',
+  leakage: null,
+  freshness: 'There is no live behaviour to reflect: the build has no click log and so no timestamps.',
+};
+
+function notApplicable(id: QuestionId): Verdict {
+  return verdict(id, 'not_applicable', 'not applicable: no click log', [CLICK_QUESTIONS[id] ?? ''], []);
+}
+
 /** The six verdicts of a report (report.json's `sections`); options default as in the config. */
 export function checklist(r: ChecklistInput, options: ReportOptions | ReportOptionsInput = {}): Checklist {
   const o = reportOptions.parse(options);
   const d = r.sections.reportData as ReportData | undefined;
   const labels = (r.sections.labels ?? null) as Labels;
   const unknown = (id: QuestionId): Verdict => verdict(id, 'unknown', 'This report.json has no report data (built by an older clickforge): rebuild to answer it.', [], []);
-  const balance = r.sections.balance as { positivesByAge?: { byAge?: Record<string, number> } } | undefined;
+  const noClickLog = (r.sections.clickLog as { present?: boolean } | undefined)?.present === false;
   const verdicts: Verdict[] = d
-    ? [
-        positivesVerdict(d, labels, o.positives),
-        negativesVerdict(d, o.negatives),
-        falseNegativesVerdict(r.stages, labels, (r.sections.negatives ?? null) as Record<string, unknown> | null, o.falseNegatives),
-        balanceVerdict(d, o.balance),
-        leakageVerdict((r.sections.leakage ?? null) as LeakageReport | null, (r.sections.splits ?? null) as { mode?: string } | null, o.leakage, d.sessionLinks),
-        freshnessVerdict(d.time, balance?.positivesByAge?.byAge ?? null, o.freshness),
-      ]
+    ? noClickLog ? clickVerdicts(d, r, labels, o).map((v) => (CLICK_QUESTIONS[v.id] ? notApplicable(v.id) : v)) : clickVerdicts(d, r, labels, o)
     : (Object.keys(QUESTIONS) as QuestionId[]).map(unknown);
   return { options: o, verdicts };
+}
+
+/** The six verdicts as a build with a click log answers them. */
+function clickVerdicts(d: ReportData, r: ChecklistInput, labels: Labels, o: ReportOptions): Verdict[] {
+  const balance = r.sections.balance as { positivesByAge?: { byAge?: Record<string, number> } } | undefined;
+  return [
+    positivesVerdict(d, labels, o.positives),
+    negativesVerdict(d, o.negatives),
+    falseNegativesVerdict(r.stages, labels, (r.sections.negatives ?? null) as Record<string, unknown> | null, o.falseNegatives),
+    balanceVerdict(d, o.balance),
+    leakageVerdict((r.sections.leakage ?? null) as LeakageReport | null, (r.sections.splits ?? null) as { mode?: string } | null, o.leakage, d.sessionLinks),
+    freshnessVerdict(d.time, balance?.positivesByAge?.byAge ?? null, o.freshness),
+  ];
 }

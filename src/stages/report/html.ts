@@ -13,6 +13,9 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const fmt = (n: number) => n.toLocaleString('en-US');
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('base64');
 
+/** Only in a report with a not-applicable verdict (a build without a click log), so the other reports stay as they were. */
+const NOT_APPLICABLE_STYLE = '.badge.not_applicable { background: #9ca3af; } article.q.not_applicable { border-left-color: #9ca3af; }\n';
+
 const STYLE = `
 :root { --pass: #2b7a3d; --warn: #a86b00; --fail: #b8412c; --unknown: #6b7280; --line: #d9dee5; --bg: #f6f7f9; }
 * { box-sizing: border-box; }
@@ -139,7 +142,7 @@ ${v.change.length ? `<div class="change"><h4>What to change</h4><ul>${v.change.m
 <meta http-equiv="Content-Security-Policy" content="${h(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>clickforge dataset report</title>
-<style>${STYLE}</style></head>
+<style>${STYLE}${verdicts.some((v) => v.verdict === 'not_applicable') ? NOT_APPLICABLE_STYLE : ''}</style></head>
 <body><main>
 <h1>clickforge dataset report</h1>
 <p>${h(`${fmt(s.rowsRead)} input rows (${fmt(s.rowsQuarantined)} quarantined) → ${fmt(s.sessions)} sessions, ${fmt(s.serps)} result pages, ${fmt(s.clicks)} clicks → ${fmt(s.clicksKept)} kept as evidence (${pct(s.clickDiscardRate)} of raw clicks discarded) → ${fmt(s.positivePairs)} positive pairs over ${fmt(s.positiveQueries)} queries.`)}</p>

@@ -43,6 +43,6 @@ export async function rebuildReport(outDir: string, overrides: ReportOptionsInpu
 
 /** The checklist for a terminal: one line per question, every string with its control characters shown as text. */
 export function checklistTerminal(c: Checklist): string {
-  const mark = { pass: 'pass   ', warn: 'warn   ', fail: 'FAIL   ', unknown: 'unknown' } as const;
+  const mark = { pass: 'pass   ', warn: 'warn   ', fail: 'FAIL   ', unknown: 'unknown', not_applicable: 'n/a    ' } as const;
   return c.verdicts.map((v, i) => escapeTerminal(`${mark[v.verdict]} ${i + 1}. ${v.question} ${v.summary}`).replace(/\n/g, ' ')).join('\n') + '\n';
 }

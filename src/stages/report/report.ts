@@ -91,7 +91,7 @@ const NOT_DUMPED = new Set(['checklist', 'reportData', 'examples']);
 /** Sections whose tables report.md shows right after the checklist (the rest go to the appendix). */
 const KEY_SECTIONS = ['labels', 'bias', 'negatives', 'leakage'];
 
-const VERDICT_MD: Record<VerdictLevel, string> = { pass: '**pass**', warn: '**warn**', fail: '**FAIL**', unknown: '**unknown**' };
+const VERDICT_MD: Record<VerdictLevel, string> = { pass: '**pass**', warn: '**warn**', fail: '**FAIL**', unknown: '**unknown**', not_applicable: '**not applicable**' };
 
 /** The checklist as Markdown: a table of the six verdicts, then each question's evidence and what to change. */
 export function checklistMarkdown(c: Checklist): string {

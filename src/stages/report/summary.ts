@@ -21,10 +21,15 @@ export interface ReportInput {
 }
 
 /** The report without its sections (the pipeline adds them). */
-export async function assembleReport(conn: DuckDBConnection, input: ReportInput, stats: StageStats[], warnings: readonly string[], positivePairs: number, positiveQueries: number): Promise<Report> {
+/** The stages that read a bootstrap source file (rows read = kept + every drop). */
+const SOURCE_FILE_STAGES = new Set(['sources:synthetic', 'sources:seeds']);
+
+export async function assembleReport(conn: DuckDBConnection, input: ReportInput, stats: StageStats[], warnings: readonly string[], positivePairs: number, positiveQueries: number, opts: { readonly clickLog?: boolean } = {}): Promise<Report> {
   const n = (sql: string) => queryNumber(conn, sql);
   const quarantined = await n(`SELECT count(*) FROM ${input.quarantine.name}`);
-  const rowsRead = stats.filter((s) => s.stage.startsWith('ingest')).reduce((a, s) => a + (s.in.rows ?? 0), 0);
+  // the bootstrap source files (synthetic queries, seeds) are input rows too: their rejects are in the quarantine
+  const sourceFiles = stats.filter((s) => SOURCE_FILE_STAGES.has(s.stage));
+  const rowsRead = stats.filter((s) => s.stage.startsWith('ingest') || SOURCE_FILE_STAGES.has(s.stage)).reduce((a, s) => a + (s.in.rows ?? 0), 0);
   const serps = await n(`SELECT count(*) FROM ${input.serps.name}`);
   const sessions = await n(`SELECT count(DISTINCT session_key) FROM ${input.serpFacts.name}`);
   const clicks = await n(`SELECT count(*) FROM ${input.clicks.name}`);
@@ -44,13 +49,17 @@ export async function assembleReport(conn: DuckDBConnection, input: ReportInput,
   accounting.push(check('clicks = sum of click outcomes', clicks, Object.fromEntries(clickOutcomes.map((c) => [c.outcome, c.count]))));
 
   const first = Math.max(1, rowsRead);
-  const funnelCounts: [string, number][] = [
-    ['input rows read', rowsRead],
-    ['rows loaded (not quarantined)', rowsRead - quarantined],
+  const clickSteps: [string, number][] = [
     ['result pages', serps],
     ['raw clicks', clicks],
     ['clicks kept as evidence', clicksKept],
     ['clicked (query, doc) pairs', clickedPairs],
+  ];
+  const funnelCounts: [string, number][] = [
+    ['input rows read', rowsRead],
+    ['rows loaded (not quarantined)', rowsRead - quarantined],
+    ...(opts.clickLog === false ? [] : clickSteps),
+    ...sourceFiles.map((s): [string, number] => [`${s.stage.slice('sources:'.length)} rows kept`, s.out.rows ?? 0]),
     ['positive pairs', positivePairs],
   ];
   return {

@@ -9,6 +9,8 @@ export const sourceOptions = z.object({
       .describe('Factor on the weight synth wrote for each query (its style re-weighting). Default 1 keeps that weight as it is.'),
     maxPerDoc: z.number().int().min(0).default(0)
       .describe('Keep at most this many synthetic queries per document, in file order; 0 = no cap. Default 0: synth already draws a fixed number of styles per passage.'),
+    trainOnly: z.boolean().default(true)
+      .describe('Put every family whose queries are all synthetic in the train split (unless it is linked to a held-out family). Default true so that dev and test hold real or expert-judged queries only: a generated query measures how well the model matches the generator, not users.'),
   }).prefault({}),
   seeds: z.object({
     grade: z.number().int().min(1).max(3).default(3)
