@@ -1,7 +1,7 @@
 /**
  * Synthetic-only vs clicks-only vs both on the simulated help desk, on held-out families (issue 17).
  *   npx tsx bench/bootstrap-helpdesk.ts [--sessions 20000] [--small-share 0.1] [--seed 42] [--out DIR]
- *     [--reuse] [--train '{"epochs":2}'] [--sources '{"synthetic":{"weight":0.5}}']
+ *     [--reuse] [--arms clicks,both] [--train '{"epochs":2}'] [--sources '{"synthetic":{"weight":0.5}}']
  * 1. Simulate the default help-desk world (seeded), and the same world with a log of
  *    sessions x small-share sessions (the cold-start case: a new help desk's first weeks).
  * 2. `synth` over the world's corpus with the offline generator (default options, same seed).
@@ -15,7 +15,8 @@
  *    held-out families' real queries next to BM25 and the untrained model, and print paired
  *    bootstrap 95% intervals of the differences.
  * Prints one JSON line per step, then the tables. --reuse skips simulate, synth and builds whose
- * output is already in --out; --sources sets the build's `sources` block (grades and weights).
+ * output is already in --out; --arms runs some arms only; --sources sets the build's `sources`
+ * block (grades and weights).
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -57,6 +58,11 @@ const ARMS = {
 } as const satisfies Record<string, Arm>;
 type ArmName = keyof typeof ARMS;
 const STRICT_ARMS = ['both', 'synthetic'] as const satisfies readonly ArmName[];
+const selected = new Set(arg('arms', Object.keys(ARMS).join(',')).split(','));
+for (const a of selected) if (!(a in ARMS)) throw new Error(`bench/bootstrap-helpdesk: --arms: unknown arm "${a}" (arms: ${Object.keys(ARMS).join(', ')}).`);
+const skipped = new Set<string>();
+/** Why a dataset has no result: not asked for (--arms), or not buildable on this commit. */
+const missing = (name: string) => (skipped.has(name.replace(' (strict)', '')) ? SKIPPED_NO_CLICKS : 'not run (--arms)');
 
 async function simulate(dir: string, n: number): Promise<void> {
   if (reuse && existsSync(join(dir, 'truth', 'queries.jsonl'))) return;
@@ -135,7 +141,11 @@ const heldOut = (f: string | undefined) => f !== undefined && truth.testFamilies
 
 const data = new Map<string, TrainRecord[]>();
 for (const a of Object.keys(ARMS) as ArmName[]) {
-  if (!(await buildArm(a))) continue;
+  if (!selected.has(a)) continue;
+  if (!(await buildArm(a))) {
+    skipped.add(a);
+    continue;
+  }
   const all = readTrainingFile(trainFile(a));
   const kept = all.filter((r) => !heldOut(realFamily(r.query)));
   data.set(a, kept);
@@ -178,7 +188,7 @@ table.push(`\n${'dataset'.padEnd(26)}${'records'.padStart(8)}${'synthetic'.padSt
 for (const name of ['BM25', 'untrained', ...Object.keys(ARMS), ...STRICT_ARMS.map((a) => `${a} (strict)`)]) {
   const s = systemOf(name);
   if (!s) {
-    table.push(`${name.padEnd(26)}${SKIPPED_NO_CLICKS}`);
+    table.push(`${name.padEnd(26)}${missing(name)}`);
     continue;
   }
   const recs = data.get(name);
@@ -202,7 +212,7 @@ const diffRows: string[] = [];
 for (const [b, a] of PAIRS) {
   const B = systemOf(b), A = systemOf(a);
   if (!A || !B) {
-    diffRows.push(`  ${`${b} - ${a}`.padEnd(34)} ${SKIPPED_NO_CLICKS}`);
+    diffRows.push(`  ${`${b} - ${a}`.padEnd(34)} ${[...new Set([a, b].filter((x) => !systemOf(x)).map(missing))].join('; ')}`);
     continue;
   }
   const diff: Record<string, { mean: number; lo: number; hi: number }> = {};
