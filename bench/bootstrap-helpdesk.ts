@@ -14,11 +14,12 @@
  *    intent), then train the built-in model on each with the same options, evaluate on the
  *    held-out families' real queries next to BM25 and the untrained model, and print paired
  *    bootstrap 95% intervals of the differences.
- * Prints one JSON line per step, then the tables. --reuse skips simulate, synth and builds whose
- * output is already in --out; --arms runs some arms only; --sources sets the build's `sources`
- * block (grades and weights).
+ * Prints one JSON line per step, then the tables. --reuse skips simulate, synth, builds and
+ * evaluations (same records and options) whose output is already in --out; --arms runs some arms
+ * only; --sources sets the build's `sources` block (grades and weights).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,13 +165,24 @@ for (const [name, recs] of data) {
 
 const evalOpts = { eval: { beir: join(dirs.full, 'truth', 'beir'), split: 'test' }, seed, training };
 const reports = new Map<string, EvalReport>();
+const evalCache = join(out, 'eval');
+/** With --reuse, a dataset already trained and evaluated with the same options is read back (keyed by its records). */
+async function evaluateCached(recs: readonly TrainRecord[]): Promise<{ report: EvalReport; cached: boolean }> {
+  const key = createHash('sha256').update(JSON.stringify({ evalOpts, recs })).digest('hex').slice(0, 16);
+  const file = join(evalCache, `${key}.json`);
+  if (reuse && existsSync(file)) return { report: JSON.parse(readFileSync(file, 'utf8')) as EvalReport, cached: true };
+  const report = await evaluateDataset({ ...evalOpts, train: recs });
+  await mkdir(evalCache, { recursive: true });
+  writeFileSync(file, JSON.stringify(report));
+  return { report, cached: false };
+}
 for (const [name, recs] of data) {
   const t = performance.now();
   const cpu = process.cpuUsage();
-  const r = await evaluateDataset({ ...evalOpts, train: recs });
+  const { report: r, cached } = await evaluateCached(recs);
   const c = process.cpuUsage(cpu);
   reports.set(name, r);
-  log({ step: 'evaluate', dataset: name, records: recs.length, queries: r.qids.length, heldOutOverlap: r.train.heldOutOverlap, seconds: since(t), cpuSeconds: +((c.user + c.system) / 1e6).toFixed(1), trained: r.systems.trained.mean });
+  log({ step: 'evaluate', dataset: name, records: recs.length, queries: r.qids.length, heldOutOverlap: r.train.heldOutOverlap, ...(cached ? { cached } : {}), seconds: since(t), cpuSeconds: +((c.user + c.system) / 1e6).toFixed(1), trained: r.systems.trained.mean });
 }
 
 // ---- tables
