@@ -1,7 +1,7 @@
 /**
  * Synthetic-only vs clicks-only vs both on the simulated help desk, on held-out families (issue 17).
  *   npx tsx bench/bootstrap-helpdesk.ts [--sessions 20000] [--small-share 0.1] [--seed 42] [--out DIR]
- *     [--reuse] [--arms clicks,both] [--train '{"epochs":2}'] [--sources '{"synthetic":{"weight":0.5}}']
+ *     [--reuse] [--arms clicks,both] [--no-strict] [--train '{"epochs":2}'] [--sources '{"synthetic":{"weight":0.5}}']
  * 1. Simulate the default help-desk world (seeded), and the same world with a log of
  *    sessions x small-share sessions (the cold-start case: a new help desk's first weeks).
  * 2. `synth` over the world's corpus with the offline generator (default options, same seed).
@@ -17,6 +17,22 @@
  * Prints one JSON line per step, then the tables. --reuse skips simulate, synth, builds and
  * evaluations (same records and options) whose output is already in --out; --arms runs some arms
  * only; --sources sets the build's `sources` block (grades and weights).
+ *
+ * Measured (20,000 sessions, defaults: sources.synthetic grade 1, weight 1; nDCG@10 and paired
+ * bootstrap 95% intervals over the held-out queries; docs/design/bootstrap-helpdesk.md):
+ *                                    seed 42 (572 q)          seed 7 (609 q)
+ *   BM25 / untrained                 0.372 / 0.346            0.380 / 0.359
+ *   clicks / both / synthetic        0.938 / 0.923 / 0.475    0.942 / 0.929 / 0.464
+ *   small / small+synthetic          0.846 / 0.803            0.822 / 0.780
+ *   synthetic - untrained            +0.129 [ 0.107,  0.153]  +0.105 [ 0.084,  0.127]
+ *   synthetic - BM25                 +0.103 [ 0.082,  0.124]  +0.084 [ 0.064,  0.107]
+ *   both - clicks                    -0.016 [-0.023, -0.009]  -0.013 [-0.019, -0.007]
+ *   small+synthetic - small          -0.043 [-0.057, -0.029]  -0.042 [-0.057, -0.027]
+ *   synthetic (strict) - untrained   +0.111 [ 0.089,  0.134]  +0.079 [ 0.057,  0.101]
+ *   --sources '{"synthetic":{"weight":0.25}}', seed 42: both - clicks -0.003 [-0.007, 0.003],
+ *   small+synthetic - small -0.006 [-0.018, 0.005].
+ *   Positive precision (truth) clicks 0.689 / 0.684, both 0.752 / 0.748; false negatives among
+ *   mined negatives clicks 0.07% / 0.19%, both 0.06% / 0.15%, synthetic 0.00% / 0.00%.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -58,7 +74,7 @@ const ARMS = {
   'small+synthetic': { log: 'small', synthetic: true },
 } as const satisfies Record<string, Arm>;
 type ArmName = keyof typeof ARMS;
-const STRICT_ARMS = ['both', 'synthetic'] as const satisfies readonly ArmName[];
+const STRICT_ARMS = process.argv.includes('--no-strict') ? [] : (['both', 'synthetic'] as const satisfies readonly ArmName[]);
 const selected = new Set(arg('arms', Object.keys(ARMS).join(',')).split(','));
 for (const a of selected) if (!(a in ARMS)) throw new Error(`bench/bootstrap-helpdesk: --arms: unknown arm "${a}" (arms: ${Object.keys(ARMS).join(', ')}).`);
 const skipped = new Set<string>();
