@@ -182,9 +182,11 @@ for (const [name, recs] of data) {
 const evalOpts = { eval: { beir: join(dirs.full, 'truth', 'beir'), split: 'test' }, seed, training };
 const reports = new Map<string, EvalReport>();
 const evalCache = join(out, 'eval');
-/** With --reuse, a dataset already trained and evaluated with the same options is read back (keyed by its records). */
+/** With --reuse, a dataset already trained and evaluated with the same options is read back (keyed by its records and the evaluation files' contents). */
 async function evaluateCached(recs: readonly TrainRecord[]): Promise<{ report: EvalReport; cached: boolean }> {
-  const key = createHash('sha256').update(JSON.stringify({ evalOpts, recs })).digest('hex').slice(0, 16);
+  const h = createHash('sha256').update(JSON.stringify({ split: evalOpts.eval.split, seed, training, recs }));
+  for (const f of ['corpus.jsonl', 'queries.jsonl', join('qrels', 'test.tsv')]) h.update(readFileSync(join(evalOpts.eval.beir, f)));
+  const key = h.digest('hex').slice(0, 16);
   const file = join(evalCache, `${key}.json`);
   if (reuse && existsSync(file)) return { report: JSON.parse(readFileSync(file, 'utf8')) as EvalReport, cached: true };
   const report = await evaluateDataset({ ...evalOpts, train: recs });
