@@ -29,8 +29,9 @@
  *   both - clicks                    -0.016 [-0.023, -0.009]  -0.013 [-0.019, -0.007]
  *   small+synthetic - small          -0.043 [-0.057, -0.029]  -0.042 [-0.057, -0.027]
  *   synthetic (strict) - untrained   +0.111 [ 0.089,  0.134]  +0.079 [ 0.057,  0.101]
- *   --sources '{"synthetic":{"weight":0.25}}', seed 42: both - clicks -0.003 [-0.007, 0.003],
- *   small+synthetic - small -0.006 [-0.018, 0.005].
+ *   --sources '{"synthetic":{"weight":0.25}}':
+ *   both - clicks                    -0.003 [-0.007,  0.003]  +0.000 [-0.004,  0.005]
+ *   small+synthetic - small          -0.006 [-0.018,  0.005]  +0.002 [-0.010,  0.014]
  *   Positive precision (truth) clicks 0.689 / 0.684, both 0.752 / 0.748; false negatives among
  *   mined negatives clicks 0.07% / 0.19%, both 0.06% / 0.15%, synthetic 0.00% / 0.00%.
  */
