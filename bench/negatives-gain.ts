@@ -33,16 +33,15 @@
  *   False negatives among mined negatives (truth): stage 2 0.26% / 0.51%, stage 3 0.02% / 0.03%;
  *   positive precision 0.689 / 0.684 (the noise that made temperature 0.05 fragile).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigInput } from '../src/config.js';
 import { build } from '../src/pipeline.js';
-import { normalizeQuery } from '../src/text/normalize.js';
 import { datasetQuality, docText, evaluateDataset, pairedBootstrapDiff, readBeir, readTrainingFile, type EvalReport, type TrainRecord } from '../src/tools/evaluate/index.js';
 import { createRng } from '../src/util/rng.js';
-import { buildHelpdeskWorld, parseSimulateOptions, simulateLog } from '../src/tools/simulate/index.js';
+import { buildHelpdeskWorld, familyLookup, parseSimulateOptions, readWorldTruth, simulateLog } from '../src/tools/simulate/index.js';
 
 const argStr = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -81,28 +80,11 @@ if (!(reuse && stages.every((s) => existsSync(join(stageDir(s), 'train.jsonl')))
 }
 
 // Truth: query -> family, and the simulator's held-out (test) families.
-const readJsonl = <T>(p: string): T[] => readFileSync(p, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
-const familyOf = new Map<string, string>();
-const rawFamily = new Map<string, string>();
-const testFamilies = new Set<string>();
-const testQueries: string[] = [];
-for (const q of readJsonl<{ query: string; family: string; split: string }>(join(dataDir, 'truth', 'queries.jsonl'))) {
-  familyOf.set(normalizeQuery(q.query), q.family);
-  rawFamily.set(q.query, q.family);
-  if (q.split === 'test') {
-    testFamilies.add(q.family);
-    testQueries.push(q.query);
-  }
-}
-const qrels = new Map<string, Map<string, number>>();
-for (const r of readJsonl<{ query: string; doc_id: string; grade: number }>(join(dataDir, 'truth', 'qrels.jsonl'))) {
-  let m = qrels.get(r.query);
-  if (!m) qrels.set(r.query, (m = new Map()));
-  m.set(r.doc_id, r.grade);
-}
+const truth = readWorldTruth(dataDir);
+const familyOf = familyLookup(truth);
 const keep = (r: TrainRecord): boolean => {
-  const f = familyOf.get(normalizeQuery(r.query));
-  return f === undefined || !testFamilies.has(f);
+  const f = familyOf(r.query);
+  return f === undefined || !truth.testFamilies.has(f);
 };
 const data: Record<string, TrainRecord[]> = {};
 for (const s of stages) {
@@ -112,7 +94,7 @@ for (const s of stages) {
   if (data[s].length === 0) throw new Error(`bench/negatives-gain: no training records for ${s} in ${stageDir(s)} (${all.length} before dropping held-out families): check the build output.`);
   log({ step: 'load', stage: s, records: all.length, kept: data[s].length, droppedHeldOut: all.length - data[s].length, negativesPerRecord: +(negs / Math.max(1, data[s].length)).toFixed(2) });
   // Against the hidden truth: share of judged negatives that are in fact relevant (false negatives).
-  const q = datasetQuality(data[s], { qrels, queryFamily: rawFamily }, testQueries);
+  const q = datasetQuality(data[s], truth, truth.testQueries);
   log({ step: 'quality', stage: s, negatives: q.counts.negatives, falseNegativeRate: +q.negativeFalseNegativeRate.toFixed(4), positivePrecision: +q.positivePrecision.toFixed(4), familyLeakage: q.familyLeakage });
 }
 

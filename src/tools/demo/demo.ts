@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDb, queryRows, sqlString } from '../../db/duckdb.js';
@@ -9,7 +9,7 @@ import { createRng } from '../../util/rng.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { Checklist } from '../../stages/report/checklist.js';
 import { checklistTerminal } from '../../stages/report/rebuild.js';
-import { buildCollectionWorld, buildHelpdeskWorld, parseSimulateOptions, readCranfield, simulateLog, type SimulateOptionsInput, type SimulateStats } from '../simulate/index.js';
+import { buildCollectionWorld, buildHelpdeskWorld, parseSimulateOptions, readCranfield, readWorldTruth, simulateLog, type SimulateOptionsInput, type SimulateStats, type WorldTruth } from '../simulate/index.js';
 import { compareDatasets, datasetQuality, readTrainingFile, type CompareReport, type DatasetQuality, type TrainRecord } from '../evaluate/index.js';
 
 export interface DemoOptions {
@@ -33,37 +33,6 @@ export interface DemoResult {
   readonly quality: { readonly naive: DatasetQuality; readonly clean: DatasetQuality };
   readonly records: { readonly naive: number; readonly clean: number };
   readonly compare?: CompareReport;
-}
-
-interface Truth {
-  qrels: Map<string, Map<string, number>>;
-  queryFamily: Map<string, string>;
-  testFamilies: Set<string>;
-  testQueries: string[];
-}
-
-function readJsonl<T>(path: string): T[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
-}
-
-function loadTruth(dir: string): Truth {
-  const qrels = new Map<string, Map<string, number>>();
-  for (const r of readJsonl<{ query: string; doc_id: string; grade: number }>(join(dir, 'qrels.jsonl'))) {
-    let m = qrels.get(r.query);
-    if (!m) qrels.set(r.query, (m = new Map()));
-    m.set(r.doc_id, r.grade);
-  }
-  const queryFamily = new Map<string, string>();
-  const testFamilies = new Set<string>();
-  const testQueries: string[] = [];
-  for (const q of readJsonl<{ query: string; family: string; split: string }>(join(dir, 'queries.jsonl'))) {
-    queryFamily.set(q.query, q.family);
-    if (q.split === 'test') {
-      testFamilies.add(q.family);
-      testQueries.push(q.query);
-    }
-  }
-  return { qrels, queryFamily, testFamilies, testQueries };
 }
 
 /**
@@ -96,7 +65,7 @@ async function naiveDataset(build: BuildResult, corpus: readonly { doc_id: strin
   }
 }
 
-const heldOut = (truth: Truth) => (r: TrainRecord) => {
+const heldOut = (truth: WorldTruth) => (r: TrainRecord) => {
   const f = truth.queryFamily.get(r.query) ?? [...truth.queryFamily.entries()].find(([q]) => normalizeQuery(q) === normalizeQuery(r.query))?.[1];
   return f === undefined || !truth.testFamilies.has(f);
 };
@@ -130,7 +99,7 @@ export async function runDemo(o: DemoOptions, onProgress?: (e: ProgressEvent) =>
     o.build,
   ) as ConfigInput;
   const result = await build(buildOpts, onProgress ? { onProgress } : {});
-  const truth = loadTruth(join(dataDir, 'truth'));
+  const truth = readWorldTruth(dataDir);
   const keep = heldOut(truth);
   const corpus = world.docs.map((d) => ({ doc_id: d.doc_id, text: `${d.title}\n\n${d.text}` }));
   const naive = (await naiveDataset(result, corpus, o.seed)).filter(keep);

@@ -7,3 +7,4 @@ export { simulateLog } from './simulate-log.js';
 export { measureIntentLeakage, type IntentLeakage } from './leakage.js';
 export type { Collection, QueryStyle, SimDoc, SimQrel, SimQuery, SimulatedWorld, SimulateStats, SimulateDetail } from './types.js';
 export { sampleLabels, type LabelSampleOptions, type SampledLabel } from './labels.js';
+export { readWorldTruth, familyLookup, withSourceDocQueries, type WorldTruth } from './truth.js';
