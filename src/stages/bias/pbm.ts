@@ -137,15 +137,91 @@ function finishMetrics(log2Sum: Float64Array, nAt: Float64Array, ll: number, pag
 }
 
 /**
+ * The cells grouped by pair: runs of consecutive cells of one pair (`runPair[k]`, cells
+ * `runStart[k]..runStart[k+1]-1`), in cell order. The builders emit a pair's cells next to each
+ * other, so this is one pass and keeps the cell order; a pair split over several runs (two raw
+ * queries that normalise alike) is regrouped by a stable sort on pair (same pairs, same values; the
+ * curve's sums then add in another order).
+ */
+interface PairRuns {
+  readonly cells: CellCounts;
+  readonly runPair: Int32Array;
+  readonly runStart: Int32Array;
+  /** Pairs of the index space without any cell below nRanks. */
+  readonly absent: Int32Array;
+}
+
+function pairRuns(cells: CellCounts, nPairs: number, nRanks: number): PairRuns {
+  const runPair: number[] = [];
+  const runStart: number[] = [];
+  const seen = new Uint8Array(nPairs);
+  let split = false;
+  for (let i = 0; i < cells.length; i++) {
+    const p = cells.pair[i] as number;
+    if (runPair.length > 0 && runPair[runPair.length - 1] === p) continue;
+    if (seen[p]) split = true;
+    seen[p] = 1;
+    runPair.push(p);
+    runStart.push(i);
+  }
+  if (split) return pairRuns(sortedByPair(cells, nPairs), nPairs, nRanks);
+  runStart.push(cells.length);
+  const used = new Uint8Array(nPairs);
+  for (let i = 0; i < cells.length; i++) if ((cells.rank[i] as number) < nRanks) used[cells.pair[i] as number] = 1;
+  const absent: number[] = [];
+  for (let p = 0; p < nPairs; p++) if (!used[p]) absent.push(p);
+  return { cells, runPair: Int32Array.from(runPair), runStart: Int32Array.from(runStart), absent: Int32Array.from(absent) };
+}
+
+/** The cells in stable order of pair (counting sort). */
+function sortedByPair(cells: CellCounts, nPairs: number): CellCounts {
+  const start = new Int32Array(nPairs + 1);
+  for (let i = 0; i < cells.length; i++) start[(cells.pair[i] as number) + 1]! += 1;
+  for (let p = 0; p < nPairs; p++) start[p + 1]! += start[p] as number;
+  const pair = new Int32Array(cells.length);
+  const rank = new Int32Array(cells.length);
+  const impressions = new Float64Array(cells.length);
+  const clicks = new Float64Array(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const j = start[cells.pair[i] as number]!++;
+    pair[j] = cells.pair[i] as number;
+    rank[j] = cells.rank[i] as number;
+    impressions[j] = cells.impressions[i] as number;
+    clicks[j] = cells.clicks[i] as number;
+  }
+  return { length: cells.length, pair, rank, impressions, clicks, pages: cells.pages };
+}
+
+/** Impressions per pair and per rank plus the prior weight: the M-step denominators, the same in every iteration. */
+function denominators(g: PairRuns, nPairs: number, nRanks: number, w: number): { denA: Float64Array; denE: Float64Array } {
+  const denA = new Float64Array(nPairs).fill(w);
+  const denE = new Float64Array(nRanks).fill(w);
+  const { rank, impressions } = g.cells;
+  for (let i = 0; i < g.cells.length; i++) {
+    const r = rank[i] as number;
+    if (r >= nRanks) continue;
+    const n = impressions[i] as number;
+    const p = g.cells.pair[i] as number;
+    denA[p] = (denA[p] as number) + n;
+    denE[r] = (denE[r] as number) + n;
+  }
+  return { denA, denE };
+}
+
+/**
  * Fit the position-based model by EM on aggregated (pair, rank) cells: each iteration is
  * O(cells), not O(pages). The updates are PyClick's (PBMAttrEM / PBMExamEM) summed over the
  * `impressions` copies of a cell: a click contributes 1 to both numerators, a skip contributes
  * the posterior (1-e)a/(1-ea) to attractiveness and (1-a)e/(1-ea) to examination; every M-step
  * starts from the prior (init*priorWeight / priorWeight) and clamps at 1 - 1e-6.
  *
+ * One pass per iteration walks the cells pair by pair: a pair's attractiveness numerator stays in a
+ * register and its M-step runs as soon as its cells are done (only its own cells read it), and the
+ * denominators, which do not change, are summed once.
+ *
  * `impressions` and `clicks` may be fractional (bootstrap weights).
  */
-export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: PbmFitOptions): PbmModel {
+export function fitPbm(input: CellCounts, nPairs: number, nRanks: number, opts: PbmFitOptions): PbmModel {
   const { iterations, init, priorWeight: w, tolerance } = opts;
   const A = new Float64Array(nPairs).fill(init);
   const E = new Float64Array(nRanks).fill(init);
@@ -156,45 +232,49 @@ export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: 
   const curveTol = opts.curveTolerance ?? 0;
   const fixed = opts.fixedExamination;
   if (fixed) for (let r = 0; r < nRanks; r++) E[r] = Math.min(fixed[r] as number, PROB_MAX);
-  const numA = new Float64Array(nPairs);
-  const denA = new Float64Array(nPairs);
+  const runs = pairRuns(input, nPairs, nRanks);
+  const { runPair, runStart, absent } = runs;
+  const cells = runs.cells;
+  const { denA, denE } = denominators(runs, nPairs, nRanks, w);
   const numE = new Float64Array(nRanks);
-  const denE = new Float64Array(nRanks);
   const prevE = new Float64Array(nRanks);
-  const pair = cells.pair;
   const rank = cells.rank;
   const imp = cells.impressions;
   const clk = cells.clicks;
-  const len = cells.length;
+  const nRuns = runPair.length;
   const prior = init * w;
+  const unseen = w > 0 ? Math.min(prior / w, PROB_MAX) : init;
   let it = 0;
   let converged = false;
   while (it < iterations) {
-    numA.fill(prior);
-    denA.fill(w);
     numE.fill(prior);
-    denE.fill(w);
-    for (let i = 0; i < len; i++) {
-      const p = pair[i] as number;
-      const r = rank[i] as number;
-      if (r >= nRanks) continue;
-      const n = imp[i] as number;
-      const c = clk[i] as number;
-      const a = A[p] as number;
-      const e = E[r] as number;
-      const skip = (n - c) / (1 - e * a);
-      numA[p] = (numA[p] as number) + c + skip * (1 - e) * a;
-      denA[p] = (denA[p] as number) + n;
-      numE[r] = (numE[r] as number) + c + skip * (1 - a) * e;
-      denE[r] = (denE[r] as number) + n;
-    }
     let delta = 0;
-    for (let p = 0; p < nPairs; p++) {
+    for (let k = 0; k < nRuns; k++) {
+      const p = runPair[k] as number;
+      const a = A[p] as number;
+      let numA = prior;
+      const stop = runStart[k + 1] as number;
+      for (let i = runStart[k] as number; i < stop; i++) {
+        const r = rank[i] as number;
+        if (r >= nRanks) continue;
+        const n = imp[i] as number;
+        const c = clk[i] as number;
+        const e = E[r] as number;
+        const skip = (n - c) / (1 - e * a);
+        numA = numA + c + skip * (1 - e) * a;
+        numE[r] = (numE[r] as number) + c + skip * (1 - a) * e;
+      }
       const d = denA[p] as number;
-      const v = d > 0 ? Math.min((numA[p] as number) / d, PROB_MAX) : init;
-      const dv = Math.abs(v - (A[p] as number));
+      const v = d > 0 ? Math.min(numA / d, PROB_MAX) : init;
+      const dv = Math.abs(v - a);
       if (dv > delta) delta = dv;
       A[p] = v;
+    }
+    for (let k = 0; k < absent.length; k++) {
+      const p = absent[k] as number;
+      const dv = Math.abs(unseen - (A[p] as number));
+      if (dv > delta) delta = dv;
+      A[p] = unseen;
     }
     let curveDelta = Number.POSITIVE_INFINITY;
     if (!fixed) {
@@ -220,18 +300,24 @@ export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: 
       break;
     }
   }
+  return new PbmModel(E, A, init, it, converged, meanLogLikelihood(cells, E, A));
+}
+
+/** Mean log-likelihood per impression of the cells under (E, A); NaN without impressions. */
+function meanLogLikelihood(cells: CellCounts, E: Float64Array, A: Float64Array): number {
+  const nRanks = E.length;
   let ll = 0;
   let obs = 0;
-  for (let i = 0; i < len; i++) {
-    const r = rank[i] as number;
+  for (let i = 0; i < cells.length; i++) {
+    const r = cells.rank[i] as number;
     if (r >= nRanks) continue;
-    const n = imp[i] as number;
-    const c = clk[i] as number;
-    const q = (E[r] as number) * (A[pair[i] as number] as number);
+    const n = cells.impressions[i] as number;
+    const c = cells.clicks[i] as number;
+    const q = (E[r] as number) * (A[cells.pair[i] as number] as number);
     ll += xlogy(c, q) + xlogy(n - c, 1 - q);
     obs += n;
   }
-  return new PbmModel(E, A, init, it, converged, obs > 0 ? ll / obs : Number.NaN);
+  return obs > 0 ? ll / obs : Number.NaN;
 }
 
 /** Which cells the two-step fit learns the curve from, and how many pairs / impressions that is. */
