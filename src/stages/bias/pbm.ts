@@ -21,6 +21,13 @@ export interface PbmFitOptions {
    * curve has settled.
    */
   readonly curveTolerance?: number;
+  /**
+   * Multiply each pair's impressions and clicks by this weight (per pair; 0 leaves the pair out):
+   * a bootstrap replicate's query multiplicities, without copying the cells.
+   */
+  readonly pairWeight?: ArrayLike<number>;
+  /** Compute the training log-likelihood at the end (default true); bootstrap replicates only need the curve. */
+  readonly logLikelihood?: boolean;
   /** Start from these parameters instead of `init` (bootstrap replicates start at the full fit). */
   readonly warmStart?: { readonly examination: ArrayLike<number>; readonly attractiveness: ArrayLike<number> };
 }
@@ -145,10 +152,22 @@ function finishMetrics(log2Sum: Float64Array, nAt: Float64Array, ll: number, pag
  */
 interface PairRuns {
   readonly cells: CellCounts;
+  readonly nRanks: number;
   readonly runPair: Int32Array;
   readonly runStart: Int32Array;
-  /** Pairs of the index space without any cell below nRanks. */
-  readonly absent: Int32Array;
+  /** 1 for the pairs with a cell below nRanks. */
+  readonly used: Uint8Array;
+}
+
+/** Runs per cell set, kept while the cells live: bootstrap replicates fit the same cells with other weights. */
+const runsCache = new WeakMap<CellCounts, PairRuns>();
+
+function cachedRuns(cells: CellCounts, nPairs: number, nRanks: number): PairRuns {
+  const hit = runsCache.get(cells);
+  if (hit && hit.used.length === nPairs && hit.nRanks === nRanks) return hit;
+  const runs = pairRuns(cells, nPairs, nRanks);
+  runsCache.set(cells, runs);
+  return runs;
 }
 
 function pairRuns(cells: CellCounts, nPairs: number, nRanks: number): PairRuns {
@@ -168,9 +187,7 @@ function pairRuns(cells: CellCounts, nPairs: number, nRanks: number): PairRuns {
   runStart.push(cells.length);
   const used = new Uint8Array(nPairs);
   for (let i = 0; i < cells.length; i++) if ((cells.rank[i] as number) < nRanks) used[cells.pair[i] as number] = 1;
-  const absent: number[] = [];
-  for (let p = 0; p < nPairs; p++) if (!used[p]) absent.push(p);
-  return { cells, runPair: Int32Array.from(runPair), runStart: Int32Array.from(runStart), absent: Int32Array.from(absent) };
+  return { cells, nRanks, runPair: Int32Array.from(runPair), runStart: Int32Array.from(runStart), used };
 }
 
 /** The cells in stable order of pair (counting sort). */
@@ -192,20 +209,29 @@ function sortedByPair(cells: CellCounts, nPairs: number): CellCounts {
   return { length: cells.length, pair, rank, impressions, clicks, pages: cells.pages };
 }
 
-/** Impressions per pair and per rank plus the prior weight: the M-step denominators, the same in every iteration. */
-function denominators(g: PairRuns, nPairs: number, nRanks: number, w: number): { denA: Float64Array; denE: Float64Array } {
+/**
+ * Impressions per pair and per rank (times the pair's weight) plus the prior weight: the M-step
+ * denominators, the same in every iteration; and the pairs without a weighted cell.
+ */
+function denominators(g: PairRuns, nPairs: number, nRanks: number, w: number, weight: ArrayLike<number> | undefined): { denA: Float64Array; denE: Float64Array; absent: Int32Array } {
   const denA = new Float64Array(nPairs).fill(w);
   const denE = new Float64Array(nRanks).fill(w);
   const { rank, impressions } = g.cells;
-  for (let i = 0; i < g.cells.length; i++) {
-    const r = rank[i] as number;
-    if (r >= nRanks) continue;
-    const n = impressions[i] as number;
-    const p = g.cells.pair[i] as number;
-    denA[p] = (denA[p] as number) + n;
-    denE[r] = (denE[r] as number) + n;
+  for (let k = 0; k < g.runPair.length; k++) {
+    const p = g.runPair[k] as number;
+    const wp = weight ? (weight[p] as number) : 1;
+    if (wp === 0) continue;
+    for (let i = g.runStart[k] as number; i < (g.runStart[k + 1] as number); i++) {
+      const r = rank[i] as number;
+      if (r >= nRanks) continue;
+      const n = (impressions[i] as number) * wp;
+      denA[p] = (denA[p] as number) + n;
+      denE[r] = (denE[r] as number) + n;
+    }
   }
-  return { denA, denE };
+  const absent: number[] = [];
+  for (let p = 0; p < nPairs; p++) if (!g.used[p] || (weight && weight[p] === 0)) absent.push(p);
+  return { denA, denE, absent: Int32Array.from(absent) };
 }
 
 /**
@@ -226,16 +252,17 @@ export function fitPbm(input: CellCounts, nPairs: number, nRanks: number, opts: 
   const A = new Float64Array(nPairs).fill(init);
   const E = new Float64Array(nRanks).fill(init);
   if (opts.warmStart) {
-    A.set(Array.from(opts.warmStart.attractiveness).slice(0, nPairs));
-    E.set(Array.from(opts.warmStart.examination).slice(0, nRanks));
+    copyInto(A, opts.warmStart.attractiveness);
+    copyInto(E, opts.warmStart.examination);
   }
   const curveTol = opts.curveTolerance ?? 0;
   const fixed = opts.fixedExamination;
   if (fixed) for (let r = 0; r < nRanks; r++) E[r] = Math.min(fixed[r] as number, PROB_MAX);
-  const runs = pairRuns(input, nPairs, nRanks);
-  const { runPair, runStart, absent } = runs;
+  const runs = cachedRuns(input, nPairs, nRanks);
+  const { runPair, runStart } = runs;
   const cells = runs.cells;
-  const { denA, denE } = denominators(runs, nPairs, nRanks, w);
+  const weight = opts.pairWeight;
+  const { denA, denE, absent } = denominators(runs, nPairs, nRanks, w, weight);
   const numE = new Float64Array(nRanks);
   const prevE = new Float64Array(nRanks);
   const rank = cells.rank;
@@ -251,14 +278,16 @@ export function fitPbm(input: CellCounts, nPairs: number, nRanks: number, opts: 
     let delta = 0;
     for (let k = 0; k < nRuns; k++) {
       const p = runPair[k] as number;
+      const wp = weight ? (weight[p] as number) : 1;
+      if (wp === 0) continue;
       const a = A[p] as number;
       let numA = prior;
       const stop = runStart[k + 1] as number;
       for (let i = runStart[k] as number; i < stop; i++) {
         const r = rank[i] as number;
         if (r >= nRanks) continue;
-        const n = imp[i] as number;
-        const c = clk[i] as number;
+        const n = (imp[i] as number) * wp;
+        const c = (clk[i] as number) * wp;
         const e = E[r] as number;
         const skip = (n - c) / (1 - e * a);
         numA = numA + c + skip * (1 - e) * a;
@@ -300,20 +329,28 @@ export function fitPbm(input: CellCounts, nPairs: number, nRanks: number, opts: 
       break;
     }
   }
-  return new PbmModel(E, A, init, it, converged, meanLogLikelihood(cells, E, A));
+  return new PbmModel(E, A, init, it, converged, opts.logLikelihood === false ? Number.NaN : meanLogLikelihood(cells, E, A, weight));
+}
+
+/** The first `to.length` values of `from` (fewer if it is shorter) into `to`. */
+function copyInto(to: Float64Array, from: ArrayLike<number>): void {
+  const n = Math.min(to.length, from.length);
+  for (let i = 0; i < n; i++) to[i] = from[i] as number;
 }
 
 /** Mean log-likelihood per impression of the cells under (E, A); NaN without impressions. */
-function meanLogLikelihood(cells: CellCounts, E: Float64Array, A: Float64Array): number {
+function meanLogLikelihood(cells: CellCounts, E: Float64Array, A: Float64Array, weight: ArrayLike<number> | undefined): number {
   const nRanks = E.length;
   let ll = 0;
   let obs = 0;
   for (let i = 0; i < cells.length; i++) {
     const r = cells.rank[i] as number;
     if (r >= nRanks) continue;
-    const n = cells.impressions[i] as number;
-    const c = cells.clicks[i] as number;
-    const q = (E[r] as number) * (A[cells.pair[i] as number] as number);
+    const p = cells.pair[i] as number;
+    const wp = weight ? (weight[p] as number) : 1;
+    const n = (cells.impressions[i] as number) * wp;
+    const c = (cells.clicks[i] as number) * wp;
+    const q = (E[r] as number) * (A[p] as number);
     ll += xlogy(c, q) + xlogy(n - c, 1 - q);
     obs += n;
   }
