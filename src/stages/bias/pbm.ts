@@ -146,9 +146,8 @@ function finishMetrics(log2Sum: Float64Array, nAt: Float64Array, ll: number, pag
 /**
  * The cells grouped by pair: runs of consecutive cells of one pair (`runPair[k]`, cells
  * `runStart[k]..runStart[k+1]-1`), in cell order. The builders emit a pair's cells next to each
- * other, so this is one pass and keeps the cell order; a pair split over several runs (two raw
- * queries that normalise alike) is regrouped by a stable sort on pair (same pairs, same values; the
- * curve's sums then add in another order).
+ * other; a pair over several runs (two raw queries that normalise alike) is `split`: its
+ * attractiveness is updated after the pass, as if the cells were visited one by one.
  */
 interface PairRuns {
   readonly cells: CellCounts;
@@ -157,6 +156,9 @@ interface PairRuns {
   readonly runStart: Int32Array;
   /** 1 for the pairs with a cell below nRanks. */
   readonly used: Uint8Array;
+  /** 1 for the pairs with cells in more than one run, and those pairs. */
+  readonly split: Uint8Array;
+  readonly splitPairs: Int32Array;
 }
 
 /** Runs per cell set, kept while the cells live: bootstrap replicates fit the same cells with other weights. */
@@ -174,39 +176,23 @@ function pairRuns(cells: CellCounts, nPairs: number, nRanks: number): PairRuns {
   const runPair: number[] = [];
   const runStart: number[] = [];
   const seen = new Uint8Array(nPairs);
-  let split = false;
+  const split = new Uint8Array(nPairs);
+  const splitPairs: number[] = [];
   for (let i = 0; i < cells.length; i++) {
     const p = cells.pair[i] as number;
     if (runPair.length > 0 && runPair[runPair.length - 1] === p) continue;
-    if (seen[p]) split = true;
+    if (seen[p] && !split[p]) {
+      split[p] = 1;
+      splitPairs.push(p);
+    }
     seen[p] = 1;
     runPair.push(p);
     runStart.push(i);
   }
-  if (split) return pairRuns(sortedByPair(cells, nPairs), nPairs, nRanks);
   runStart.push(cells.length);
   const used = new Uint8Array(nPairs);
   for (let i = 0; i < cells.length; i++) if ((cells.rank[i] as number) < nRanks) used[cells.pair[i] as number] = 1;
-  return { cells, nRanks, runPair: Int32Array.from(runPair), runStart: Int32Array.from(runStart), used };
-}
-
-/** The cells in stable order of pair (counting sort). */
-function sortedByPair(cells: CellCounts, nPairs: number): CellCounts {
-  const start = new Int32Array(nPairs + 1);
-  for (let i = 0; i < cells.length; i++) start[(cells.pair[i] as number) + 1]! += 1;
-  for (let p = 0; p < nPairs; p++) start[p + 1]! += start[p] as number;
-  const pair = new Int32Array(cells.length);
-  const rank = new Int32Array(cells.length);
-  const impressions = new Float64Array(cells.length);
-  const clicks = new Float64Array(cells.length);
-  for (let i = 0; i < cells.length; i++) {
-    const j = start[cells.pair[i] as number]!++;
-    pair[j] = cells.pair[i] as number;
-    rank[j] = cells.rank[i] as number;
-    impressions[j] = cells.impressions[i] as number;
-    clicks[j] = cells.clicks[i] as number;
-  }
-  return { length: cells.length, pair, rank, impressions, clicks, pages: cells.pages };
+  return { cells, nRanks, runPair: Int32Array.from(runPair), runStart: Int32Array.from(runStart), used, split, splitPairs: Int32Array.from(splitPairs) };
 }
 
 /**
@@ -259,8 +245,9 @@ export function fitPbm(input: CellCounts, nPairs: number, nRanks: number, opts: 
   const fixed = opts.fixedExamination;
   if (fixed) for (let r = 0; r < nRanks; r++) E[r] = Math.min(fixed[r] as number, PROB_MAX);
   const runs = cachedRuns(input, nPairs, nRanks);
-  const { runPair, runStart } = runs;
+  const { runPair, runStart, split, splitPairs } = runs;
   const cells = runs.cells;
+  const splitNumA = new Float64Array(splitPairs.length > 0 ? nPairs : 0);
   const weight = opts.pairWeight;
   const { denA, denE, absent } = denominators(runs, nPairs, nRanks, w, weight);
   const numE = new Float64Array(nRanks);
@@ -275,13 +262,15 @@ export function fitPbm(input: CellCounts, nPairs: number, nRanks: number, opts: 
   let converged = false;
   while (it < iterations) {
     numE.fill(prior);
+    for (let k = 0; k < splitPairs.length; k++) splitNumA[splitPairs[k] as number] = prior;
     let delta = 0;
     for (let k = 0; k < nRuns; k++) {
       const p = runPair[k] as number;
       const wp = weight ? (weight[p] as number) : 1;
       if (wp === 0) continue;
       const a = A[p] as number;
-      let numA = prior;
+      const inParts = split[p] === 1;
+      let numA = inParts ? (splitNumA[p] as number) : prior;
       const stop = runStart[k + 1] as number;
       for (let i = runStart[k] as number; i < stop; i++) {
         const r = rank[i] as number;
@@ -293,9 +282,22 @@ export function fitPbm(input: CellCounts, nPairs: number, nRanks: number, opts: 
         numA = numA + c + skip * (1 - e) * a;
         numE[r] = (numE[r] as number) + c + skip * (1 - a) * e;
       }
+      if (inParts) {
+        splitNumA[p] = numA;
+        continue;
+      }
       const d = denA[p] as number;
       const v = d > 0 ? Math.min(numA / d, PROB_MAX) : init;
       const dv = Math.abs(v - a);
+      if (dv > delta) delta = dv;
+      A[p] = v;
+    }
+    for (let k = 0; k < splitPairs.length; k++) {
+      const p = splitPairs[k] as number;
+      if (!runs.used[p] || (weight && weight[p] === 0)) continue;
+      const d = denA[p] as number;
+      const v = d > 0 ? Math.min((splitNumA[p] as number) / d, PROB_MAX) : init;
+      const dv = Math.abs(v - (A[p] as number));
       if (dv > delta) delta = dv;
       A[p] = v;
     }
