@@ -32,7 +32,7 @@ export const biasOptions = z.object({
   ciSamples: z.number().int().nonnegative().default(200)
     .describe('Bootstrap replicates for the confidence interval of the curve (0 = no interval). Resampling unit is the query (cluster bootstrap): pages of one query share documents and are not independent. 200 gives stable 95% percentile bounds; each replicate costs one fit.'),
   ciStart: z.enum(['newton', 'fit']).default('newton')
-    .describe("two-step: where each bootstrap replicate's curve fit starts: 'newton', one Newton step of the replicate's profile log-likelihood from the full fit, or 'fit', the full fit; both run to ciCurveTolerance. newton because replicates then need about a fifth of the EM iterations and end as close to a fully converged bootstrap (docs/design/bias-bootstrap.md)."),
+    .describe("two-step: where a bootstrap replicate's curve fit starts: 'newton', a Newton step of its profile log-likelihood from the full fit, or 'fit', the full fit; both run to ciCurveTolerance. newton because replicates then need about a fifth of the EM iterations (docs/design/bias-bootstrap.md)."),
   ciCurveTolerance: z.number().nonnegative().default(1e-4)
     .describe("two-step: curveTolerance of the bootstrap replicates (they start from the full fit or a Newton step from it, ciStart). 1e-4 gives the bounds of 1e-5 in less time (docs/design/bias-pyclick-reference.md)."),
   ciIterations: z.number().int().min(1).default(1000)
