@@ -38,8 +38,22 @@ describe.each([42, 7])('default simulated world, seed %i', (seed) => {
       expect(res.identification.reasons).toEqual([]);
       const pyclick = estimatePropensities(counts, biasOptions.parse({ ciSamples: 0, seed, pbmFit: 'pyclick', crossCheck: false }));
       expect(err(pyclick.relative)).toBeGreaterThan(0.05);
+      // the bootstrap from Newton starts (default) and from the full fit: same replicates, bounds within 0.005, both cover the truth at every rank
+      const newton = estimatePropensities(counts, biasOptions.parse({ seed, crossCheck: false }));
+      const fromFit = estimatePropensities(counts, biasOptions.parse({ seed, crossCheck: false, ciStart: 'fit' }));
+      expect(newton.ci!.start).toBe('newton');
+      expect(fromFit.ci!.start).toBe('fit');
+      for (let r = 0; r < truth.length; r++) {
+        expect(Math.abs((newton.ci!.lower[r] as number) - (fromFit.ci!.lower[r] as number))).toBeLessThan(0.005);
+        expect(Math.abs((newton.ci!.upper[r] as number) - (fromFit.ci!.upper[r] as number))).toBeLessThan(0.005);
+        for (const ci of [newton.ci!, fromFit.ci!]) {
+          expect(ci.lower[r] as number).toBeLessThanOrEqual(truth[r] as number);
+          expect(ci.upper[r] as number).toBeGreaterThanOrEqual(truth[r] as number);
+        }
+      }
+      expect(newton.ci!.fits!.iterations).toBeLessThan(fromFit.ci!.fits!.iterations / 3);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -86,13 +86,16 @@ class CellBuilder {
   }
 }
 
+/** Pair keys are q * 2^26 + d: exact in a double for up to 2^26 documents and 2^27 queries. */
+const PAIR_KEY_SPAN = 2 ** 26;
+
 /** Interns (query, doc) string pairs to dense pair indices and collects cells per fold. */
 export class ClickCountsBuilder {
   readonly queries: string[] = [];
   readonly docIds: string[] = [];
   private readonly queryIndex = new Map<string, number>();
   private readonly docIndex = new Map<string, number>();
-  private readonly pairIndex = new Map<string, number>();
+  private readonly pairIndex = new Map<number, number>();
   private pairQ: number[] = [];
   private pairD: number[] = [];
   readonly folds: { train: CellBuilder; holdout: CellBuilder; randomized: CellBuilder };
@@ -103,9 +106,23 @@ export class ClickCountsBuilder {
 
 
   pairOf(query: string, doc: string): number {
-    const q = intern(this.queryIndex, this.queries, query);
-    const d = intern(this.docIndex, this.docIds, doc);
-    const key = `${q}\u0000${d}`;
+    return this.pairOfIndices(this.queryOf(query), this.docOf(doc));
+  }
+
+  /** The query's index, appended the first time it is seen. */
+  queryOf(query: string): number {
+    return intern(this.queryIndex, this.queries, query);
+  }
+
+  /** The document's index, appended the first time it is seen. */
+  docOf(doc: string): number {
+    return intern(this.docIndex, this.docIds, doc);
+  }
+
+  /** The pair of a query index and a document index (from `queryOf` / `docOf`), appended the first time it is seen. */
+  pairOfIndices(q: number, d: number): number {
+    if (d >= PAIR_KEY_SPAN) throw usageError('too_many_documents', `bias counts: more than ${PAIR_KEY_SPAN} distinct documents; the pair index supports at most that many.`, { stage: 'bias' });
+    const key = q * PAIR_KEY_SPAN + d;
     let p = this.pairIndex.get(key);
     if (p === undefined) {
       p = this.pairQ.length;

@@ -29,6 +29,7 @@ import type { BiasOptions } from './options.js';
 import { fitPbm, informativeCells, type HeldOutMetrics, type PbmModel } from './pbm.js';
 import { randomizedCtr } from './randomized.js';
 import { clickedShareOf, identifyCurve, type CurveIdentification } from './identification.js';
+import { attractivenessFor, newtonCurve, queryCurvature } from './curvature.js';
 
 export type EstimatorName = 'pbm-em' | 'intervention' | 'randomized';
 
@@ -38,6 +39,12 @@ export interface CurveInterval {
   /** Resampling unit of the bootstrap. */
   readonly unit: 'query';
   readonly units: number;
+  /**
+   * pbm-em two-step: where each replicate's curve fit started: 'newton', one Newton step of the
+   * replicate's profile log-likelihood from the full fit; 'fit', the full fit. Null for estimators
+   * whose replicates are fitted from scratch or in one pass.
+   */
+  readonly start: 'newton' | 'fit' | null;
   /** Percentile bounds of the relative curve (rank 1 = 1), per rank. */
   readonly lower: readonly number[];
   readonly upper: readonly number[];
@@ -54,6 +61,8 @@ export interface ReplicateFits {
   readonly maxIterations: number;
   /** Replicates that hit the cap before their curve moved less than ciCurveTolerance per iteration. */
   readonly capped: number;
+  /** ciStart 'newton': replicates that started at the full fit because their Newton step was not defined. */
+  readonly fromFit: number;
 }
 
 export interface PropensityResult {
@@ -101,6 +110,8 @@ interface FitPlan {
   readonly name: EstimatorName;
   /** two-step: the informative cells with pair indices renumbered 0..pairs-1 (see `compactPairs`). */
   readonly cells: CellCounts;
+  /** two-step bootstrap replicate: the weight of each pair's cells (its query's multiplicity). */
+  readonly pairWeight?: Float64Array;
   /** The query of each pair of the index space of `cells` (its length is the number of pairs). */
   readonly pairQuery: Int32Array;
   readonly twoStep: boolean;
@@ -155,14 +166,15 @@ function compactPairs(cells: CellCounts, pairQuery: Int32Array): { cells: CellCo
   return { cells: { ...cells, pair }, pairQuery: Int32Array.from(queries) };
 }
 
-function runEstimator(plan: FitPlan, counts: ClickCounts, o: BiasOptions, allCells: CellCounts | null, warm?: PbmModel): CurveOut {
+function runEstimator(plan: FitPlan, counts: ClickCounts, o: BiasOptions, allCells: CellCounts | null, warm?: Pick<PbmModel, 'examination' | 'attractiveness'>): CurveOut {
   const { name, cells } = plan;
   const R = Math.min(o.maxRank, counts.nRanks);
   const nPairs = counts.pairQuery.length;
   if (name === 'pbm-em' && plan.twoStep) {
     const curve = fitPbm(cells, plan.pairQuery.length, R, {
-      iterations: allCells ? o.curveIterations : o.ciIterations, init: o.init, priorWeight: o.curvePriorWeight, tolerance: 0, curveTolerance: o.curveTolerance,
+      iterations: allCells ? o.curveIterations : o.ciIterations, init: o.init, priorWeight: o.curvePriorWeight, tolerance: 0, curveTolerance: o.curveTolerance, logLikelihood: allCells !== null,
       ...(warm ? { warmStart: { examination: warm.examination, attractiveness: warm.attractiveness } } : {}),
+      ...(plan.pairWeight ? { pairWeight: plan.pairWeight } : {}),
     });
     const e1 = curve.examination[0] as number;
     const relative = curve.examination.map((v) => v / e1);
@@ -192,13 +204,18 @@ function pickEstimator(counts: ClickCounts, o: BiasOptions): { name: EstimatorNa
   return { name: 'pbm-em', reason: `auto: ${rp} randomised pages < minRandomizedPages (${o.minRandomizedPages}), so PBM by EM on all pages` };
 }
 
-/** Cells of the chosen queries, each weighted by how often the bootstrap drew its query. */
-function resample(cells: CellCounts, byQuery: readonly Int32Array[], present: readonly number[], rng: ReturnType<typeof createRng>): CellCounts {
-  const mult = new Float64Array(byQuery.length);
+/** How often one bootstrap replicate draws each query: `present.length` draws with replacement among `present`. */
+function drawQueries(nQueries: number, present: readonly number[], rng: ReturnType<typeof createRng>): Float64Array {
+  const mult = new Float64Array(nQueries);
   for (let k = 0; k < present.length; k++) {
     const q = present[rng.int(present.length)] as number;
     mult[q] = (mult[q] as number) + 1;
   }
+  return mult;
+}
+
+/** Cells of the drawn queries, each weighted by how often the bootstrap drew its query. */
+function weightedCells(cells: CellCounts, byQuery: readonly Int32Array[], present: readonly number[], mult: Float64Array): CellCounts {
   let len = 0;
   for (const q of present) if ((mult[q] as number) > 0) len += (byQuery[q] as Int32Array).length;
   const pair = new Int32Array(len);
@@ -219,6 +236,77 @@ function resample(cells: CellCounts, byQuery: readonly Int32Array[], present: re
   }
   return { length: len, pair, rank, impressions, clicks, pages: cells.pages };
 }
+
+/** One replicate's relative curve from its query multiplicities; `fit` when it ran an EM curve fit. */
+type Replicate = (mult: Float64Array) => { readonly relative: ArrayLike<number>; readonly fit?: { readonly iterations: number; readonly converged: boolean; readonly start: 'newton' | 'fit' } };
+type Start = Pick<PbmModel, 'examination' | 'attractiveness'>;
+
+interface ReplicateContext {
+  readonly plan: FitPlan;
+  readonly main: CurveOut;
+  readonly input: ClickCounts;
+  readonly o: BiasOptions;
+  readonly byQuery: readonly Int32Array[];
+  readonly present: readonly number[];
+  /** two-step: the curve-fit cells query by query (the order of `weightedCells`), fitted with per-pair weights instead of copies. */
+  readonly byQueryCells: CellCounts | null;
+}
+
+function replicateContext(plan: FitPlan, main: CurveOut, input: ClickCounts, o: BiasOptions, byQuery: readonly Int32Array[], present: readonly number[]): ReplicateContext {
+  const ones = new Float64Array(byQuery.length);
+  for (const q of present) ones[q] = 1;
+  return { plan, main, input, o, byQuery, present, byQueryCells: plan.twoStep ? weightedCells(plan.cells, byQuery, present, ones) : null };
+}
+
+/** The replicate's cells: for two-step the query-ordered cells with each pair weighted by its query's multiplicity, else weighted copies. */
+function replicatePlan(c: ReplicateContext, mult: Float64Array): FitPlan {
+  if (!c.byQueryCells) return { ...c.plan, cells: weightedCells(c.plan.cells, c.byQuery, c.present, mult) };
+  const pq = c.plan.pairQuery;
+  const pairWeight = new Float64Array(pq.length);
+  for (let p = 0; p < pq.length; p++) pairWeight[p] = mult[pq[p] as number] as number;
+  return { ...c.plan, cells: c.byQueryCells, pairWeight };
+}
+
+/** Refit the estimator on the replicate's weighted cells (two-step: the curve only, from `start`, by default the full fit). */
+function refit(c: ReplicateContext, mult: Float64Array, start?: Start): ReturnType<Replicate> {
+  const repOpts: BiasOptions = { ...c.o, curveTolerance: Math.max(c.o.curveTolerance, c.o.ciCurveTolerance) };
+  const rep = runEstimator(replicatePlan(c, mult), c.input, repOpts, null, start ?? c.main.curveModel);
+  return rep.curveFit ? { relative: rep.relative, fit: { iterations: rep.curveFit.iterations, converged: rep.curveFit.converged, start: start ? 'newton' : 'fit' } } : { relative: rep.relative };
+}
+
+/**
+ * Replicates whose EM curve fit starts at one Newton step of the replicate's profile
+ * log-likelihood from the full fit, centred on it (the replicate's step minus the full sample's,
+ * added to the full fit's curve), with each pair's attractiveness moved to match. The fit then runs
+ * to the same stopping rule as from the full fit, in fewer iterations. A replicate whose step is
+ * not defined (Hessian not negative definite, a curve value not positive) starts at the full fit.
+ */
+function newtonStart(c: ReplicateContext): Replicate {
+  const curve = c.main.curveModel as PbmModel;
+  const k = queryCurvature(c.plan.cells, c.plan.pairQuery, c.byQuery.length, curve.examination, curve.attractiveness);
+  const ones = new Float64Array(c.byQuery.length);
+  for (const q of c.present) ones[q] = 1;
+  const centre = newtonCurve(k, ones, curve.examination);
+  if (!centre) return (mult) => refit(c, mult);
+  return (mult) => {
+    const step = newtonCurve(k, mult, curve.examination);
+    if (!step) return refit(c, mult);
+    const relative = new Float64Array(step.length);
+    for (let r = 0; r < step.length; r++) relative[r] = (c.main.relative[r] as number) + (step[r] as number) - (centre[r] as number);
+    if (!relative.every((v) => Number.isFinite(v) && v > 0)) return refit(c, mult);
+    return refit(c, mult, attractivenessFor(k, curve.attractiveness, curve.examination, relative));
+  };
+}
+
+/** A Newton start needs the two-step curve fit without a prior: a pair's best attractiveness is then unchanged by its query's weight. */
+const newtonApplies = (c: ReplicateContext): boolean => c.plan.twoStep && c.o.curvePriorWeight === 0 && c.main.curveModel !== undefined;
+
+const fromFit = (c: ReplicateContext) => ({ start: c.plan.twoStep ? ('fit' as const) : null, replicate: (m: Float64Array) => refit(c, m) });
+
+const replicateStarts = {
+  newton: (c: ReplicateContext) => (newtonApplies(c) ? { start: 'newton' as const, replicate: newtonStart(c) } : fromFit(c)),
+  fit: fromFit,
+} satisfies Record<BiasOptions['ciStart'], (c: ReplicateContext) => { start: CurveInterval['start']; replicate: Replicate }>;
 
 function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -265,15 +353,15 @@ export function estimatePropensities(input: ClickCounts, opts: BiasOptions): Pro
       if (present.length < 30) notes.push(`confidence interval from only ${present.length} queries: treat it as rough.`);
       const rng = createRng(o.seed).fork('bias-bootstrap');
       const perRank: number[][] = Array.from({ length: R }, () => []);
-      const repOpts: BiasOptions = { ...o, curveTolerance: Math.max(o.curveTolerance, o.ciCurveTolerance) };
+      const repTolerance = Math.max(o.curveTolerance, o.ciCurveTolerance);
+      const { start, replicate } = replicateStarts[o.ciStart](replicateContext(plan, main, input, o, byQuery, present));
       let fits: ReplicateFits | null = null;
       for (let s = 0; s < o.ciSamples; s++) {
-        // Two-step replicates refit the curve only, starting from the full fit (same optimum, far fewer iterations).
-        const rep = runEstimator({ ...plan, cells: resample(plan.cells, byQuery, present, rng) }, input, repOpts, null, main.curveModel);
-        if (rep.curveFit) {
-          const it = rep.curveFit.iterations;
-          fits = fits ?? { cap: o.ciIterations, iterations: 0, maxIterations: 0, capped: 0 };
-          fits = { ...fits, iterations: fits.iterations + it, maxIterations: Math.max(fits.maxIterations, it), capped: fits.capped + (rep.curveFit.converged ? 0 : 1) };
+        const rep = replicate(drawQueries(byQuery.length, present, rng));
+        if (rep.fit) {
+          const it = rep.fit.iterations;
+          fits = fits ?? { cap: o.ciIterations, iterations: 0, maxIterations: 0, capped: 0, fromFit: 0 };
+          fits = { ...fits, iterations: fits.iterations + it, maxIterations: Math.max(fits.maxIterations, it), capped: fits.capped + (rep.fit.converged ? 0 : 1), fromFit: fits.fromFit + (rep.fit.start === 'fit' ? 1 : 0) };
         }
         for (let r = 0; r < R; r++) {
           const v = rep.relative[r] as number;
@@ -288,8 +376,8 @@ export function estimatePropensities(input: ClickCounts, opts: BiasOptions): Pro
         lower.push(percentile(vals, a));
         upper.push(percentile(vals, 1 - a));
       }
-      ci = { level: o.ciLevel, samples: o.ciSamples, unit: 'query', units: present.length, lower, upper, fits };
-      if (fits && fits.capped > 0) notes.push(`bootstrap: ${fits.capped} of ${o.ciSamples} replicate curve fits stopped at ciIterations (${o.ciIterations}) before moving less than ${repOpts.curveTolerance} per iteration; a stopped replicate stays nearer the full fit, so the interval may be too narrow: raise ciIterations.`);
+      ci = { level: o.ciLevel, samples: o.ciSamples, unit: 'query', units: present.length, start, lower, upper, fits };
+      if (fits && fits.capped > 0) notes.push(`bootstrap: ${fits.capped} of ${o.ciSamples} replicate curve fits stopped at ciIterations (${o.ciIterations}) before moving less than ${repTolerance} per iteration; a stopped replicate stays nearer the full fit, so the interval may be too narrow: raise ciIterations.`);
       const outside: number[] = [];
       for (let r = 0; r < R; r++) {
         const v = main.relative[r] as number;

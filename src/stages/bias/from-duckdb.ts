@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '../../db/duckdb.js';
-import { queryNumber } from '../../db/duckdb.js';
+import { queryNumber, readColumns, type Columns } from '../../db/duckdb.js';
 import { createNamespace, dropRelations, relation, type Namespace, type Relation } from '../../db/relation.js';
 import type { Clicks, Impressions, RandomizedPages, Serps } from '../ingest/relations.js';
 import { normalizeQuery } from '../../text/normalize.js';
@@ -111,32 +111,66 @@ export async function writeBiasCounts(conn: DuckDBConnection, input: BiasCountsI
   return { relation: out, counts: { pages, rankBeyondMax } };
 }
 
+let tempSeq = 0;
+
+/**
+ * The aggregate of `clickCountsSql` with its query and document columns as dense codes (rank in
+ * sort order) plus the two dictionaries, in the aggregate's order: strings cross into JavaScript once
+ * per distinct value instead of once per row.
+ */
+async function readCodedCounts(conn: DuckDBConnection, sql: string): Promise<{ queries: readonly (string | null)[]; docs: readonly (string | null)[]; rows: Columns }> {
+  const t = `bias_counts_${process.pid}_${tempSeq++}`;
+  await conn.run(`
+CREATE TEMP TABLE ${t} AS ${sql};
+CREATE TEMP TABLE ${t}_q AS SELECT k, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS i FROM (SELECT DISTINCT query AS k FROM ${t});
+CREATE TEMP TABLE ${t}_d AS SELECT k, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS i FROM (SELECT DISTINCT doc_id AS k FROM ${t});`);
+  try {
+    const queries = (await readColumns(conn, `SELECT k FROM ${t}_q ORDER BY i`)).str('k');
+    const docs = (await readColumns(conn, `SELECT k FROM ${t}_d ORDER BY i`)).str('k');
+    const rows = await readColumns(conn, `
+SELECT q.i AS qi, d.i AS di, c.rank0, c.fold, c.n, c.k
+FROM ${t} c JOIN ${t}_q q ON q.k IS NOT DISTINCT FROM c.query JOIN ${t}_d d ON d.k IS NOT DISTINCT FROM c.doc_id
+ORDER BY qi, di, c.rank0, c.fold`);
+    return { queries, docs, rows };
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${t}; DROP TABLE IF EXISTS ${t}_q; DROP TABLE IF EXISTS ${t}_d;`);
+  }
+}
+
 /** The text level's part: `ClickCounts` from the `bias_counts` relation (read in (query, doc, rank, fold) order) and the page counts. */
 export async function clickCountsFromTable(conn: DuckDBConnection, table: BiasCounts, pageCounts: BiasPageCounts, maxRank: number): Promise<{ counts: ClickCounts; stats: StageStats }> {
   const t0 = performance.now();
   const b = new ClickCountsBuilder(maxRank);
-  const norm = new Map<string, string>();
-  const res = await conn.stream(`SELECT query, doc_id, rank0, fold, n::DOUBLE AS n, k::DOUBLE AS k FROM ${table.name} ORDER BY query, doc_id, rank0, fold`);
-  let rows = 0;
-  for await (const chunk of res.yieldRowsJs()) {
-    for (const row of chunk) {
-      const raw = row[0] as string;
-      let q = norm.get(raw);
-      if (q === undefined) {
-        q = normalizeQuery(raw);
-        norm.set(raw, q);
-      }
-      const fold = FOLDS[row[3] as number] as Fold;
-      b.folds[fold].add(b.pairOf(q, row[1] as string), row[2] as number, row[4] as number, row[5] as number);
-      rows++;
+  const { queries, docs, rows: agg } = await readCodedCounts(conn, `SELECT query, doc_id, rank0, fold, n::DOUBLE AS n, k::DOUBLE AS k FROM ${table.name}`);
+  // normalised query per raw query, and the builder's indices, taken in the order rows first show them (as a row-by-row read would)
+  const queryIndex = new Int32Array(queries.length).fill(-1);
+  const docIndex = new Int32Array(docs.length).fill(-1);
+  let rawQueries = 0;
+  const [qi, di, rank0, foldOf, n, k] = (['qi', 'di', 'rank0', 'fold', 'n', 'k'] as const).map((c) => agg.num(c)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const rows = agg.rowCount;
+  for (let i = 0; i < rows; i++) {
+    const rq = qi[i] as number;
+    let q = queryIndex[rq] as number;
+    if (q < 0) {
+      q = b.queryOf(normalizeQuery(queries[rq] as string));
+      queryIndex[rq] = q;
+      rawQueries++;
     }
+    const rd = di[i] as number;
+    let d = docIndex[rd] as number;
+    if (d < 0) {
+      d = b.docOf(docs[rd] as string);
+      docIndex[rd] = d;
+    }
+    const fold = FOLDS[foldOf[i] as number] as Fold;
+    b.folds[fold].add(b.pairOfIndices(q, d), rank0[i] as number, n[i] as number, k[i] as number);
   }
   for (const fold of FOLDS) if (pageCounts.pages[fold] > 0) b.folds[fold].pages = pageCounts.pages[fold];
   const beyond = pageCounts.rankBeyondMax;
   const counts = b.build();
   const stats: StageStats = {
     stage: 'bias',
-    in: { aggregate_rows: rows, raw_queries: norm.size },
+    in: { aggregate_rows: rows, raw_queries: rawQueries },
     out: { pairs: counts.pairQuery.length, train_cells: counts.train.length, holdout_cells: counts.holdout.length, randomized_cells: counts.randomized.length, train_pages: counts.train.pages, holdout_pages: counts.holdout.pages, randomized_pages: counts.randomized.pages },
     dropped: beyond > 0 ? { rank_beyond_max: beyond } : {},
     notes: beyond > 0 ? [`${beyond} impressions below rank ${maxRank} are not modelled; raise maxRank to include them.`] : [],

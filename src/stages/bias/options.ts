@@ -31,8 +31,10 @@ export const biasOptions = z.object({
     .describe('Share of result pages held out (seeded hash of the page id) to measure perplexity and log-likelihood. 10%: enough pages for a stable perplexity, little lost for fitting.'),
   ciSamples: z.number().int().nonnegative().default(200)
     .describe('Bootstrap replicates for the confidence interval of the curve (0 = no interval). Resampling unit is the query (cluster bootstrap): pages of one query share documents and are not independent. 200 gives stable 95% percentile bounds; each replicate costs one fit.'),
+  ciStart: z.enum(['newton', 'fit']).default('newton')
+    .describe("two-step: where a bootstrap replicate's curve fit starts: 'newton', a Newton step of its profile log-likelihood from the full fit, or 'fit', the full fit; both run to ciCurveTolerance. newton because replicates then need about a fifth of the EM iterations (docs/design/bias-bootstrap.md)."),
   ciCurveTolerance: z.number().nonnegative().default(1e-4)
-    .describe("two-step: curveTolerance of the bootstrap replicates (they start from the full fit). 1e-4 gives the bounds of 1e-5 in less time (docs/design/bias-pyclick-reference.md)."),
+    .describe("two-step: curveTolerance of the bootstrap replicates (they start from the full fit or a Newton step from it, ciStart). 1e-4 gives the bounds of 1e-5 in less time (docs/design/bias-pyclick-reference.md)."),
   ciIterations: z.number().int().min(1).default(1000)
     .describe("two-step: maximum EM iterations of one bootstrap replicate's curve fit; the result counts the replicates that hit it (ci.fits). 1000 bounds the worst case without narrowing the interval: lower caps stop replicates near the full fit (docs/design/bias-two-step-fit.md)."),
   ciLevel: z.number().gt(0).lt(1).default(0.95).describe('Coverage of the confidence interval.'),

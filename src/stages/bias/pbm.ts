@@ -21,6 +21,13 @@ export interface PbmFitOptions {
    * curve has settled.
    */
   readonly curveTolerance?: number;
+  /**
+   * Multiply each pair's impressions and clicks by this weight (per pair; 0 leaves the pair out):
+   * a bootstrap replicate's query multiplicities, without copying the cells.
+   */
+  readonly pairWeight?: ArrayLike<number>;
+  /** Compute the training log-likelihood at the end (default true); bootstrap replicates only need the curve. */
+  readonly logLikelihood?: boolean;
   /** Start from these parameters instead of `init` (bootstrap replicates start at the full fit). */
   readonly warmStart?: { readonly examination: ArrayLike<number>; readonly attractiveness: ArrayLike<number> };
 }
@@ -137,64 +144,168 @@ function finishMetrics(log2Sum: Float64Array, nAt: Float64Array, ll: number, pag
 }
 
 /**
+ * The cells grouped by pair: runs of consecutive cells of one pair (`runPair[k]`, cells
+ * `runStart[k]..runStart[k+1]-1`), in cell order. The builders emit a pair's cells next to each
+ * other; a pair over several runs (two raw queries that normalise alike) is `split`: its
+ * attractiveness is updated after the pass, as if the cells were visited one by one.
+ */
+interface PairRuns {
+  readonly cells: CellCounts;
+  readonly nRanks: number;
+  readonly runPair: Int32Array;
+  readonly runStart: Int32Array;
+  /** 1 for the pairs with a cell below nRanks. */
+  readonly used: Uint8Array;
+  /** 1 for the pairs with cells in more than one run, and those pairs. */
+  readonly split: Uint8Array;
+  readonly splitPairs: Int32Array;
+}
+
+/** Runs per cell set, kept while the cells live: bootstrap replicates fit the same cells with other weights. */
+const runsCache = new WeakMap<CellCounts, PairRuns>();
+
+function cachedRuns(cells: CellCounts, nPairs: number, nRanks: number): PairRuns {
+  const hit = runsCache.get(cells);
+  if (hit && hit.used.length === nPairs && hit.nRanks === nRanks) return hit;
+  const runs = pairRuns(cells, nPairs, nRanks);
+  runsCache.set(cells, runs);
+  return runs;
+}
+
+function pairRuns(cells: CellCounts, nPairs: number, nRanks: number): PairRuns {
+  const runPair: number[] = [];
+  const runStart: number[] = [];
+  const seen = new Uint8Array(nPairs);
+  const split = new Uint8Array(nPairs);
+  const splitPairs: number[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    const p = cells.pair[i] as number;
+    if (runPair.length > 0 && runPair[runPair.length - 1] === p) continue;
+    if (seen[p] && !split[p]) {
+      split[p] = 1;
+      splitPairs.push(p);
+    }
+    seen[p] = 1;
+    runPair.push(p);
+    runStart.push(i);
+  }
+  runStart.push(cells.length);
+  const used = new Uint8Array(nPairs);
+  for (let i = 0; i < cells.length; i++) if ((cells.rank[i] as number) < nRanks) used[cells.pair[i] as number] = 1;
+  return { cells, nRanks, runPair: Int32Array.from(runPair), runStart: Int32Array.from(runStart), used, split, splitPairs: Int32Array.from(splitPairs) };
+}
+
+/**
+ * Impressions per pair and per rank (times the pair's weight) plus the prior weight: the M-step
+ * denominators, the same in every iteration; and the pairs without a weighted cell.
+ */
+function denominators(g: PairRuns, nPairs: number, nRanks: number, w: number, weight: ArrayLike<number> | undefined): { denA: Float64Array; denE: Float64Array; absent: Int32Array } {
+  const denA = new Float64Array(nPairs).fill(w);
+  const denE = new Float64Array(nRanks).fill(w);
+  const { rank, impressions } = g.cells;
+  for (let k = 0; k < g.runPair.length; k++) {
+    const p = g.runPair[k] as number;
+    const wp = weight ? (weight[p] as number) : 1;
+    if (wp === 0) continue;
+    for (let i = g.runStart[k] as number; i < (g.runStart[k + 1] as number); i++) {
+      const r = rank[i] as number;
+      if (r >= nRanks) continue;
+      const n = (impressions[i] as number) * wp;
+      denA[p] = (denA[p] as number) + n;
+      denE[r] = (denE[r] as number) + n;
+    }
+  }
+  const absent: number[] = [];
+  for (let p = 0; p < nPairs; p++) if (!g.used[p] || (weight && weight[p] === 0)) absent.push(p);
+  return { denA, denE, absent: Int32Array.from(absent) };
+}
+
+/**
  * Fit the position-based model by EM on aggregated (pair, rank) cells: each iteration is
  * O(cells), not O(pages). The updates are PyClick's (PBMAttrEM / PBMExamEM) summed over the
  * `impressions` copies of a cell: a click contributes 1 to both numerators, a skip contributes
  * the posterior (1-e)a/(1-ea) to attractiveness and (1-a)e/(1-ea) to examination; every M-step
  * starts from the prior (init*priorWeight / priorWeight) and clamps at 1 - 1e-6.
  *
+ * One pass per iteration walks the cells pair by pair: a pair's attractiveness numerator stays in a
+ * register and its M-step runs as soon as its cells are done (only its own cells read it), and the
+ * denominators, which do not change, are summed once.
+ *
  * `impressions` and `clicks` may be fractional (bootstrap weights).
  */
-export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: PbmFitOptions): PbmModel {
+export function fitPbm(input: CellCounts, nPairs: number, nRanks: number, opts: PbmFitOptions): PbmModel {
   const { iterations, init, priorWeight: w, tolerance } = opts;
   const A = new Float64Array(nPairs).fill(init);
   const E = new Float64Array(nRanks).fill(init);
   if (opts.warmStart) {
-    A.set(Array.from(opts.warmStart.attractiveness).slice(0, nPairs));
-    E.set(Array.from(opts.warmStart.examination).slice(0, nRanks));
+    copyInto(A, opts.warmStart.attractiveness);
+    copyInto(E, opts.warmStart.examination);
   }
   const curveTol = opts.curveTolerance ?? 0;
   const fixed = opts.fixedExamination;
   if (fixed) for (let r = 0; r < nRanks; r++) E[r] = Math.min(fixed[r] as number, PROB_MAX);
-  const numA = new Float64Array(nPairs);
-  const denA = new Float64Array(nPairs);
+  const runs = cachedRuns(input, nPairs, nRanks);
+  const { runPair, runStart, split, splitPairs } = runs;
+  const cells = runs.cells;
+  const splitNumA = new Float64Array(splitPairs.length > 0 ? nPairs : 0);
+  const weight = opts.pairWeight;
+  const { denA, denE, absent } = denominators(runs, nPairs, nRanks, w, weight);
   const numE = new Float64Array(nRanks);
-  const denE = new Float64Array(nRanks);
   const prevE = new Float64Array(nRanks);
-  const pair = cells.pair;
   const rank = cells.rank;
   const imp = cells.impressions;
   const clk = cells.clicks;
-  const len = cells.length;
+  const nRuns = runPair.length;
   const prior = init * w;
+  const unseen = w > 0 ? Math.min(prior / w, PROB_MAX) : init;
   let it = 0;
   let converged = false;
   while (it < iterations) {
-    numA.fill(prior);
-    denA.fill(w);
     numE.fill(prior);
-    denE.fill(w);
-    for (let i = 0; i < len; i++) {
-      const p = pair[i] as number;
-      const r = rank[i] as number;
-      if (r >= nRanks) continue;
-      const n = imp[i] as number;
-      const c = clk[i] as number;
-      const a = A[p] as number;
-      const e = E[r] as number;
-      const skip = (n - c) / (1 - e * a);
-      numA[p] = (numA[p] as number) + c + skip * (1 - e) * a;
-      denA[p] = (denA[p] as number) + n;
-      numE[r] = (numE[r] as number) + c + skip * (1 - a) * e;
-      denE[r] = (denE[r] as number) + n;
-    }
+    for (let k = 0; k < splitPairs.length; k++) splitNumA[splitPairs[k] as number] = prior;
     let delta = 0;
-    for (let p = 0; p < nPairs; p++) {
+    for (let k = 0; k < nRuns; k++) {
+      const p = runPair[k] as number;
+      const wp = weight ? (weight[p] as number) : 1;
+      if (wp === 0) continue;
+      const a = A[p] as number;
+      const inParts = split[p] === 1;
+      let numA = inParts ? (splitNumA[p] as number) : prior;
+      const stop = runStart[k + 1] as number;
+      for (let i = runStart[k] as number; i < stop; i++) {
+        const r = rank[i] as number;
+        if (r >= nRanks) continue;
+        const n = (imp[i] as number) * wp;
+        const c = (clk[i] as number) * wp;
+        const e = E[r] as number;
+        const skip = (n - c) / (1 - e * a);
+        numA = numA + c + skip * (1 - e) * a;
+        numE[r] = (numE[r] as number) + c + skip * (1 - a) * e;
+      }
+      if (inParts) {
+        splitNumA[p] = numA;
+        continue;
+      }
       const d = denA[p] as number;
-      const v = d > 0 ? Math.min((numA[p] as number) / d, PROB_MAX) : init;
+      const v = d > 0 ? Math.min(numA / d, PROB_MAX) : init;
+      const dv = Math.abs(v - a);
+      if (dv > delta) delta = dv;
+      A[p] = v;
+    }
+    for (let k = 0; k < splitPairs.length; k++) {
+      const p = splitPairs[k] as number;
+      if (!runs.used[p] || (weight && weight[p] === 0)) continue;
+      const d = denA[p] as number;
+      const v = d > 0 ? Math.min((splitNumA[p] as number) / d, PROB_MAX) : init;
       const dv = Math.abs(v - (A[p] as number));
       if (dv > delta) delta = dv;
       A[p] = v;
+    }
+    for (let k = 0; k < absent.length; k++) {
+      const p = absent[k] as number;
+      const dv = Math.abs(unseen - (A[p] as number));
+      if (dv > delta) delta = dv;
+      A[p] = unseen;
     }
     let curveDelta = Number.POSITIVE_INFINITY;
     if (!fixed) {
@@ -220,18 +331,32 @@ export function fitPbm(cells: CellCounts, nPairs: number, nRanks: number, opts: 
       break;
     }
   }
+  return new PbmModel(E, A, init, it, converged, opts.logLikelihood === false ? Number.NaN : meanLogLikelihood(cells, E, A, weight));
+}
+
+/** The first `to.length` values of `from` (fewer if it is shorter) into `to`. */
+function copyInto(to: Float64Array, from: ArrayLike<number>): void {
+  const n = Math.min(to.length, from.length);
+  for (let i = 0; i < n; i++) to[i] = from[i] as number;
+}
+
+/** Mean log-likelihood per impression of the cells under (E, A); NaN without impressions. */
+function meanLogLikelihood(cells: CellCounts, E: Float64Array, A: Float64Array, weight: ArrayLike<number> | undefined): number {
+  const nRanks = E.length;
   let ll = 0;
   let obs = 0;
-  for (let i = 0; i < len; i++) {
-    const r = rank[i] as number;
+  for (let i = 0; i < cells.length; i++) {
+    const r = cells.rank[i] as number;
     if (r >= nRanks) continue;
-    const n = imp[i] as number;
-    const c = clk[i] as number;
-    const q = (E[r] as number) * (A[pair[i] as number] as number);
+    const p = cells.pair[i] as number;
+    const wp = weight ? (weight[p] as number) : 1;
+    const n = (cells.impressions[i] as number) * wp;
+    const c = (cells.clicks[i] as number) * wp;
+    const q = (E[r] as number) * (A[p] as number);
     ll += xlogy(c, q) + xlogy(n - c, 1 - q);
     obs += n;
   }
-  return new PbmModel(E, A, init, it, converged, obs > 0 ? ll / obs : Number.NaN);
+  return obs > 0 ? ll / obs : Number.NaN;
 }
 
 /** Which cells the two-step fit learns the curve from, and how many pairs / impressions that is. */

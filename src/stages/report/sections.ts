@@ -74,7 +74,7 @@ export function biasSection(r: PropensityResult, grading: ResolvedGradingRule): 
     estimator: r.estimator,
     reason: r.reason,
     curve: r.relative.map(round),
-    ci: r.ci ? { level: r.ci.level, samples: r.ci.samples, unit: r.ci.unit, units: r.ci.units, lower: r.ci.lower.map(round), upper: r.ci.upper.map(round), fits: r.ci.fits } : null,
+    ci: r.ci ? { level: r.ci.level, samples: r.ci.samples, unit: r.ci.unit, units: r.ci.units, start: r.ci.start, lower: r.ci.lower.map(round), upper: r.ci.upper.map(round), fits: r.ci.fits } : null,
     heldOut: r.heldOut ? { pages: r.heldOut.pages, perplexity: round(r.heldOut.perplexity), logLikelihood: round(r.heldOut.logLikelihood), perplexityByRank: r.heldOut.perplexityByRank.map(round) } : null,
     train: { pages: r.train.pages, pairs: r.train.pairs, iterations: r.train.iterations, converged: r.train.converged },
     curveFit: r.curveFit,

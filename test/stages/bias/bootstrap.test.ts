@@ -64,14 +64,15 @@ describe('position-bias bootstrap', () => {
     expect(other.ci!.upper).not.toEqual(base.ci!.upper);
   });
 
-  it('counts and reports replicates that hit ciIterations, and such an interval is narrower', () => {
-    const capped = run({ seed: 5, ciIterations: 1 });
+  it('counts and reports replicates that hit ciIterations, and such an interval is narrower (replicates from the full fit)', () => {
+    const fromFit = run({ seed: 5, ciStart: 'fit' });
+    const capped = run({ seed: 5, ciStart: 'fit', ciIterations: 1 });
     const fits = capped.ci!.fits!;
-    expect(fits).toEqual({ cap: 1, iterations: 30, maxIterations: 1, capped: 30 });
+    expect(fits).toEqual({ cap: 1, iterations: 30, maxIterations: 1, capped: 30, fromFit: 30 });
     expect(capped.stats.notes!.some((n) => n.includes('30 of 30 replicate curve fits stopped at ciIterations (1)'))).toBe(true);
     // the point estimate does not depend on the replicates' cap
     expect(capped.relative).toEqual(base.relative);
-    expect(width(capped.ci!)).toBeLessThan(width(base.ci!) * 0.5);
+    expect(width(capped.ci!)).toBeLessThan(width(fromFit.ci!) * 0.5);
   });
 
   it('a cap at the longest replicate changes nothing; one just below it binds once or more and moves the bounds little', () => {
@@ -98,9 +99,35 @@ describe('position-bias bootstrap', () => {
     expect(padded.ci!.fits).toEqual(base.ci!.fits);
   });
 
-  it('other estimators have an interval without EM fits', () => {
+  it('other estimators have an interval without EM fits or a start', () => {
     const ih = run({ seed: 5, estimator: 'intervention' });
     expect(ih.ci).not.toBeNull();
     expect(ih.ci!.fits).toBeNull();
+    expect(ih.ci!.start).toBeNull();
+  });
+
+  it('starts replicates at a Newton step by default, and at the full fit with a curve prior', () => {
+    expect(base.ci!.start).toBe('newton');
+    expect(base.ci!.fits!.fromFit).toBe(0);
+    const prior = run({ seed: 5, curvePriorWeight: 0.5 });
+    expect(prior.ci!.start).toBe('fit');
+  });
+
+  it('the Newton start ends where the full-fit start ends: same replicates, same optimum, fewer EM iterations', () => {
+    // tight stopping rule: both starts run each replicate to its optimum
+    const tight = { seed: 5, curveTolerance: 1e-8, ciCurveTolerance: 1e-8, ciIterations: 100_000 };
+    const newton = run(tight);
+    const fromFit = run({ ...tight, ciStart: 'fit' });
+    expect(newton.relative).toEqual(fromFit.relative);
+    for (let r = 0; r < 10; r++) {
+      expect(Math.abs((newton.ci!.lower[r] as number) - (fromFit.ci!.lower[r] as number))).toBeLessThan(2e-3);
+      expect(Math.abs((newton.ci!.upper[r] as number) - (fromFit.ci!.upper[r] as number))).toBeLessThan(2e-3);
+    }
+    // at the default stopping rule each start stops short of the optimum by about as much, and the Newton start takes far fewer iterations
+    const loose = run({ seed: 5, ciStart: 'fit' });
+    const gap = (ci: { lower: readonly number[]; upper: readonly number[] }) => Math.max(...ci.lower.map((l, r) => Math.max(Math.abs(l - (fromFit.ci!.lower[r] as number)), Math.abs((ci.upper[r] as number) - (fromFit.ci!.upper[r] as number)))));
+    expect(gap(base.ci!)).toBeLessThan(0.01);
+    expect(gap(loose.ci!)).toBeLessThan(0.01);
+    expect(base.ci!.fits!.iterations).toBeLessThan(loose.ci!.fits!.iterations / 2);
   });
 });
