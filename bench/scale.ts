@@ -120,6 +120,7 @@ async function runBuild(serpsFile: string, corpusFile: string, target: string): 
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
     stderr += chunk;
+    process.stderr.write(chunk); // the build's progress lines, as they come
     // "[3/10] bias ..." starts a step, " done in 1.23 s" ends it
     for (const m of chunk.matchAll(/\[\d+\/\d+\] (\S+) \.\.\.|( done in )/g)) {
       tick();
