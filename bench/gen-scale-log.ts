@@ -88,7 +88,7 @@ function serpSql(serps: number, docs: number): string {
         rank: 1 + least(9, floor(-ln(1 - u(i, 20 + c)) * 2.5))::BIGINT
       }) AS clicks,
       CASE WHEN nc > 0 AND u(i, 12) < 0.05 THEN [{doc_id: results[1], ts: ts + 60000, kind: 'purchase', value: floor(u(i, 13) * 100)::BIGINT}] END AS conversions
-    FROM l ORDER BY i`;
+    FROM l`;
 }
 
 function corpusSql(docs: number): string {
@@ -96,7 +96,7 @@ function corpusSql(docs: number): string {
     SELECT 'd' || d AS doc_id,
       array_to_string(list_transform(range(2), lambda k: word(zword(d, 50 + k))), ' ') AS title,
       array_to_string(list_transform(range(20 + floor(u(d, 49) * 21)::BIGINT), lambda k: word(zword(d, 100 + k))), ' ') AS text
-    FROM range(${docs}) t(d) ORDER BY d`;
+    FROM range(${docs}) t(d)`;
 }
 
 export async function generateScaleLog(events: number, dir?: string, opts: { seed?: number; threads?: number; memoryLimit?: string } = {}): Promise<ScaleLog> {

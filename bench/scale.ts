@@ -84,6 +84,10 @@ function childOf(pid: number): number | null {
   }
 }
 
+function stepLine(name: string, f: StepFigures, runJson?: number): string {
+  return `${name.padEnd(14)} ${f.wall.toFixed(1).padStart(8)} ${(runJson === undefined ? '' : runJson.toFixed(1)).padStart(10)} ${f.cpu.toFixed(1).padStart(8)} ${Math.round(f.rssMb).toString().padStart(11)} ${Math.round(f.spillMb).toString().padStart(9)}`;
+}
+
 /** Runs build under /usr/bin/time, attributing samples to the step its progress lines say is running. */
 async function runBuild(serpsFile: string, corpusFile: string, target: string): Promise<{ steps: Map<string, StepFigures>; total: { wall: number; user: number; sys: number; maxRssMb: number }; spillPeakMb: number }> {
   const main = resolve(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -124,6 +128,8 @@ async function runBuild(serpsFile: string, corpusFile: string, target: string): 
     // "[3/10] bias ..." starts a step, " done in 1.23 s" ends it
     for (const m of chunk.matchAll(/\[\d+\/\d+\] (\S+) \.\.\.|( done in )/g)) {
       tick();
+      // a step's figures as soon as it ends, so that a run stopped early still reports the steps it finished
+      if (m[2]) out(`  ${stepLine(current, figures(current))}  (load ${load()})`);
       current = m[1] ?? 'between steps';
     }
   });
@@ -138,14 +144,12 @@ const g = await theLog();
 const target = join(dir, 'out');
 rmSync(target, { recursive: true, force: true });
 out(`build --memory-limit ${memoryLimit} --threads ${threads}; load at start ${load()}`);
+out(`${'step'.padEnd(14)} ${'wall s'.padStart(8)} ${'run.json s'.padStart(10)} ${'CPU s'.padStart(8)} ${'peak RSS MB'.padStart(11)} ${'spill MB'.padStart(9)}`);
 const b = await runBuild(g.serpsFile, g.corpusFile, target);
 const timings = JSON.parse(readFileSync(join(target, 'run.json'), 'utf8')) as { timings: Record<string, number> };
 const manifest = JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as { counts: Record<string, unknown> };
 out(`${'step'.padEnd(14)} ${'wall s'.padStart(8)} ${'run.json s'.padStart(10)} ${'CPU s'.padStart(8)} ${'peak RSS MB'.padStart(11)} ${'spill MB'.padStart(9)}`);
-for (const [name, f] of b.steps) {
-  const rj = timings.timings[name];
-  out(`${name.padEnd(14)} ${f.wall.toFixed(1).padStart(8)} ${(rj === undefined ? '' : rj.toFixed(1)).padStart(10)} ${f.cpu.toFixed(1).padStart(8)} ${Math.round(f.rssMb).toString().padStart(11)} ${Math.round(f.spillMb).toString().padStart(9)}`);
-}
+for (const [name, f] of b.steps) out(stepLine(name, f, timings.timings[name]));
 const cpuTotal = b.total.user + b.total.sys;
 out(`total: wall ${b.total.wall.toFixed(1)} s, CPU ${cpuTotal.toFixed(1)} s (user ${b.total.user.toFixed(1)} + sys ${b.total.sys.toFixed(1)}), peak RSS ${Math.round(b.total.maxRssMb)} MB, peak spill ${Math.round(b.spillPeakMb)} MB; load at end ${load()}`);
 out(`counts: ${JSON.stringify(manifest.counts)}`);
