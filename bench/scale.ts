@@ -7,7 +7,7 @@
  * CPU and peak RSS from /usr/bin/time; and the bare DuckDB peer of the event stage
  * (bench/duckdb-peer.ts) on the same file under the same limit, with the CPU ratio of the event
  * stage (ingest + sessions + evidence, which includes grading) to it. Load averages at start and end.
- *   npx tsx bench/scale.ts [--events 10000000] [--memory-limit 4GB] [--threads 2] [--dir DIR] [--no-peer] [--keep]
+ *   npx tsx bench/scale.ts [--events 10000000] [--memory-limit 4GB] [--threads 2] [--dir DIR] [--no-peer] [--keep] [--cli OTHER/src/cli/main.ts]
  * The log is cached in DIR (default $TMPDIR/cf-scale-<events>) between runs; the build output is
  * removed at the end unless --keep.
  */
@@ -90,8 +90,9 @@ function stepLine(name: string, f: StepFigures, runJson?: number): string {
 
 /** Runs build under /usr/bin/time, attributing samples to the step its progress lines say is running. */
 async function runBuild(serpsFile: string, corpusFile: string, target: string): Promise<{ steps: Map<string, StepFigures>; total: { wall: number; user: number; sys: number; maxRssMb: number }; spillPeakMb: number }> {
-  const main = resolve(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
-  const timeFile = join(dir, 'time.txt');
+  // --cli another checkout's src/cli/main.ts: the same run on another version (before/after)
+  const main = resolve(arg('cli', resolve(import.meta.dirname, '..', 'src', 'cli', 'main.ts')));
+  const timeFile = join(dir, `time-${process.pid}.txt`);
   const args = ['-f', '%e %U %S %M', '-o', timeFile, process.execPath, '--import', 'tsx', main, 'build', '--serps', serpsFile, '--corpus', corpusFile, '-o', target, '--memory-limit', memoryLimit, '--threads', String(threads), '--seed', '7'];
   const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: resolve(import.meta.dirname, '..') });
   const steps = new Map<string, StepFigures>();
@@ -141,7 +142,7 @@ async function runBuild(serpsFile: string, corpusFile: string, target: string): 
 }
 
 const g = await theLog();
-const target = join(dir, 'out');
+const target = join(dir, process.argv.includes('--cli') ? `out-${process.pid}` : 'out');
 rmSync(target, { recursive: true, force: true });
 out(`build --memory-limit ${memoryLimit} --threads ${threads}; load at start ${load()}`);
 out(`${'step'.padEnd(14)} ${'wall s'.padStart(8)} ${'run.json s'.padStart(10)} ${'CPU s'.padStart(8)} ${'peak RSS MB'.padStart(11)} ${'spill MB'.padStart(9)}`);
