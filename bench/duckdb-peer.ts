@@ -30,9 +30,9 @@ export function peerSql(file: string, reader: 'read_parquet' | 'read_json', gapM
     SELECT (SELECT count(DISTINCT skey) FROM k) AS sessions, count(*) AS pairs, sum(impressions) AS impressions, sum(clicks) AS clicks FROM pairs`;
 }
 
-/** Runs the peer in its own connection of this process; CPU seconds are the process's (all threads). */
-export async function runPeer(file: string, reader: 'read_parquet' | 'read_json', threads?: number): Promise<PeerResult> {
-  const { conn, close } = await openDb({ threads });
+/** Runs the peer in its own connection of this process (under `limit`, when given); CPU seconds are the process's (all threads). */
+export async function runPeer(file: string, reader: 'read_parquet' | 'read_json', threads?: number, limit: { memoryLimit?: string; tempDirectory?: string } = {}): Promise<PeerResult> {
+  const { conn, close } = await openDb({ threads, ...limit });
   try {
     const c0 = cpu();
     const t0 = performance.now();

@@ -112,3 +112,31 @@ export function searchTerms(ix: PruneIndex, terms: readonly number[], k: number,
   }
   return top.result();
 }
+
+/**
+ * The score of every document holding one of `terms` (canonical order), unranked: each posting
+ * added in the same order as the full scan of `searchTerms`, so every score is its float32 sum;
+ * `max` is the largest (0 without a match).
+ */
+export function scoreTerms(ix: PruneIndex, terms: readonly number[]): { ids: Int32Array; scores: Float32Array; max: number } {
+  const { acc, touched, start, postDoc, postImpact } = ix;
+  let nt = 0;
+  for (const t of terms) {
+    for (let p = start[t]!, e = start[t + 1]!; p < e; p++) {
+      const d = postDoc[p]!;
+      if (acc[d] === 0) touched[nt++] = d;
+      acc[d]! += postImpact[p]!;
+    }
+  }
+  const ids = touched.slice(0, nt);
+  const scores = new Float32Array(nt);
+  let max = 0;
+  for (let i = 0; i < nt; i++) {
+    const d = ids[i]!;
+    const s = acc[d]!;
+    acc[d] = 0;
+    scores[i] = s;
+    if (s > max) max = s;
+  }
+  return { ids, scores, max };
+}

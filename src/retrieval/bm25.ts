@@ -1,6 +1,6 @@
 import { usageError } from '../errors.js';
 import { createTokenizer, type TokenizeOptions, type Tokenizer } from '../text/tokenize.js';
-import { canonicalTermOrder, searchTerms } from './bm25-prune.js';
+import { canonicalTermOrder, scoreTerms, searchTerms } from './bm25-prune.js';
 
 /**
  * Okapi BM25 over our own inverted index (the DuckDB `fts` extension is not available offline).
@@ -26,6 +26,13 @@ export interface Bm25SearchResult {
   readonly scores: Float32Array;
 }
 
+/** Every matching document's score, in no particular order. */
+export interface Bm25Scores {
+  readonly ids: Int32Array;
+  readonly scores: Float32Array;
+  readonly max: number;
+}
+
 export interface Bm25Index {
   readonly size: number;
   readonly vocabularySize: number;
@@ -36,6 +43,12 @@ export interface Bm25Index {
    * default because on the benchmark's query shape it measured slower than the full scan.
    */
   search(query: string, k: number, opts?: { exclude?: ReadonlySet<number>; prune?: boolean }): Bm25SearchResult;
+  /**
+   * The score of every document holding a query term, unranked: the same scores as
+   * `search(query, size)` (same float32 sums), `max` its first score (0 when no document matches),
+   * in O(postings) without ordering the matches, for callers that look scores up by document.
+   */
+  scoreAll(query: string): Bm25Scores;
   /** The id of document index i. */
   docId(i: number): string;
   /** Bytes held by the index arrays (not counting the id strings and the vocabulary Map). */
@@ -225,6 +238,16 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
   const touched = new Int32Array(n);
   const qTerms: number[] = [];
   const pruneIx = { start, postDoc, postImpact, maxImpact, acc, touched };
+  /** The query's known term ids in the canonical summation order. */
+  const termsOf = (query: string): number[] => {
+    qTerms.length = 0;
+    for (const t of tok(query)) {
+      const id = vocab.get(t);
+      if (id !== undefined) qTerms.push(id);
+    }
+    canonicalTermOrder(qTerms, maxImpact);
+    return qTerms;
+  };
 
   const index: Bm25Index = {
     size: n,
@@ -237,14 +260,9 @@ export function buildBm25(docs: readonly { id: string; text: string }[], opts: B
     },
     bytes: () => docLen.byteLength + start.byteLength + postDoc.byteLength + postImpact.byteLength + maxImpact.byteLength + idf.byteLength + acc.byteLength + touched.byteLength,
     search(query: string, k: number, sopts?: { exclude?: ReadonlySet<number>; prune?: boolean }): Bm25SearchResult {
-      qTerms.length = 0;
-      for (const t of tok(query)) {
-        const id = vocab.get(t);
-        if (id !== undefined) qTerms.push(id);
-      }
-      canonicalTermOrder(qTerms, maxImpact);
-      return searchTerms(pruneIx, qTerms, k, sopts?.exclude, sopts?.prune === true);
+      return searchTerms(pruneIx, termsOf(query), k, sopts?.exclude, sopts?.prune === true);
     },
+    scoreAll: (query: string): Bm25Scores => scoreTerms(pruneIx, termsOf(query)),
   };
   internals.set(index, { n, start, postDoc, postImpact, maxImpact, vocab, tokenize: tok });
   return index;

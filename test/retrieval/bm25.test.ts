@@ -66,6 +66,28 @@ describe('buildBm25', () => {
   });
 });
 
+describe('Bm25Index.scoreAll', () => {
+  it('gives every matching document the score of search(query, size), bit for bit, and its max', () => {
+    const rng = createRng(11);
+    const words = Array.from({ length: 60 }, (_, i) => `w${i}`);
+    // skewed word use, so that some words are in most documents and scores tie
+    const pick = () => words[Math.floor(words.length * rng.next() ** 3)]!;
+    const many = Array.from({ length: 400 }, (_, i) => ({ id: `d${i}`, text: Array.from({ length: 3 + rng.int(12) }, pick).join(' ') }));
+    const idx = buildBm25(many, plain);
+    const queries = [...Array.from({ length: 50 }, () => Array.from({ length: 1 + rng.int(4) }, pick).join(' ')), 'w0 w0 w1', 'nothing here', ''];
+    for (const q of queries) {
+      const ranked = idx.search(q, idx.size);
+      const all = idx.scoreAll(q);
+      const byDoc = (ids: Int32Array, scores: Float32Array) => new Map(Array.from(ids, (d, i) => [d, scores[i]!]));
+      expect(byDoc(all.ids, all.scores)).toEqual(byDoc(ranked.ids, ranked.scores));
+      expect(all.ids.length).toBe(ranked.ids.length);
+      expect(all.max).toBe(ranked.scores.length > 0 ? ranked.scores[0] : 0);
+    }
+    // the scratch accumulator is clean after scoreAll: a search right after it is unchanged
+    expect(Array.from(idx.search('w1 w2', 5).scores)).toEqual(Array.from(buildBm25(many, plain).search('w1 w2', 5).scores));
+  });
+});
+
 describe('TopK', () => {
   it('keeps the k best with ties broken by lower index', () => {
     const t = new TopK(3);

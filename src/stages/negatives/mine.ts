@@ -347,7 +347,8 @@ async function scoreRecord(run: Run, m: MultiPositive): Promise<ScoredRecord> {
   const { input, ctx, bm25, bm25Scratch: scratch, docVecs, scorer } = run;
   const emb = input.embedder;
   const dim = emb?.dim ?? 0;
-  const res = bm25.search(m.query, bm25.size);
+  // scores looked up by document: no ranking needed (bm25.search over the whole corpus sorted every match)
+  const res = bm25.scoreAll(m.query);
   for (let i = 0; i < res.ids.length; i++) scratch[res.ids[i]!] = res.scores[i]!;
   const qv = emb ? await ctx.queryVector(m.query) : undefined;
   const cosineOf = (d: number) => (qv && docVecs ? dotAt(qv, docVecs, d * dim, dim) : undefined);
@@ -363,7 +364,7 @@ async function scoreRecord(run: Run, m: MultiPositive): Promise<ScoredRecord> {
   );
   const family = input.familyOf?.get(m.query_norm) ?? m.query_norm;
   return {
-    rec: { query: m.query, query_norm: m.query_norm, family, positives, bm25Max: res.scores.length > 0 ? res.scores[0]! : 0, perRecord: run.o.perRecord },
+    rec: { query: m.query, query_norm: m.query_norm, family, positives, bm25Max: res.max, perRecord: run.o.perRecord },
     positives,
     toCandidate(c) {
       const doc = input.docs[c.doc]!;
