@@ -1,3 +1,4 @@
+import { BigNumberMap } from '../../util/big-map.js';
 import { usageError } from '../../errors.js';
 import { hash32 } from '../../util/rng.js';
 import { intern } from '../../util/intern.js';
@@ -43,7 +44,7 @@ export const emptyCells = (): CellCounts => ({
 
 /** A growable Int32Array/Float64Array pair store used by the builders. */
 class CellBuilder {
-  private map = new Map<number, number>();
+  private map = new BigNumberMap();
   pair = new Int32Array(1024);
   rank = new Int32Array(1024);
   imp = new Float64Array(1024);
@@ -95,7 +96,7 @@ export class ClickCountsBuilder {
   readonly docIds: string[] = [];
   private readonly queryIndex = new Map<string, number>();
   private readonly docIndex = new Map<string, number>();
-  private readonly pairIndex = new Map<number, number>();
+  private readonly pairIndex = new BigNumberMap();
   private pairQ: number[] = [];
   private pairD: number[] = [];
   readonly folds: { train: CellBuilder; holdout: CellBuilder; randomized: CellBuilder };
