@@ -53,7 +53,7 @@ import { reportJson, type Report } from './stages/report/report.js';
 import { exampleCollector, reportSections, withChecklist, withoutReportOptions, writeReportPages } from './stages/report/assemble.js';
 import type { Doc, Evidence, MultiPositive, PositivePair, StageStats } from './types.js';
 import { commitTemp, sha256File, stableJson, tempPathFor, writeFileAtomic } from './util/fs.js';
-import { openOutputDir } from './util/output-dir.js';
+import { openOutputDir, type OutputDir } from './util/output-dir.js';
 import { checkBuildPaths } from './util/paths.js';
 import { VERSION } from './version.js';
 
@@ -131,27 +131,8 @@ async function buildWith(config: Config, hooks: BuildHooks, sourceFor: (target: 
     throw usageError('no_labels', 'calibration.fit needs labels: pass --labels FILE (query, doc_id, grade per line) or set input.labels.');
   }
   const calibration = config.calibration.file ? await readCalibrationFile(config.calibration.file) : null;
-  // Everything is written into a staging folder that replaces the output folder only when complete (util/output-dir.ts).
-  const output = await openOutputDir(resolve(config.output));
-  const spill = join(output.staging, '.duckdb-tmp');
-  let complete = false;
-  const { conn, close } = await openDb({ ...(config.threads ? { threads: config.threads } : {}), ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}) });
   const timings: Record<string, number> = {};
-  try {
-    await conn.run(`SET temp_directory = ${sqlString(spill)}`);
-    const result = await runStages(conn, config, calibration, { staging: output.staging, target: output.target }, stepRunner(hooks, timings), timings, sourceFor(output.target));
-    complete = true;
-    return result;
-  } catch (e) {
-    throw outOfMemory(e, config);
-  } finally {
-    close();
-    await rm(spill, { recursive: true, force: true });
-    if (complete) {
-      await output.commit();
-      await rm(`${output.target}.quarantine.jsonl`, { force: true }); // an earlier failed run's quarantine: the output's own now holds the rows
-    } else await output.abort();
-  }
+  return withStagedDb(config, (conn, output) => runStages(conn, config, calibration, { staging: output.staging, target: output.target }, stepRunner(hooks, timings), timings, sourceFor(output.target)));
 }
 
 /** DuckDB's out-of-memory error as a usage error that says what to change; any other error as it is. */
@@ -217,18 +198,13 @@ function folderEventLevel(dir: string, folder: { readonly manifest: EventLevelMa
  */
 export async function buildEventLevel(options: ConfigInput | Config, hooks: BuildHooks = {}): Promise<{ readonly outDir: string; readonly manifest: EventLevelManifest; readonly timings: Readonly<Record<string, number>> }> {
   const config = parseConfig(options);
-  if (config.input.serps.length === 0 && config.input.events.length === 0) {
+  if (!hasClickLog(config.input)) {
     throw usageError('no_input', 'no click log given: set input.serps (SERP records) or input.events (flat events) in the config, or pass --serps / --events.');
   }
   await checkBuildPaths({ ...config, input: { ...config.input, corpus: undefined, labels: undefined } });
-  const output = await openOutputDir(resolve(config.output));
-  const spill = join(output.staging, '.duckdb-tmp');
-  let complete = false;
-  const { conn, close } = await openDb({ ...(config.threads ? { threads: config.threads } : {}), ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}) });
   const timings: Record<string, number> = {};
   const run = stepRunner(hooks, timings, EVENT_STEPS);
-  try {
-    await conn.run(`SET temp_directory = ${sqlString(spill)}`);
+  return withStagedDb(config, async (conn, output) => {
     const src = liveEventLevel(config, `${output.target}.quarantine.jsonl`);
     const ing = await run('ingest', () => src.ingest(conn));
     const log = ingestRelations(undefined, { randomized: config.input.serps.length > 0 });
@@ -236,25 +212,44 @@ export async function buildEventLevel(options: ConfigInput | Config, hooks: Buil
     const bias = await run('bias', () => src.biasCounts(conn, log));
     await run('evidence', () => src.evidence(conn, log, ses.relations));
     const manifest = await run('write', async () => {
-      await rm(spill, { recursive: true, force: true });
+      await rm(output.spill, { recursive: true, force: true });
       return writeEventLevel(conn, output.staging, { config: eventLevelConfig(config), counts: { ingest: ing, sessions: ses.stats, bias: bias.counts }, inputs: await hashesOf([...config.input.serps, ...config.input.events]), tool: 'clickforge', version: VERSION });
     });
-    complete = true;
     return { outDir: output.target, manifest, timings };
+  });
+}
+
+/** sha256 of each file in order ('unreadable' when it cannot be read); `known` hashes are taken as given. */
+async function hashesOf(files: readonly string[], known: Readonly<Record<string, string>> | null = null): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  for (const f of files) hashes[f] = known?.[f] ?? (await sha256File(f).catch(() => 'unreadable'));
+  return hashes;
+}
+
+/**
+ * Opens the output's staging folder and a DuckDB that spills into it, runs `body`, and swaps the
+ * staging folder in when it completes (util/output-dir.ts) or discards it when it fails.
+ */
+async function withStagedDb<T>(config: Config, body: (conn: DuckDBConnection, output: OutputDir & { readonly spill: string }) => Promise<T>): Promise<T> {
+  const output = await openOutputDir(resolve(config.output));
+  const spill = join(output.staging, '.duckdb-tmp');
+  let complete = false;
+  const { conn, close } = await openDb({ ...(config.threads ? { threads: config.threads } : {}), ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}) });
+  try {
+    await conn.run(`SET temp_directory = ${sqlString(spill)}`);
+    const result = await body(conn, { ...output, spill });
+    complete = true;
+    return result;
   } catch (e) {
     throw outOfMemory(e, config);
   } finally {
     close();
     await rm(spill, { recursive: true, force: true });
-    if (complete) await output.commit();
-    else await output.abort();
+    if (complete) {
+      await output.commit();
+      await rm(`${output.target}.quarantine.jsonl`, { force: true }); // an earlier failed run's quarantine: the output's own now holds the rows
+    } else await output.abort();
   }
-}
-
-async function hashesOf(files: readonly string[]): Promise<Record<string, string>> {
-  const hashes: Record<string, string> = {};
-  for (const f of files) hashes[f] = await sha256File(f).catch(() => 'unreadable');
-  return hashes;
 }
 
 /** Options that read the click log: refused, with what to do, when a build has none. */
@@ -561,8 +556,7 @@ async function writeOutputs(
   // the sources block only in a build that has a bootstrap source: a click-only manifest stays as it was
   const deterministic = hasSources(config.input) ? { ...clickOnly, sources } : clickOnly;
   const inputs = [...config.input.serps, ...config.input.events, ...(config.input.corpus ? [config.input.corpus] : []), ...(config.input.labels ? [config.input.labels] : []), ...sourceFileList(config.input), ...(config.calibration.file ? [config.calibration.file] : [])];
-  const hashes: Record<string, string> = {};
-  for (const f of inputs) hashes[f] = r.logHashes?.[f] ?? (await sha256File(f).catch(() => 'unreadable'));
+  const hashes = await hashesOf(inputs, r.logHashes);
   await writeFileAtomic(join(outDir, 'dataset', 'README.md'), renderDatasetCard(r.report, withoutReportOptions(deterministic), r.exp.files, VERSION, { teacherScores: r.exp.teacherScores, omittedSplits: r.exp.omitted, filledNegatives: r.exp.filledNegatives }));
   // The run's environment and timings differ between identical runs: run.json, never the manifest, report or card.
   await writeFileAtomic(join(outDir, 'run.json'), stableJson({ environment: { threads: config.threads ?? null, memoryLimit: config.memoryLimit ?? null }, timings: r.timings }));
